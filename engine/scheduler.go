@@ -1,0 +1,263 @@
+package engine
+
+import "time"
+
+// Func is the code an event runs. arg is the value given when the event was
+// scheduled; it lets one long-lived Func (typically a method value created once)
+// serve many events without a closure, and so without allocation, per event.
+type Func func(now Time, arg uint64)
+
+// entry is one pending event in the heap. Entries are stored by value: the
+// heap is a slice of entries, not of pointers, so pushing an event does not
+// allocate once the slice has grown to the run's high-water mark.
+type entry struct {
+	at    Time
+	seq   uint64
+	fn    Func
+	arg   uint64
+	timer *Timer // non-nil for timer events; keeps Timer.pos up to date
+}
+
+func (e *entry) before(o *entry) bool {
+	return e.at < o.at || (e.at == o.at && e.seq < o.seq)
+}
+
+// arity of the heap. A 4-ary heap halves the depth of a binary heap and keeps
+// the children of a node in one or two cache lines, which is what makes it
+// faster than container/heap in BenchmarkHold.
+const arity = 4
+
+// Scheduler is a deterministic discrete-event scheduler. Events run in order
+// of virtual time; events at the same instant run in the order they were
+// scheduled (a timer that is re-armed counts as scheduled at the re-arming).
+//
+// A Scheduler is not safe for concurrent use: parallelism in emu comes from
+// running independent runs, each with its own Scheduler, on separate goroutines.
+type Scheduler struct {
+	now      Time
+	seq      uint64
+	heap     []entry
+	executed uint64
+	stopped  bool
+}
+
+// NewScheduler returns an empty scheduler at time zero.
+func NewScheduler() *Scheduler { return &Scheduler{} }
+
+// Reset empties the queue and returns the clock to zero, keeping the heap's
+// storage so that a worker can reuse one Scheduler for many runs. Pending
+// timers are disarmed.
+func (s *Scheduler) Reset() {
+	for i := range s.heap {
+		if t := s.heap[i].timer; t != nil {
+			t.pos = -1
+		}
+		s.heap[i] = entry{}
+	}
+	s.heap = s.heap[:0]
+	s.now, s.seq, s.executed, s.stopped = 0, 0, 0, false
+}
+
+// Now returns the current virtual time.
+func (s *Scheduler) Now() Time { return s.now }
+
+// Pending returns the number of events waiting in the queue.
+func (s *Scheduler) Pending() int { return len(s.heap) }
+
+// Executed returns the number of events run since the last Reset.
+func (s *Scheduler) Executed() uint64 { return s.executed }
+
+// At schedules fn(at, arg) at virtual time at. A time in the past is treated
+// as now: the event runs after the events already due at this instant.
+func (s *Scheduler) At(at Time, fn Func, arg uint64) {
+	if at < s.now {
+		at = s.now
+	}
+	s.push(entry{at: at, fn: fn, arg: arg})
+}
+
+// After schedules fn(now+d, arg) d after the current time.
+func (s *Scheduler) After(d time.Duration, fn Func, arg uint64) {
+	s.At(s.now.Add(d), fn, arg)
+}
+
+// Stop makes the current Run return after the event being executed.
+func (s *Scheduler) Stop() { s.stopped = true }
+
+func (s *Scheduler) push(e entry) int {
+	e.seq = s.seq
+	s.seq++
+	s.heap = append(s.heap, e)
+	return s.up(len(s.heap) - 1)
+}
+
+// up moves the entry at i towards the root until its parent is earlier, and
+// returns its final index.
+func (s *Scheduler) up(i int) int {
+	h := s.heap
+	e := h[i]
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		if t := h[i].timer; t != nil {
+			t.pos = int32(i)
+		}
+		i = p
+	}
+	h[i] = e
+	if e.timer != nil {
+		e.timer.pos = int32(i)
+	}
+	return i
+}
+
+// down moves the entry at i away from the root until no child is earlier.
+func (s *Scheduler) down(i int) {
+	h := s.heap
+	n := len(h)
+	e := h[i]
+	for {
+		c := i*arity + 1
+		if c >= n {
+			break
+		}
+		best := c
+		end := c + arity
+		if end > n {
+			end = n
+		}
+		for j := c + 1; j < end; j++ {
+			if h[j].before(&h[best]) {
+				best = j
+			}
+		}
+		if !h[best].before(&e) {
+			break
+		}
+		h[i] = h[best]
+		if t := h[i].timer; t != nil {
+			t.pos = int32(i)
+		}
+		i = best
+	}
+	h[i] = e
+	if e.timer != nil {
+		e.timer.pos = int32(i)
+	}
+}
+
+// remove deletes the entry at index i.
+func (s *Scheduler) remove(i int) {
+	last := len(s.heap) - 1
+	if t := s.heap[i].timer; t != nil {
+		t.pos = -1
+	}
+	if i != last {
+		s.heap[i] = s.heap[last]
+		s.heap[last] = entry{}
+		s.heap = s.heap[:last]
+		if j := s.up(i); j == i {
+			s.down(i)
+		}
+		return
+	}
+	s.heap[last] = entry{}
+	s.heap = s.heap[:last]
+}
+
+// fix restores heap order after the entry at i changed its key.
+func (s *Scheduler) fix(i int) {
+	if j := s.up(i); j == i {
+		s.down(i)
+	}
+}
+
+// Step runs the earliest pending event, advancing the clock to its time.
+// It reports false when the queue is empty.
+func (s *Scheduler) Step() bool {
+	if len(s.heap) == 0 {
+		return false
+	}
+	e := s.heap[0]
+	s.remove(0)
+	s.now = e.at
+	s.executed++
+	e.fn(e.at, e.arg)
+	return true
+}
+
+// StopReason says why Run returned.
+type StopReason uint8
+
+const (
+	// Drained: no event was left in the queue.
+	Drained StopReason = iota
+	// Horizon: the next event lay beyond the horizon; the clock stands at the horizon.
+	Horizon
+	// Budget: the event budget was spent; the run did not finish.
+	Budget
+	// Stopped: an event called Scheduler.Stop.
+	Stopped
+)
+
+func (r StopReason) String() string {
+	switch r {
+	case Drained:
+		return "drained"
+	case Horizon:
+		return "horizon"
+	case Budget:
+		return "budget"
+	case Stopped:
+		return "stopped"
+	}
+	return "unknown"
+}
+
+// Limits bound one call of Run. Zero values mean no bound.
+type Limits struct {
+	// Horizon is the last virtual time at which events may run.
+	Horizon Time
+	// Events is the largest number of events this call may execute.
+	Events uint64
+}
+
+// Result says how a call of Run ended.
+type Result struct {
+	Reason   StopReason
+	Now      Time   // the clock when Run returned
+	Executed uint64 // events executed by this call
+}
+
+// Run executes events until the queue is empty, the next event lies beyond
+// the horizon, the event budget is spent or an event calls Stop. A scenario
+// that keeps scheduling events forever therefore ends with Horizon or Budget
+// rather than hanging.
+func (s *Scheduler) Run(l Limits) Result {
+	s.stopped = false
+	horizon := l.Horizon
+	if horizon == 0 {
+		horizon = Never
+	}
+	var n uint64
+	for {
+		if s.stopped {
+			return Result{Reason: Stopped, Now: s.now, Executed: n}
+		}
+		if len(s.heap) == 0 {
+			return Result{Reason: Drained, Now: s.now, Executed: n}
+		}
+		if s.heap[0].at > horizon {
+			s.now = horizon
+			return Result{Reason: Horizon, Now: s.now, Executed: n}
+		}
+		if l.Events != 0 && n >= l.Events {
+			return Result{Reason: Budget, Now: s.now, Executed: n}
+		}
+		s.Step()
+		n++
+	}
+}

@@ -1,0 +1,75 @@
+package engine
+
+import "time"
+
+// Timer is a re-armable event, such as a delayed-ACK or retransmission timer.
+//
+// A pending timer sits in the scheduler's heap and knows its index there, so
+// Set on a pending timer moves it in place and Stop removes it: both cost
+// O(log n) and neither leaves a stale entry behind, so the queue never grows
+// with re-arming (TCP re-arms its timers on almost every segment).
+//
+// The zero Timer is not usable; call Init or Scheduler.NewTimer. A Timer may
+// be embedded by value in a larger struct, which is how TCP endpoints hold
+// theirs without separate allocations.
+type Timer struct {
+	s   *Scheduler
+	fn  Func
+	arg uint64
+	at  Time
+	pos int32 // index in s.heap, or -1 when not pending
+}
+
+// Init binds t to scheduler s; when the timer fires it runs fn(now, arg).
+func (t *Timer) Init(s *Scheduler, fn Func, arg uint64) {
+	*t = Timer{s: s, fn: fn, arg: arg, pos: -1}
+}
+
+// NewTimer returns a timer bound to s that runs fn(now, arg) when it fires.
+func (s *Scheduler) NewTimer(fn Func, arg uint64) *Timer {
+	t := new(Timer)
+	t.Init(s, fn, arg)
+	return t
+}
+
+// Set arms the timer to fire at time at, replacing any earlier deadline. For
+// the ordering of same-instant events, the timer counts as scheduled now.
+func (t *Timer) Set(at Time) {
+	s := t.s
+	if at < s.now {
+		at = s.now
+	}
+	t.at = at
+	if t.pos < 0 {
+		s.push(entry{at: at, fn: t.fn, arg: t.arg, timer: t})
+		return
+	}
+	e := &s.heap[t.pos]
+	e.at = at
+	e.seq = s.seq
+	s.seq++
+	s.fix(int(t.pos))
+}
+
+// SetAfter arms the timer to fire d after the current time.
+func (t *Timer) SetAfter(d time.Duration) { t.Set(t.s.now.Add(d)) }
+
+// Stop disarms the timer. It reports whether the timer was pending.
+func (t *Timer) Stop() bool {
+	if t.pos < 0 {
+		return false
+	}
+	t.s.remove(int(t.pos))
+	return true
+}
+
+// Pending reports whether the timer is armed.
+func (t *Timer) Pending() bool { return t.pos >= 0 }
+
+// When returns the deadline of a pending timer, or Never.
+func (t *Timer) When() Time {
+	if t.pos < 0 {
+		return Never
+	}
+	return t.at
+}

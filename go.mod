@@ -1,0 +1,3 @@
+module github.com/emu-sim/emu
+
+go 1.26

@@ -251,7 +251,11 @@ func (s *Scheduler) Run(l Limits) Result {
 			return Result{Reason: Drained, Now: s.now, Executed: n}
 		}
 		if s.heap[0].at > horizon {
-			s.now = horizon
+			// The clock never runs backwards: a horizon already passed
+			// leaves it where it is.
+			if horizon > s.now {
+				s.now = horizon
+			}
 			return Result{Reason: Horizon, Now: s.now, Executed: n}
 		}
 		if l.Events != 0 && n >= l.Events {

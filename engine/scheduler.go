@@ -87,8 +87,23 @@ func (s *Scheduler) Stop() { s.stopped = true }
 func (s *Scheduler) push(e entry) int {
 	e.seq = s.seq
 	s.seq++
+	return s.insert(e)
+}
+
+// insert adds an entry whose sequence number is already set.
+func (s *Scheduler) insert(e entry) int {
 	s.heap = append(s.heap, e)
 	return s.up(len(s.heap) - 1)
+}
+
+// Ticket reserves the scheduling sequence number that the next At would
+// use. Among events at the same instant, an event armed later with
+// Timer.SetTicket(at, ticket) runs where an event scheduled with At at the
+// moment the ticket was taken would have run.
+func (s *Scheduler) Ticket() uint64 {
+	t := s.seq
+	s.seq++
+	return t
 }
 
 // up moves the entry at i towards the root until its parent is earlier, and

@@ -35,19 +35,35 @@ func (s *Scheduler) NewTimer(fn Func, arg uint64) *Timer {
 // Set arms the timer to fire at time at, replacing any earlier deadline. For
 // the ordering of same-instant events, the timer counts as scheduled now.
 func (t *Timer) Set(at Time) {
+	t.set(at, t.s.Ticket())
+}
+
+// SetTicket arms the timer like Set, but orders it among same-instant events
+// as if it had been scheduled when ticket was taken (see Scheduler.Ticket).
+//
+// It lets a component keep many future events of its own in a FIFO and hold
+// only the earliest in the scheduler, re-arming one timer as each fires,
+// while executing in exactly the order that scheduling each event with At
+// would give: a link delivering packets in order does this, so that the
+// scheduler's heap holds one entry per link instead of one per packet in
+// flight.
+func (t *Timer) SetTicket(at Time, ticket uint64) {
+	t.set(at, ticket)
+}
+
+func (t *Timer) set(at Time, seq uint64) {
 	s := t.s
 	if at < s.now {
 		at = s.now
 	}
 	t.at = at
 	if t.pos < 0 {
-		s.push(entry{at: at, fn: t.fn, arg: t.arg, timer: t})
+		s.insert(entry{at: at, seq: seq, fn: t.fn, arg: t.arg, timer: t})
 		return
 	}
 	e := &s.heap[t.pos]
 	e.at = at
-	e.seq = s.seq
-	s.seq++
+	e.seq = seq
 	s.fix(int(t.pos))
 }
 

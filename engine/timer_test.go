@@ -149,3 +149,41 @@ func TestTimerSetFromItsOwnCallback(t *testing.T) {
 		}
 	}
 }
+
+func TestTimerSetTicketOrdersAsAt(t *testing.T) {
+	// Three "packets" scheduled for the same instant, interleaved with other
+	// events: one timer armed with tickets runs them where At would have.
+	s := NewScheduler()
+	var r recorder
+	var fifo []uint64 // tickets of pending packets
+	var tm Timer
+	tm.Init(s, func(now Time, arg uint64) {
+		r.fn(now, 100+uint64(len(fifo)))
+		fifo = fifo[1:]
+		if len(fifo) > 0 {
+			tm.SetTicket(10, fifo[0])
+		}
+	}, 0)
+	s.At(10, r.fn, 1)
+	fifo = append(fifo, s.Ticket())
+	tm.SetTicket(10, fifo[0])
+	s.At(10, r.fn, 2)
+	fifo = append(fifo, s.Ticket())
+	s.At(10, r.fn, 3)
+	fifo = append(fifo, s.Ticket())
+	s.At(10, r.fn, 4)
+	s.Run(Limits{})
+	// The packets (100+number left including itself) run after 1, 2 and 3.
+	equalRecs(t, r.got, []rec{{10, 1}, {10, 103}, {10, 2}, {10, 102}, {10, 3}, {10, 101}, {10, 4}})
+
+	// Re-arming a pending timer with an older ticket moves it earlier.
+	s.Reset()
+	r.got = nil
+	ticket := s.Ticket()
+	s.At(5, r.fn, 1)
+	tm2 := s.NewTimer(r.fn, 2)
+	tm2.Set(5)
+	tm2.SetTicket(5, ticket)
+	s.Run(Limits{})
+	equalRecs(t, r.got, []rec{{5, 2}, {5, 1}})
+}

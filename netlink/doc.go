@@ -63,7 +63,19 @@
 // # Allocation
 //
 // In steady state a link allocates nothing per packet: packets in flight live
-// by value in a pool of slots that grows to the run's high-water mark and is
-// kept by Reset, the delivery event is a method value created once, and the
-// slot index travels in the event's argument.
+// by value (never boxed in an interface) in storage that grows to the run's
+// high-water mark and is kept by Reset, and delivery events use method values
+// created once.
+//
+// # Delivery events
+//
+// Without Reorder, delivery times never decrease, so a link keeps its packets
+// in flight in a FIFO ring and holds a single engine.Timer for the oldest.
+// Each packet takes a scheduler ticket (engine.Scheduler.Ticket) when it is
+// sent and the timer is armed with that ticket (engine.Timer.SetTicket), so
+// deliveries interleave with other same-instant events exactly as if each
+// packet had been scheduled with At when it was sent, while the scheduler's
+// heap holds one entry per link instead of one per packet in flight. With
+// Reorder, each packet gets its own event (Scheduler.At) whose argument is the
+// index of its slot in a reusable pool.
 package netlink

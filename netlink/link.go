@@ -21,6 +21,8 @@ type slot[T any] struct {
 	p      T
 	id     uint64
 	sentAt engine.Time
+	at     engine.Time // delivery time
+	ticket uint64      // scheduler ticket taken at Send (in-order links)
 	size   int
 }
 
@@ -51,11 +53,22 @@ type Link[T any] struct {
 	// rest are the packets waiting in the queue.
 	waiting ring
 
+	// Without Reorder, delivery times never decrease, so the packets in
+	// flight form a FIFO and only its head needs an event: inflight holds
+	// them and next is armed for the head with the ticket its packet took at
+	// Send, which runs deliveries in exactly the order per-packet events
+	// would, while the scheduler's heap holds one entry per link rather than
+	// one per packet.
+	inflight slotRing[T]
+	next     engine.Timer
+
+	// With Reorder, each packet has its own delivery event carrying its
+	// index in slots; free lists the unused indices.
 	slots []slot[T]
 	free  []uint32
-	// gen is stamped on delivery events, so that events of a previous run
-	// left in a scheduler that was not reset are ignored rather than
-	// delivering a slot that has been reused.
+	// gen is stamped on per-packet delivery events, so that events of a
+	// previous run left in a scheduler that was not reset are ignored rather
+	// than delivering a slot that has been reused.
 	gen       uint32
 	onDeliver engine.Func
 	counters  Counters
@@ -72,6 +85,7 @@ func NewLink[T any](s *engine.Scheduler, cfg Config, rng *engine.Stream, deliver
 	}
 	l := &Link[T]{s: s, deliver: deliver}
 	l.onDeliver = l.fire
+	l.next.Init(s, l.fireHead, 0)
 	if err := l.Reset(cfg, rng); err != nil {
 		return nil, err
 	}
@@ -96,6 +110,8 @@ func (l *Link[T]) Reset(cfg Config, rng *engine.Stream) error {
 	}
 	l.busyUntil, l.lastDelivery = 0, 0
 	l.waiting.clear()
+	l.next.Stop()
+	l.inflight.clear()
 	clear(l.slots)
 	l.slots = l.slots[:0]
 	l.free = l.free[:0]
@@ -211,6 +227,17 @@ func (l *Link[T]) Send(p T, size int) error {
 	}
 	l.lastDelivery = max(at, l.lastDelivery)
 
+	if l.tap != nil {
+		l.tap(Event[T]{Kind: EventSent, ID: id, Time: now, SentAt: now, DeliverAt: at, Packet: p, Size: size})
+	}
+	if !l.cfg.Reorder {
+		ticket := l.s.Ticket()
+		l.inflight.push(slot[T]{p: p, id: id, sentAt: now, at: at, ticket: ticket, size: size})
+		if l.inflight.len() == 1 {
+			l.next.SetTicket(at, ticket)
+		}
+		return nil
+	}
 	var i uint32
 	if n := len(l.free); n > 0 {
 		i = l.free[n-1]
@@ -219,15 +246,24 @@ func (l *Link[T]) Send(p T, size int) error {
 		i = uint32(len(l.slots))
 		l.slots = append(l.slots, slot[T]{})
 	}
-	l.slots[i] = slot[T]{p: p, id: id, sentAt: now, size: size}
-	if l.tap != nil {
-		l.tap(Event[T]{Kind: EventSent, ID: id, Time: now, SentAt: now, DeliverAt: at, Packet: p, Size: size})
-	}
+	l.slots[i] = slot[T]{p: p, id: id, sentAt: now, at: at, size: size}
 	l.s.At(at, l.onDeliver, uint64(l.gen)<<32|uint64(i))
 	return nil
 }
 
-// fire is the delivery event of the packet in slot arg (low 32 bits) of
+// fireHead delivers the oldest packet in flight of an in-order link and
+// arms the timer for the next one before any callback runs, so that a tap
+// or receiver may send on this link again.
+func (l *Link[T]) fireHead(now engine.Time, _ uint64) {
+	sl := l.inflight.pop()
+	if l.inflight.len() > 0 {
+		h := l.inflight.front()
+		l.next.SetTicket(h.at, h.ticket)
+	}
+	l.delivered(now, sl.p, sl.id, sl.sentAt, sl.size)
+}
+
+// fire is the delivery event, on a link with Reorder, of the packet in slot arg (low 32 bits) of
 // generation arg>>32.
 func (l *Link[T]) fire(now engine.Time, arg uint64) {
 	if uint32(arg>>32) != l.gen {
@@ -238,6 +274,10 @@ func (l *Link[T]) fire(now engine.Time, arg uint64) {
 	p, id, sentAt, size := sl.p, sl.id, sl.sentAt, sl.size
 	*sl = slot[T]{} // drop references held by p
 	l.free = append(l.free, i)
+	l.delivered(now, p, id, sentAt, size)
+}
+
+func (l *Link[T]) delivered(now engine.Time, p T, id uint64, sentAt engine.Time, size int) {
 	l.counters.Delivered++
 	if l.tap != nil {
 		l.tap(Event[T]{Kind: EventDelivered, ID: id, Time: now, SentAt: sentAt, DeliverAt: now, Packet: p, Size: size})
@@ -267,5 +307,44 @@ func (r *ring) push(t engine.Time) {
 		r.buf, r.head = nb, 0
 	}
 	r.buf[(r.head+r.n)&(len(r.buf)-1)] = t
+	r.n++
+}
+
+// slotRing is a growable FIFO of packets in flight, kept across runs.
+type slotRing[T any] struct {
+	buf  []slot[T] // len is a power of two, or 0
+	head int
+	n    int
+}
+
+func (r *slotRing[T]) len() int        { return r.n }
+func (r *slotRing[T]) front() *slot[T] { return &r.buf[r.head] }
+
+func (r *slotRing[T]) clear() {
+	for k := range r.n {
+		r.buf[(r.head+k)&(len(r.buf)-1)] = slot[T]{}
+	}
+	r.head, r.n = 0, 0
+}
+
+// pop removes the oldest packet, clearing its slot so that the ring holds no
+// references to delivered packets.
+func (r *slotRing[T]) pop() slot[T] {
+	s := r.buf[r.head]
+	r.buf[r.head] = slot[T]{}
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+	return s
+}
+
+func (r *slotRing[T]) push(s slot[T]) {
+	if r.n == len(r.buf) {
+		nb := make([]slot[T], max(16, 2*len(r.buf)))
+		for k := range r.n {
+			nb[k] = r.buf[(r.head+k)&(len(r.buf)-1)]
+		}
+		r.buf, r.head = nb, 0
+	}
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = s
 	r.n++
 }

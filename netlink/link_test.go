@@ -615,3 +615,99 @@ func TestNoAllocationPerPacket(t *testing.T) {
 		})
 	}
 }
+
+func TestInOrderDeliveryMatchesPerPacketEvents(t *testing.T) {
+	// An in-order link holds one scheduler entry however many packets are in
+	// flight, yet same-instant deliveries interleave with other events
+	// exactly as per-packet events (the Reorder path) would. With a fixed
+	// jitter nothing can overtake, so both modes must give the same log.
+	type logged struct {
+		at   engine.Time
+		what int
+	}
+	run := func(reorder bool) ([]logged, int) {
+		cfg := cfgWith(func(c *Config) {
+			c.Delay = 10 * time.Microsecond
+			c.Rate = 80_000_000 // 100 bytes in 10 µs
+			c.Jitter = Jitter{Dist: JitterFixed, Value: 5000}
+			c.Reorder = reorder
+		})
+		s := engine.NewScheduler()
+		var log []logged
+		l, err := NewLink(s, cfg, nil, func(now engine.Time, p int) { log = append(log, logged{now, p}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := func(now engine.Time, arg uint64) { log = append(log, logged{now, -int(arg)}) }
+		rng := engine.NewStream(2, "test.workload")
+		maxPending := 0
+		for i := range 3000 {
+			at := engine.Time(i/3) * 5 * us
+			s.At(at, func(now engine.Time, _ uint64) {
+				size := 50 + 50*rng.IntN(2)
+				l.Send(i, size)
+				// Other events landing on likely delivery instants.
+				s.At(now+engine.Time(rng.IntN(4))*5*us+15*us, other, uint64(i))
+				maxPending = max(maxPending, s.Pending())
+			}, 0)
+		}
+		s.Run(engine.Limits{})
+		return log, maxPending
+	}
+	perPacket, _ := run(true)
+	fifo, pending := run(false)
+	// The line is overloaded, so the queue drops some packets: the same ones.
+	if len(fifo) != len(perPacket) || len(fifo) <= 3000 || len(fifo) >= 6000 {
+		t.Fatalf("logs of %d and %d entries", len(fifo), len(perPacket))
+	}
+	for i := range fifo {
+		if fifo[i] != perPacket[i] {
+			t.Fatalf("entry %d: in-order %v, per-packet %v", i, fifo[i], perPacket[i])
+		}
+	}
+	// The in-order link adds one entry to the queue, not one per packet in
+	// flight.
+	_, pendingPerPacket := run(true)
+	if pending >= pendingPerPacket {
+		t.Fatalf("in-order link kept %d pending events, per-packet %d", pending, pendingPerPacket)
+	}
+}
+
+func TestInOrderLinkHoldsOneSchedulerEntry(t *testing.T) {
+	cfg := cfgWith(func(c *Config) { c.Delay = time.Second })
+	h := newHarness(t, cfg, 1)
+	for i := range 500 {
+		h.l.Send(i, 100)
+	}
+	if h.s.Pending() != 1 || h.l.Counters().InFlight() != 500 {
+		t.Fatalf("pending %d, in flight %d", h.s.Pending(), h.l.Counters().InFlight())
+	}
+	h.run()
+	if len(h.got) != 500 || h.s.Pending() != 0 {
+		t.Fatalf("delivered %d, pending %d", len(h.got), h.s.Pending())
+	}
+}
+
+func TestReceiverMaySendOnSameLink(t *testing.T) {
+	// A receiver that answers on the same link (a loopback) re-enters Send
+	// from inside a delivery.
+	for _, reorder := range []bool{false, true} {
+		cfg := cfgWith(func(c *Config) { c.Delay = time.Millisecond; c.Reorder = reorder })
+		s := engine.NewScheduler()
+		var got []delivery
+		var l *Link[int]
+		l, err := NewLink(s, cfg, nil, func(now engine.Time, p int) {
+			got = append(got, delivery{now, p})
+			if p < 3 {
+				l.Send(p+10, 100)
+				l.Send(p+1, 100)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.At(0, func(engine.Time, uint64) { l.Send(0, 100) }, 0)
+		s.Run(engine.Limits{})
+		equalDeliveries(t, got, []delivery{{1 * ms, 0}, {2 * ms, 10}, {2 * ms, 1}, {3 * ms, 11}, {3 * ms, 2}, {4 * ms, 12}, {4 * ms, 3}})
+	}
+}

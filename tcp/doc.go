@@ -1,0 +1,17 @@
+// Package tcp models TCP endpoints on emu's event engine: the RFC 9293 state
+// machine, the socket calls an application makes, and the per-kernel
+// behaviour that decides how connections end (Linux's adaptive delayed ACK,
+// close() with unread data, orphaned FIN_WAIT_2, TIME_WAIT, RST rules).
+//
+// The endpoint is split by topic, as well-kept stacks are: connect.go
+// (opening handshakes), receive.go (segment arrival), send.go (output and
+// retransmission), delack.go (when to ACK), close.go (close, shutdown, abort,
+// TIME_WAIT, FIN_WAIT_2), socket.go (the calls an application makes),
+// process.go (an application running a scenario's `do:` list), host.go
+// (demultiplexing and RSTs for unknown connections), timers.go (kernel tick
+// granularity).
+//
+// ../shared/TCP-FACTS.md lists the facts each profile reproduces; every rule
+// here has a test in this package that drives two endpoints over a link and
+// asserts the exact segments.
+package tcp

@@ -1,0 +1,215 @@
+package tcp
+
+import (
+	"time"
+
+	"github.com/emu-sim/emu/engine"
+)
+
+// Endpoint is one end of a TCP connection: the transmission control block and
+// the socket an application holds on it.
+type Endpoint struct {
+	host   *Host
+	cfg    Settings
+	state  State
+	lis    *Listener // the listener that created a passive endpoint
+	proc   *Process  // the application blocked on this socket, if any
+	linux  bool      // follow Linux's code paths where profiles differ without a setting
+	passiv bool
+
+	localPort, remotePort uint16
+
+	// Send sequence space (RFC 9293 3.3.1). Data bytes occupy iss+1 ..
+	// writeEnd-1; the FIN, once queued, occupies writeEnd.
+	iss, sndUna, sndNxt, sndMax uint32
+	sndWnd                      uint32
+	sndWl1, sndWl2              uint32
+	writeEnd                    uint32
+	sndMSS                      int
+	finQueued, finSent          bool
+	cwnd, ssthresh              int
+	smallUnacked                uint32 // end of the last sub-MSS segment sent (Minshall's Nagle)
+
+	// Receive sequence space.
+	irs, rcvNxt uint32
+	rcvWup      uint32 // rcv_nxt when the last ACK was sent
+	rcvAdvEdge  uint32 // right edge of the window last advertised
+	rcvQueued   int64  // in-order bytes not yet read
+	finRcvd     bool   // the peer's FIN arrived in order
+	ooo         []oooRange
+
+	rdShut, wrShut bool // shutdown(2) state (sk_shutdown); close() sets both
+	orphan         bool // the application closed the socket
+	softErr        Errno
+	eofSeen        bool // a read returned EOF or an error after RST: later reads return 0
+
+	// RTT estimation (RFC 6298) and retransmission.
+	srtt, rttvar time.Duration
+	hasRTT       bool
+	rto          time.Duration
+	rtTiming     bool
+	rtSeq        uint32
+	rtTime       engine.Time
+	retries      int
+
+	ack ackState
+
+	nodelay bool
+	linger  Linger
+
+	rtxTimer    engine.Timer
+	delackTimer engine.Timer
+	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
+
+	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
+	timeWaitTo engine.Time // when it ended; -1 while held
+	gaveUp     bool
+
+	// Application counters.
+	BytesWritten, BytesRead int64
+}
+
+type oooRange struct {
+	seq uint32
+	len uint32
+	fin bool
+}
+
+func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
+	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote, linux: s.DelAckMode == DelAckAdaptive}
+	e.rtxTimer.Init(h.sched, e.onRetransmitTimer, 0)
+	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
+	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
+	e.rto = s.RTOInitial
+	e.iss = uint32(h.rng.Uint64())
+	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
+	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives
+	e.cwnd = 10 * s.MSS
+	e.ssthresh = 1 << 30
+	e.timeWaitAt, e.timeWaitTo = -1, -1
+	e.ack.init(s)
+	h.endpoints = append(h.endpoints, e)
+	return e
+}
+
+// State returns the connection state.
+func (e *Endpoint) State() State { return e.state }
+
+// Host returns the endpoint's host.
+func (e *Endpoint) Host() *Host { return e.host }
+
+// Settings returns the endpoint's TCP settings.
+func (e *Endpoint) Settings() *Settings { return &e.cfg }
+
+// ISN returns the endpoint's initial sequence number.
+func (e *Endpoint) ISN() uint32 { return e.iss }
+
+// PeerISN returns the peer's initial sequence number (valid once synchronized).
+func (e *Endpoint) PeerISN() uint32 { return e.irs }
+
+// Ports returns the local and remote port.
+func (e *Endpoint) Ports() (local, remote uint16) { return e.localPort, e.remotePort }
+
+// TimeWaitSpan reports whether the endpoint held TIME_WAIT and when it entered
+// and left it (left is -1 while still held).
+func (e *Endpoint) TimeWaitSpan() (held bool, entered, left engine.Time) {
+	return e.timeWaitAt >= 0, e.timeWaitAt, e.timeWaitTo
+}
+
+// GaveUp reports whether a timer ended the connection (retransmission limit
+// or FIN_WAIT_2 timeout).
+func (e *Endpoint) GaveUp() bool { return e.gaveUp }
+
+// Passive reports whether the endpoint was created by a listener.
+func (e *Endpoint) Passive() bool { return e.passiv }
+
+func (e *Endpoint) now() engine.Time { return e.host.sched.Now() }
+
+func (e *Endpoint) setState(s State) {
+	if s == e.state {
+		return
+	}
+	from := e.state
+	e.state = s
+	if h := e.host; h.obs != nil {
+		h.obs.State(h.sched.Now(), e, from, s)
+	}
+	switch s {
+	case TimeWait:
+		e.timeWaitAt = e.now()
+	case Closed:
+		if from == TimeWait {
+			e.timeWaitTo = e.now()
+		}
+		e.rtxTimer.Stop()
+		e.delackTimer.Stop()
+		e.waitTimer.Stop()
+		e.ack.clear()
+	}
+	e.wake()
+}
+
+// wake tells a blocked application that something it may wait for changed.
+func (e *Endpoint) wake() {
+	if e.proc != nil {
+		e.proc.wake()
+	}
+}
+
+// rcvWindow returns the receive window to advertise: free buffer space, never
+// moving the right edge back (RFC 9293 3.8.6.2.2).
+func (e *Endpoint) rcvWindow() uint32 {
+	free := int64(e.cfg.RcvBuf) - e.rcvQueued
+	if free < 0 {
+		free = 0
+	}
+	w := uint32(free)
+	if e.rcvAdvEdge != 0 && seqGT(e.rcvAdvEdge, e.rcvNxt+w) {
+		w = e.rcvAdvEdge - e.rcvNxt
+	}
+	return w
+}
+
+// transmit puts a segment on the wire with this endpoint's ports, the current
+// ACK (when flags has ACK) and window. Every segment that carries an ACK
+// cancels a pending delayed ACK: this is what merges the ACK of a FIN into the
+// passive side's own FIN.
+func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
+	seg := Segment{SrcPort: e.localPort, DstPort: e.remotePort, Seq: seq, Flags: flags, Len: length}
+	if flags&SYN != 0 {
+		seg.MSS = uint16(e.cfg.MSS)
+	}
+	if flags&ACK != 0 {
+		seg.Ack = e.rcvNxt
+		w := e.rcvWindow()
+		seg.Window = w
+		e.rcvWup = e.rcvNxt
+		e.rcvAdvEdge = e.rcvNxt + w
+		e.ack.sent(e)
+	} else if flags&SYN != 0 {
+		seg.Window = e.rcvWindow()
+	}
+	if length > 0 {
+		e.ack.dataSent(e)
+	}
+	h := e.host
+	if h.obs != nil {
+		ev := SegSent
+		if rtx {
+			ev = SegRetransmit
+		}
+		h.obs.Segment(h.sched.Now(), e, &seg, ev)
+	}
+	h.out(&seg, rtx)
+}
+
+// sendAck sends a bare ACK now.
+func (e *Endpoint) sendAck() {
+	e.transmit(ACK, e.sndMax, 0, false)
+}
+
+// sendActiveReset sends RST,ACK from this endpoint's current sequence state,
+// as close() with unread data or SO_LINGER 0 does (Linux tcp_send_active_reset).
+func (e *Endpoint) sendActiveReset() {
+	e.transmit(RST|ACK, e.sndMax, 0, false)
+}

@@ -1,0 +1,235 @@
+package tcp
+
+import (
+	"time"
+
+	"github.com/emu-sim/emu/engine"
+)
+
+// sndBufUsed is the data written by the application and not yet acknowledged.
+func (e *Endpoint) sndBufUsed() int64 {
+	start := e.sndUna
+	if start == e.iss {
+		start = e.iss + 1 // the SYN is not data
+	}
+	if seqGE(start, e.writeEnd) {
+		return 0
+	}
+	return int64(e.writeEnd - start)
+}
+
+// canSendData reports whether the state lets data and FINs leave.
+func (e *Endpoint) canSendData() bool {
+	switch e.state {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+		return true
+	}
+	return false
+}
+
+// output sends what the windows allow: queued data in segments of at most the
+// MSS, then the FIN once all data has left (riding on the last data segment
+// when both go together, as tcp_send_fin coalesces it). Sequence space below
+// sndMax is sent again after a retransmission timeout (go-back-N) and counted
+// as retransmission.
+func (e *Endpoint) output() {
+	if !e.canSendData() {
+		return
+	}
+	for {
+		if seqLT(e.sndNxt, e.writeEnd) {
+			wnd := min(int(e.sndWnd), e.cwnd)
+			edge := e.sndUna + uint32(wnd)
+			if !seqLT(e.sndNxt, edge) {
+				e.armPersist()
+				break
+			}
+			n := int(min(e.writeEnd-e.sndNxt, edge-e.sndNxt, uint32(e.sndMSS)))
+			last := e.sndNxt+uint32(n) == e.writeEnd
+			rtx := seqLT(e.sndNxt, e.sndMax)
+			if n < e.sndMSS && !rtx && !e.finQueued && e.nagleHolds() {
+				break
+			}
+			flags := ACK
+			if last {
+				flags |= PSH
+				if e.finQueued {
+					flags |= FIN
+				}
+			}
+			e.sendSegment(flags, n, rtx)
+			continue
+		}
+		if e.finQueued && e.sndNxt == e.writeEnd {
+			e.sendSegment(FIN|ACK, 0, seqLT(e.sndNxt, e.sndMax))
+		}
+		break
+	}
+}
+
+// nagleHolds applies Nagle's algorithm with Minshall's refinement, as Linux
+// does (tcp_nagle_check): a sub-MSS segment waits while an earlier sub-MSS
+// segment is unacknowledged.
+func (e *Endpoint) nagleHolds() bool {
+	if !e.cfg.Nagle || e.nodelay {
+		return false
+	}
+	return e.sndUna != e.sndMax && seqGT(e.smallUnacked, e.sndUna)
+}
+
+func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
+	seq := e.sndNxt
+	if !rtx && !e.rtTiming {
+		e.startRTT(seq)
+	}
+	if flags&FIN != 0 {
+		e.finSent = true
+	}
+	e.transmit(flags, seq, n, rtx)
+	e.sndNxt += uint32(n)
+	if flags&FIN != 0 {
+		e.sndNxt++
+	}
+	if seqGT(e.sndNxt, e.sndMax) {
+		e.sndMax = e.sndNxt
+	}
+	if n > 0 && n < e.sndMSS {
+		e.smallUnacked = e.sndNxt
+	}
+	if !e.rtxTimer.Pending() {
+		e.rtxTimer.Set(e.host.deadline(e.rto))
+	}
+}
+
+// armPersist starts the persist timer when a zero window stops unsent data
+// with nothing in flight (RFC 9293 3.8.6.1); the retransmission timer serves.
+func (e *Endpoint) armPersist() {
+	if e.sndUna == e.sndMax && !e.rtxTimer.Pending() {
+		e.rtxTimer.Set(e.host.deadline(e.rto))
+	}
+}
+
+func (e *Endpoint) startRTT(seq uint32) {
+	e.rtTiming = true
+	e.rtSeq = seq
+	e.rtTime = e.now()
+}
+
+// rttSample updates SRTT, RTTVAR and RTO (RFC 6298 2). The linux flavour
+// computes RTO as SRTT + max(4*RTTVAR, rto_min) (tcp_set_rto), the others as
+// max(rto_min, SRTT + 4*RTTVAR).
+func (e *Endpoint) rttSample(r time.Duration) {
+	if r <= 0 {
+		r = 1
+	}
+	if !e.hasRTT {
+		e.srtt, e.rttvar, e.hasRTT = r, r/2, true
+	} else {
+		d := e.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		e.rttvar = (3*e.rttvar + d) / 4
+		e.srtt = (7*e.srtt + r) / 8
+	}
+	var rto time.Duration
+	if e.linux {
+		rto = e.srtt + max(4*e.rttvar, e.cfg.RTOMin)
+	} else {
+		g := e.host.tick
+		rto = max(e.cfg.RTOMin, e.srtt+max(g, 4*e.rttvar))
+	}
+	e.rto = min(rto, e.cfg.RTOMax)
+}
+
+// ackAdvance processes an ACK that acknowledges new sequence space.
+func (e *Endpoint) ackAdvance(ack uint32) {
+	if !seqGT(ack, e.sndUna) {
+		return
+	}
+	if e.rtTiming && seqGT(ack, e.rtSeq) {
+		e.rtTiming = false
+		e.rttSample(e.now().Sub(e.rtTime))
+	}
+	acked := int(ack - e.sndUna)
+	e.sndUna = ack
+	if seqLT(e.sndNxt, ack) {
+		e.sndNxt = ack
+	}
+	e.retries = 0
+	if e.cwnd < e.ssthresh {
+		e.cwnd += min(acked, e.sndMSS)
+	} else {
+		e.cwnd += max(1, e.sndMSS*e.sndMSS/e.cwnd)
+	}
+	if e.sndUna == e.sndMax {
+		e.rtxTimer.Stop()
+	} else {
+		e.rtxTimer.Set(e.host.deadline(e.rto))
+	}
+	e.wake()
+}
+
+// retryLimit is how many retransmissions the current state allows before the
+// connection gives up with ETIMEDOUT.
+func (e *Endpoint) retryLimit() int {
+	switch {
+	case e.state == SynSent || e.state == SynReceived:
+		return e.cfg.SynRetries
+	case e.orphan:
+		if e.cfg.OrphanRetries > 0 {
+			return e.cfg.OrphanRetries
+		}
+		return e.cfg.Retries2
+	}
+	return e.cfg.Retries2
+}
+
+// onRetransmitTimer retransmits the oldest unacknowledged segment with
+// exponential backoff (RFC 6298 5.4-5.6), sends a window probe when a zero
+// window stalls unsent data, or gives up when the retry limit is reached.
+func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
+	switch e.state {
+	case Closed, Listen, TimeWait:
+		return
+	}
+	if e.sndUna == e.sndMax {
+		if seqLT(e.sndNxt, e.writeEnd) && e.sndWnd == 0 {
+			// Zero-window probe: an old sequence number draws an ACK with the window.
+			e.transmit(ACK, e.sndUna-1, 0, false)
+			e.rto = min(e.rto*2, e.cfg.RTOMax)
+			e.rtxTimer.Set(e.host.deadline(e.rto))
+		}
+		return
+	}
+	if e.retries >= e.retryLimit() {
+		e.giveUp("retransmission limit")
+		return
+	}
+	e.retries++
+	e.rto = min(e.rto*2, e.cfg.RTOMax)
+	e.rtTiming = false // Karn: no RTT sample from retransmitted data
+	flight := int(e.sndMax - e.sndUna)
+	e.ssthresh = max(flight/2, 2*e.sndMSS)
+	e.cwnd = e.sndMSS
+	e.rtxTimer.Set(e.host.deadline(e.rto))
+	if e.state == SynSent || e.state == SynReceived {
+		e.sendSyn(true)
+		return
+	}
+	e.sndNxt = e.sndUna
+	e.output()
+}
+
+// giveUp ends the connection because a timer ran out: the application sees
+// ETIMEDOUT, nothing is sent (tcp_write_err).
+func (e *Endpoint) giveUp(why string) {
+	e.gaveUp = true
+	if !e.orphan {
+		e.softErr = ETIMEDOUT
+	}
+	if h := e.host; h.obs != nil {
+		h.obs.TimerGaveUp(h.sched.Now(), e, why)
+	}
+	e.setState(Closed)
+}

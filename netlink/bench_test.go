@@ -38,8 +38,15 @@ func (f *forwarder) receive(engine.Time, benchPacket) { f.delivered++ }
 // BenchmarkLinkForward pushes packets through a link with delay, jitter,
 // loss and a rate limit, driven through the scheduler; one op is one packet
 // sent (and, unless lost, delivered).
-func BenchmarkLinkForward(b *testing.B) {
+func BenchmarkLinkForward(b *testing.B) { benchLinkForward(b, false) }
+
+// BenchmarkLinkForwardReorder is BenchmarkLinkForward with Reorder set, where
+// every packet in flight has its own scheduler event.
+func BenchmarkLinkForwardReorder(b *testing.B) { benchLinkForward(b, true) }
+
+func benchLinkForward(b *testing.B, reorder bool) {
 	cfg := DefaultConfig()
+	cfg.Reorder = reorder
 	cfg.Delay = time.Millisecond
 	cfg.Jitter = Jitter{Dist: JitterUniform, Max: 100 * time.Microsecond}
 	cfg.Loss = Loss{Model: LossBernoulli, P: 0.01}

@@ -80,6 +80,7 @@ const (
 	Reverse                  // server to client
 )
 
+// String names the direction as traces print it.
 func (d Direction) String() string {
 	if d == Forward {
 		return "forward"

@@ -14,6 +14,7 @@ const (
 	EventDropped
 )
 
+// String names the kind as traces print it.
 func (k EventKind) String() string {
 	switch k {
 	case EventSent:
@@ -36,6 +37,7 @@ const (
 	DropQueue                   // the queue in front of the serialiser was full
 )
 
+// String names the reason as traces and tap output print it.
 func (r DropReason) String() string {
 	switch r {
 	case DropNone:

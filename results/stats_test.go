@@ -142,11 +142,11 @@ func TestSummaryCountsAndMeans(t *testing.T) {
 
 // sameSummary compares summaries field by field, NaN equal to NaN.
 func sameSummary(a, b PointSummary) bool {
-	return SummaryRecordString(&a) == SummaryRecordString(&b)
+	return summaryRow(&a) == summaryRow(&b)
 }
 
-// SummaryRecordString joins a summary row for comparisons in tests.
-func SummaryRecordString(s *PointSummary) string {
+// summaryRow joins a summary row, for comparisons.
+func summaryRow(s *PointSummary) string {
 	out := ""
 	for _, f := range SummaryRecord(s) {
 		out += f + ","

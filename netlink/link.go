@@ -227,16 +227,24 @@ func (l *Link[T]) Send(p T, size int) error {
 	}
 	l.lastDelivery = max(at, l.lastDelivery)
 
+	l.schedule(p, id, now, at, size)
+	// The tap runs once the packet is scheduled, so that a tap sending on
+	// this link again cannot put its packet ahead.
 	if l.tap != nil {
 		l.tap(Event[T]{Kind: EventSent, ID: id, Time: now, SentAt: now, DeliverAt: at, Packet: p, Size: size})
 	}
+	return nil
+}
+
+// schedule puts an accepted packet in flight, due at time at.
+func (l *Link[T]) schedule(p T, id uint64, now, at engine.Time, size int) {
 	if !l.cfg.Reorder {
 		ticket := l.s.Ticket()
 		l.inflight.push(slot[T]{p: p, id: id, sentAt: now, at: at, ticket: ticket, size: size})
 		if l.inflight.len() == 1 {
 			l.next.SetTicket(at, ticket)
 		}
-		return nil
+		return
 	}
 	var i uint32
 	if n := len(l.free); n > 0 {
@@ -248,7 +256,6 @@ func (l *Link[T]) Send(p T, size int) error {
 	}
 	l.slots[i] = slot[T]{p: p, id: id, sentAt: now, at: at, size: size}
 	l.s.At(at, l.onDeliver, uint64(l.gen)<<32|uint64(i))
-	return nil
 }
 
 // fireHead delivers the oldest packet in flight of an in-order link and

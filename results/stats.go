@@ -67,7 +67,9 @@ type PointSummary struct {
 	Types       [NumCloseTypes]TypeSummary // indexed by CloseType
 
 	// Teardown statistics over the runs that had a teardown
-	// (Outcome.HasTeardown).
+	// (Outcome.HasTeardown). The quantiles are stat.Empirical: the smallest
+	// observed teardown time with at least that fraction of those runs at
+	// or below it, never an interpolated time no run had.
 	TeardownMsMean, TeardownMsP50, TeardownMsP95, TeardownMsP99 float64
 
 	// TimeWaitMsMean is the mean of Outcome.TimeWait over the runs in which

@@ -63,11 +63,11 @@ func (a *ackState) clear() {
 	a.pushed = 0
 }
 
-// incrQuick grants the quick-ACK budget: the receive window over twice the
-// peer's segment size, at least 2, at most quickack_segments
+// incrQuick grants the quick-ACK budget: the receive window last advertised
+// over twice the peer's segment size, at least 2, at most quickack_segments
 // (tcp_incr_quickack).
 func (a *ackState) incrQuick(e *Endpoint) {
-	q := int(e.rcvWindow()) / (2 * a.rcvMSS)
+	q := int(e.rcvWnd) / (2 * a.rcvMSS)
 	if q == 0 {
 		q = 2
 	}

@@ -34,6 +34,7 @@ type Endpoint struct {
 	irs, rcvNxt uint32
 	rcvWup      uint32 // rcv_nxt when the last ACK was sent
 	rcvAdvEdge  uint32 // right edge of the window last advertised
+	rcvWnd      uint32 // the window last advertised (tp->rcv_wnd)
 	rcvQueued   int64  // in-order bytes not yet read
 	finRcvd     bool   // the peer's FIN arrived in order
 	ooo         []oooRange
@@ -185,9 +186,11 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 		seg.Window = w
 		e.rcvWup = e.rcvNxt
 		e.rcvAdvEdge = e.rcvNxt + w
+		e.rcvWnd = w
 		e.ack.sent(e)
 	} else if flags&SYN != 0 {
 		seg.Window = e.rcvWindow()
+		e.rcvWnd = seg.Window
 	}
 	if length > 0 {
 		e.ack.dataSent(e)

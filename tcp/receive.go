@@ -23,6 +23,14 @@ func (e *Endpoint) input(seg *Segment) {
 		}
 	}
 
+	if seg.Flags&RST != 0 && seg.Seq == e.rcvNxt-1 && e.finRcvd &&
+		(e.state == CloseWait || e.state == LastAck || e.state == Closing) {
+		// An RST answering data we sent before the peer's FIN reached us
+		// carries the sequence number of that FIN: Linux accepts it
+		// (tcp_reset_check).
+		e.resetReceived()
+		return
+	}
 	if !e.acceptable(seg) {
 		if seg.Flags&RST == 0 {
 			if seg.SeqLen() > 0 && seqLT(seg.Seq, e.rcvNxt) {

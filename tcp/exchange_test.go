@@ -60,10 +60,8 @@ func runExchanges(t *testing.T, cases []exchange) {
 			}
 			p.run(c.client, c.server, cs, ss, h)
 			expectLines(t, "segments", p.lines, c.want)
-			if os.Getenv("EMU_PRINT_WANT") != "" && t.Failed() {
-				for _, l := range p.lines {
-					fmt.Printf("\t\t\t%q,\n", l)
-				}
+			if os.Getenv("EMU_PRINT_WANT") != "" && c.want == nil {
+				printWant(c.name, p)
 			}
 			side := func(name string, pr *Process, st State, errno Errno, tw time.Duration, gave bool) {
 				e := pr.Endpoint()
@@ -133,4 +131,48 @@ var handshake = []string{
 
 func withHandshake(lines ...string) []string {
 	return append(append([]string{}, handshake...), lines...)
+}
+
+// printWant prints a case's outcome as Go fields, for writing a new case
+// (EMU_PRINT_WANT=1); every printed case is reviewed by hand before it is kept.
+func printWant(name string, p *pair) {
+	fmt.Printf("//CASE %s\n", name)
+	fmt.Printf("want: []string{\n")
+	for _, l := range p.lines {
+		fmt.Printf("%q,\n", l)
+	}
+	fmt.Printf("},\n")
+	for _, x := range []struct {
+		side string
+		pr   *Process
+	}{{"c", p.cp}, {"s", p.sp}} {
+		e := x.pr.Endpoint()
+		if e == nil {
+			if x.pr.FirstError() != ErrNone {
+				fmt.Printf("%sErr: %s,\n", x.side, x.pr.FirstError())
+			}
+			continue
+		}
+		fmt.Printf("%sState: %s,\n", x.side, goState(e.State()))
+		if x.pr.FirstError() != ErrNone {
+			fmt.Printf("%sErr: %s,\n", x.side, x.pr.FirstError())
+		}
+		if held, in, out := e.TimeWaitSpan(); held {
+			if out < 0 {
+				out = p.sched.Now()
+			}
+			fmt.Printf("%sTimeWait: %d * time.Millisecond,\n", x.side, out.Sub(in).Milliseconds())
+		}
+		if e.GaveUp() {
+			fmt.Printf("%sGaveUp: true,\n", x.side)
+		}
+	}
+	fmt.Printf("//END\n")
+}
+
+func goState(s State) string {
+	names := map[State]string{Closed: "Closed", Listen: "Listen", SynSent: "SynSent", SynReceived: "SynReceived",
+		Established: "Established", FinWait1: "FinWait1", FinWait2: "FinWait2", CloseWait: "CloseWait",
+		Closing: "Closing", LastAck: "LastAck", TimeWait: "TimeWait"}
+	return names[s]
 }

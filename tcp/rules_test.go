@@ -1,0 +1,174 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+)
+
+var allClient = func(s string, _ int, _ *Segment) bool { return s == "client" }
+
+func TestRule1HandshakeAndData(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "MSS segmentation and cumulative ACKs",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=1460",
+				"20.000 C>S ACK seq=1461 ack=1 len=1460",
+				"20.000 C>S ACK seq=2921 ack=1 len=1460",
+				"20.000 C>S FIN,PSH,ACK seq=4381 ack=1 len=620",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=2921 len=0",
+				"30.000 S>C ACK seq=1 ack=4381 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=5002 len=0",
+				"40.000 C>S ACK seq=5002 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			client: ops(opConnect, opSend(5000), opClose), server: ops(opAccept, opReadEOF, opClose)},
+		{name: "receive window fills and reopens",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=1460",
+				"20.000 C>S ACK seq=1461 ack=1 len=1460",
+				"20.000 C>S ACK seq=2921 ack=1 len=1460",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=4381 len=0",
+				"130.000 S>C ACK seq=1 ack=4381 len=0",
+				"140.000 C>S ACK seq=4381 ack=1 len=1460",
+				"140.000 C>S ACK seq=5841 ack=1 len=1460",
+				"140.000 C>S ACK seq=7301 ack=1 len=1460",
+				"150.000 S>C ACK seq=1 ack=7301 len=0",
+				"150.000 S>C ACK seq=1 ack=8761 len=0",
+				"160.000 C>S FIN,PSH,ACK seq=8761 ack=1 len=1240",
+				"170.000 S>C FIN,ACK seq=1 ack=10002 len=0",
+				"180.000 C>S ACK seq=10002 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			ss:     linux(func(s *Settings) { s.RcvBuf = 4380 }),
+			client: ops(opConnect, opSend(10000), opClose), server: ops(opAccept, opSleep(100*time.Millisecond), opReadEOF, opClose)},
+		{name: "connect to a closed port is refused",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C RST,ACK seq=0 ack=1 len=0",
+			},
+			cState: Closed,
+			cErr:   ECONNREFUSED,
+
+			client: ops(opConnect, opClose), server: ops(opSleep(time.Second))},
+	})
+}
+
+func TestRule2Retransmission(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "lost SYN is retransmitted after rto_initial",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0 lost",
+				"1000.000 C>S SYN seq=0 ack=0 len=0 rtx",
+				"1010.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"1020.000 C>S ACK seq=1 ack=1 len=0",
+				"1020.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"1030.000 S>C FIN,ACK seq=1 ack=2 len=0",
+				"1040.000 C>S ACK seq=2 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			client: ops(opConnect, opClose), server: ops(opAccept, opReadEOF, opClose), drop: dropNth("client", 0)},
+		{name: "lost data is retransmitted after the RTO",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100 lost",
+				"240.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx",
+				"250.000 S>C ACK seq=1 ack=101 len=0",
+				"250.000 S>C FIN,ACK seq=1 ack=101 len=0",
+				"260.000 C>S FIN,ACK seq=101 ack=2 len=0",
+				"270.000 S>C ACK seq=2 ack=102 len=0",
+			},
+			cState:    Closed,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			client: ops(opConnect, opSend(100), opReadEOF, opClose), server: ops(opAccept, opRead(100), opClose), drop: dropNth("client", 2)},
+		{name: "syn_retries exhausted: ETIMEDOUT after 127 s",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0 lost",
+				"1000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+				"3000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+				"7000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+				"15000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+				"31000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+				"63000.000 C>S SYN seq=0 ack=0 len=0 rtx lost",
+			},
+			cState:  Closed,
+			cErr:    ETIMEDOUT,
+			cGaveUp: true,
+
+			client: ops(opConnect, opClose), server: ops(opAccept, opReadEOF, opClose), drop: allClient},
+		{name: "retries2 exhausted: ETIMEDOUT with exponential backoff",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"1020.000 C>S PSH,ACK seq=1 ack=1 len=100 lost",
+				"1240.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
+				"1680.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
+				"2560.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
+			},
+			cState:  Closed,
+			cErr:    ETIMEDOUT,
+			cGaveUp: true,
+			sState:  Established,
+
+			cs:     linux(func(s *Settings) { s.Retries2 = 3 }),
+			client: ops(opConnect, opSleep(time.Second), opSend(100), opReadEOF, opClose), server: ops(opAccept, opReadEOF, opClose),
+			drop: func(s string, n int, _ *Segment) bool { return s == "client" && n >= 2 }},
+		{name: "RST is never retransmitted",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"60.000 S>C RST,ACK seq=1 ack=101 len=0 lost",
+				"1020.000 C>S PSH,ACK seq=101 ack=1 len=100",
+				"1020.000 C>S FIN,ACK seq=201 ack=1 len=0",
+				"1030.000 S>C RST seq=1 ack=0 len=0 lost",
+				"1030.000 S>C RST seq=1 ack=0 len=0 lost",
+				"1240.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"1250.000 S>C RST seq=1 ack=0 len=0 lost",
+				"1680.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"1690.000 S>C RST seq=1 ack=0 len=0 lost",
+				"2560.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"2570.000 S>C RST seq=1 ack=0 len=0 lost",
+				"4320.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"4330.000 S>C RST seq=1 ack=0 len=0 lost",
+				"7840.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"7850.000 S>C RST seq=1 ack=0 len=0 lost",
+				"14880.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"14890.000 S>C RST seq=1 ack=0 len=0 lost",
+				"28960.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"28970.000 S>C RST seq=1 ack=0 len=0 lost",
+				"57120.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
+				"57130.000 S>C RST seq=1 ack=0 len=0 lost",
+			},
+			cState:  Closed,
+			cGaveUp: true,
+			sState:  Closed,
+
+			client: ops(opConnect, opSend(100), opSleep(time.Second), opSend(100), opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opClose),
+			drop:   func(s string, _ int, seg *Segment) bool { return s == "server" && seg.Flags&RST != 0 }},
+	})
+}

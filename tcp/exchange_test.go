@@ -161,7 +161,11 @@ func printWant(name string, p *pair) {
 			if out < 0 {
 				out = p.sched.Now()
 			}
-			fmt.Printf("%sTimeWait: %d * time.Millisecond,\n", x.side, out.Sub(in).Milliseconds())
+			if d := out.Sub(in); d%time.Millisecond == 0 {
+				fmt.Printf("%sTimeWait: %d * time.Millisecond,\n", x.side, d.Milliseconds())
+			} else {
+				fmt.Printf("%sTimeWait: %d,\n", x.side, int64(d))
+			}
 		}
 		if e.GaveUp() {
 			fmt.Printf("%sGaveUp: true,\n", x.side)

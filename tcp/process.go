@@ -146,6 +146,9 @@ func (p *Process) exec(op *Op) bool {
 	case OpRead, OpWaitEOF:
 		return p.read(op, first)
 	case OpSleep:
+		if op.Duration <= 0 {
+			return true
+		}
 		if first {
 			p.timer.SetAfter(op.Duration)
 			return false

@@ -1,0 +1,489 @@
+package tcp
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRule6SimultaneousClose(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "both close at the same instant: FIN_WAIT_1, CLOSING, TIME_WAIT on both sides",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"60.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"60.000 S>C FIN,ACK seq=1 ack=1 len=0",
+				"70.000 S>C ACK seq=2 ack=2 len=0",
+				"70.000 C>S ACK seq=2 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			client: ops(opConnect, opSleep(40*time.Millisecond), opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
+	})
+}
+
+func TestRule7Resets(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "close with unread data sends RST, not FIN; the peer's read gets ECONNRESET",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"60.000 S>C RST,ACK seq=1 ack=101 len=0",
+			},
+			cState: Closed,
+			cErr:   ECONNRESET,
+			sState: Closed,
+
+			client: ops(opConnect, opSend(100), opReadEOF, opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
+		{name: "data arriving after close draws RST; the peer then gets EPIPE",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=1 len=0",
+				"30.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"40.000 S>C RST seq=1 ack=0 len=0",
+				"40.000 C>S ACK seq=101 ack=2 len=0",
+				"50.000 S>C RST seq=2 ack=0 len=0",
+			},
+			cState: Closed,
+			cErr:   EPIPE,
+			sState: Closed,
+
+			client: ops(opConnect, opSleep(10*time.Millisecond), opSend(100), opSleep(30*time.Millisecond), opSend(100), opClose),
+			server: ops(opAccept, opClose),
+			check:  func(t *testing.T, p *pair) { wantApp(t, p, "70.000 client send EPIPE") }},
+		{name: "SO_LINGER 0: RST and no TIME_WAIT",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"50.000 C>S RST,ACK seq=101 ack=1 len=0",
+			},
+			cState: Closed,
+			sState: Closed,
+			sErr:   ECONNRESET,
+
+			client: ops(opConnect, opSend(100), opSleep(30*time.Millisecond), opSetLinger(0), opClose),
+			server: ops(opAccept, opReadEOF, opClose)},
+		{name: "abort is SO_LINGER 0 then close",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"50.000 C>S RST,ACK seq=101 ack=1 len=0",
+			},
+			cState: Closed,
+			sState: Closed,
+			sErr:   ECONNRESET,
+
+			client: ops(opConnect, opSend(100), opSleep(30*time.Millisecond), Op{Kind: OpAbort}),
+			server: ops(opAccept, opReadEOF, opClose)},
+		{name: "crash with all data read: the kernel sends FIN",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=101 len=0",
+				"40.000 C>S FIN,ACK seq=101 ack=2 len=0",
+				"50.000 S>C ACK seq=2 ack=102 len=0",
+			},
+			cState:    Closed,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			client: ops(opConnect, opSend(100), opReadEOF, opClose),
+			server: ops(opAccept, opRead(100), Op{Kind: OpCrash})},
+		{name: "crash with unread data: the kernel sends RST",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"60.000 S>C RST,ACK seq=1 ack=101 len=0",
+			},
+			cState: Closed,
+			cErr:   ECONNRESET,
+			sState: Closed,
+
+			client: ops(opConnect, opSend(100), opReadEOF, opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), Op{Kind: OpCrash})},
+		{name: "crash ignores SO_LINGER: no blocking, FIN",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=101 len=0",
+				"40.000 C>S FIN,ACK seq=101 ack=2 len=0",
+				"50.000 S>C ACK seq=2 ack=102 len=0",
+			},
+			cState:    Closed,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			client: ops(opConnect, opSend(100), opReadEOF, opClose),
+			server: ops(opAccept, opRead(100), opSetLinger(5*time.Second), Op{Kind: OpCrash})},
+		{name: "SO_LINGER 5s: close blocks until the FIN is ACKed",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0",
+				"130.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"140.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			client: ops(opConnect, opSetLinger(5*time.Second), opSend(100), opClose, opSleep(time.Millisecond)),
+			server: ops(opAccept, opReadEOF, opSleep(100*time.Millisecond), opClose),
+			check:  func(t *testing.T, p *pair) { wantApp(t, p, "80.000 client close linger done") }},
+	})
+}
+
+// wantApp asserts that an application event was recorded.
+func wantApp(t *testing.T, p *pair, ev string) {
+	t.Helper()
+	for _, a := range p.apps {
+		if a == ev {
+			return
+		}
+	}
+	t.Errorf("no application event %q in\n  %s", ev, joinLines(p.apps))
+}
+
+func TestRule8Shutdown(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "shutdown(write): half-close, the peer still sends, data is read and ACKed",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C ACK seq=1 ack=102 len=1460",
+				"30.000 S>C ACK seq=1461 ack=102 len=1460",
+				"30.000 S>C FIN,PSH,ACK seq=2921 ack=102 len=80",
+				"40.000 C>S ACK seq=102 ack=1461 len=0",
+				"40.000 C>S ACK seq=102 ack=2921 len=0",
+				"40.000 C>S ACK seq=102 ack=3002 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			client: ops(opConnect, opSend(100), opShutdown(ShutWrite), opReadEOF, opClose),
+			server: ops(opAccept, opReadEOF, opSend(3000), opClose)},
+		{name: "shutdown(read) sends nothing; later data is ACKed and queued; close with it unread sends RST",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"50.000 S>C PSH,ACK seq=1 ack=1 len=100",
+				"60.000 C>S ACK seq=1 ack=101 len=0",
+				"120.000 C>S RST,ACK seq=1 ack=101 len=0",
+			},
+			cState: Closed,
+			sState: Closed,
+			sErr:   ECONNRESET,
+
+			client: ops(opConnect, opShutdown(ShutRead), opReadEOF, opSleep(100*time.Millisecond), opClose),
+			server: ops(opAccept, opSleep(20*time.Millisecond), opSend(100), opReadEOF, opClose)},
+		{name: "shutdown(both) in FIN_WAIT_2: new data draws RST",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=2 len=0",
+				"60.000 S>C PSH,ACK seq=1 ack=2 len=100",
+				"70.000 C>S RST seq=2 ack=0 len=0",
+			},
+			cState: Closed,
+			sState: Closed,
+
+			client: ops(opConnect, opShutdown(ShutBoth), opSleep(time.Second)),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opSend(100), opSleep(time.Second))},
+	})
+}
+
+func TestRule9TimeWait(t *testing.T) {
+	prog := func() ([]Op, []Op) {
+		return ops(opConnect, opSend(100), opClose), ops(opAccept, opReadEOF, opClose)
+	}
+	c, s := prog()
+	runExchanges(t, []exchange{
+		{name: "linux: 60 s fixed, whatever the MSL",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			cs:        linux(func(s *Settings) { s.MSL = 5 * time.Second }), client: c, server: s},
+		{name: "freebsd: 2*MSL = 60 s",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C ACK seq=1 ack=102 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			cs:        profile("freebsd"), ss: profile("freebsd"), client: c, server: s},
+		{name: "windows: 120 s",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=102 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 120000 * time.Millisecond,
+			sState:    Closed,
+			cs:        profile("windows"), ss: profile("windows"), client: c, server: s},
+		{name: "rfc9293: 2*MSL = 240 s",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=102 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 240000 * time.Millisecond,
+			sState:    Closed,
+			cs:        profile("rfc9293"), ss: profile("rfc9293"), client: c, server: s},
+		{name: "a retransmitted FIN in TIME_WAIT is ACKed again and restarts the timer",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0 lost",
+				"250.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
+				"260.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60220 * time.Millisecond,
+			sState:    Closed,
+
+			client: c, server: s, drop: dropNth("client", 4)},
+		{name: "an RST in TIME_WAIT ends it (rfc1337 off)",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 960 * time.Millisecond,
+			sState:    Closed,
+
+			client: c, server: s,
+			inject: func(p *pair) {
+				at(p, time.Second, func() {
+					e := p.cep()
+					p.client.Input(&Segment{SrcPort: e.remotePort, DstPort: e.localPort, Seq: e.rcvNxt, Flags: RST})
+				})
+			}},
+		{name: "rfc1337 on: an RST in TIME_WAIT is ignored",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"40.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			cs: linux(func(s *Settings) { s.RFC1337 = true }), client: c, server: s,
+			inject: func(p *pair) {
+				at(p, time.Second, func() {
+					e := p.cep()
+					p.client.Input(&Segment{SrcPort: e.remotePort, DstPort: e.localPort, Seq: e.rcvNxt, Flags: RST})
+				})
+			}},
+	})
+}
+
+func TestRule10FinWait2(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "orphaned FIN_WAIT_2 gives up after 60 s silently; the peer's late FIN draws RST",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=2 len=0",
+				"70030.000 S>C FIN,ACK seq=1 ack=2 len=0",
+				"70040.000 C>S RST seq=2 ack=0 len=0",
+			},
+			cState:  Closed,
+			cGaveUp: true,
+			sState:  Closed,
+
+			client: ops(opConnect, opClose),
+			server: ops(opAccept, opReadEOF, opSleep(70*time.Second), opClose)},
+		{name: "after shutdown(write) alone FIN_WAIT_2 has no timeout",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=2 len=0",
+			},
+			cState: FinWait2,
+			sState: CloseWait,
+
+			client: ops(opConnect, opShutdown(ShutWrite), opSleep(time.Hour)),
+			server: ops(opAccept, opReadEOF, opSleep(time.Hour)), horizon: 10 * time.Minute},
+		{name: "orphaned FIN retransmissions are bounded by orphan_retries",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S FIN,ACK seq=1 ack=1 len=0 lost",
+				"240.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
+				"680.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
+				"1560.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
+			},
+			cState:  Closed,
+			cGaveUp: true,
+			sState:  Established,
+
+			cs:     linux(func(s *Settings) { s.OrphanRetries = 3 }),
+			client: ops(opConnect, opClose),
+			server: ops(opAccept, opSleep(time.Hour)),
+			drop:   func(s string, n int, _ *Segment) bool { return s == "client" && n >= 2 }},
+	})
+}
+
+func TestRule11LossDuringTeardown(t *testing.T) {
+	c, s := ops(opConnect, opSend(100), opClose), ops(opAccept, opReadEOF, opSleep(100*time.Millisecond), opClose)
+	runExchanges(t, []exchange{
+		{name: "the active side's FIN is lost and retransmitted",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0 lost",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"260.000 C>S FIN,ACK seq=101 ack=1 len=0 rtx",
+				"310.000 S>C ACK seq=1 ack=102 len=0",
+				"370.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"380.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: s, drop: dropNth("client", 3)},
+		{name: "the bare ACK of the FIN is lost: the FIN is retransmitted and re-ACKed",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0 lost",
+				"130.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"140.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: s, drop: dropNth("server", 2)},
+		{name: "the passive side's FIN is lost: LAST_ACK retransmits it",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0",
+				"130.000 S>C FIN,ACK seq=1 ack=102 len=0 lost",
+				"350.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
+				"360.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: s, drop: dropNth("server", 3)},
+		{name: "the final ACK is lost: LAST_ACK retransmits, TIME_WAIT re-ACKs",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0",
+				"130.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"140.000 C>S ACK seq=102 ack=2 len=0 lost",
+				"350.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
+				"360.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60220 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: s, drop: dropNth("client", 4)},
+	})
+}

@@ -61,7 +61,7 @@ func TestRule7Resets(t *testing.T) {
 
 			client: ops(opConnect, opSleep(10*time.Millisecond), opSend(100), opSleep(30*time.Millisecond), opSend(100), opClose),
 			server: ops(opAccept, opClose),
-			check:  func(t *testing.T, p *pair) { wantApp(t, p, "70.000 client send EPIPE") }},
+			check:  func(t *testing.T, p *pair) { wantApp(t, p, "60.000 client send EPIPE") }},
 		{name: "SO_LINGER 0: RST and no TIME_WAIT",
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",

@@ -12,6 +12,7 @@ type Endpoint struct {
 	host   *Host
 	cfg    Settings
 	state  State
+	seen   uint16    // bit i set: the endpoint has been in State(i)
 	lis    *Listener // the listener that created a passive endpoint
 	proc   *Process  // the application blocked on this socket, if any
 	linux  bool      // follow Linux's code paths where profiles differ without a setting
@@ -96,6 +97,9 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 // State returns the connection state.
 func (e *Endpoint) State() State { return e.state }
 
+// Reached reports whether the endpoint has ever been in state s.
+func (e *Endpoint) Reached(s State) bool { return e.seen&(1<<s) != 0 }
+
 // Host returns the endpoint's host.
 func (e *Endpoint) Host() *Host { return e.host }
 
@@ -132,6 +136,7 @@ func (e *Endpoint) setState(s State) {
 	}
 	from := e.state
 	e.state = s
+	e.seen |= 1 << s
 	if h := e.host; h.obs != nil {
 		h.obs.State(h.sched.Now(), e, from, s)
 	}

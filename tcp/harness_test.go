@@ -34,12 +34,8 @@ func (o pairObserver) Segment(now engine.Time, e *Endpoint, seg *Segment, ev Seg
 func (o pairObserver) State(now engine.Time, e *Endpoint, from, to State) {
 	o.p.state = append(o.p.state, fmt.Sprintf("%s %s %s", ms(now), e.host.Name, to))
 }
-func (o pairObserver) App(now engine.Time, e *Endpoint, ev AppEvent) {
-	host := "?"
-	if e != nil {
-		host = e.host.Name
-	}
-	s := fmt.Sprintf("%s %s %s", ms(now), host, ev.Call)
+func (o pairObserver) App(now engine.Time, h *Host, e *Endpoint, ev AppEvent) {
+	s := fmt.Sprintf("%s %s %s", ms(now), h.Name, ev.Call)
 	if ev.Result != "" {
 		s += " " + ev.Result
 	}

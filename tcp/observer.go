@@ -25,7 +25,7 @@ type AppEvent struct {
 type Observer interface {
 	Segment(now engine.Time, e *Endpoint, seg *Segment, ev SegmentEvent)
 	State(now engine.Time, e *Endpoint, from, to State)
-	App(now engine.Time, e *Endpoint, ev AppEvent)
+	App(now engine.Time, h *Host, e *Endpoint, ev AppEvent)
 	// TimerGaveUp reports that a timer ended the connection without an
 	// exchange finishing: a retransmission limit or the FIN_WAIT_2 timeout.
 	TimerGaveUp(now engine.Time, e *Endpoint, why string)

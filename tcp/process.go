@@ -128,7 +128,7 @@ func (p *Process) fail(err Errno) {
 
 func (p *Process) emit(call, result string) {
 	if h := p.host; h.obs != nil {
-		h.obs.App(h.sched.Now(), p.ep, AppEvent{Call: call, Result: result})
+		h.obs.App(h.sched.Now(), h, p.ep, AppEvent{Call: call, Result: result})
 	}
 }
 

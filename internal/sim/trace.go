@@ -1,0 +1,95 @@
+package sim
+
+import (
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/tcp"
+)
+
+// EventKind says what a trace event is.
+type EventKind uint8
+
+// Trace event kinds.
+const (
+	StateChange EventKind = iota + 1 // Text is the new state, e.g. "FIN_WAIT_1"
+	AppCall                          // Text is the call and its result, e.g. "read EOF"
+	GaveUp                           // Text says which timer gave up
+)
+
+// Event is something that happened at one side, other than a segment.
+type Event struct {
+	At   engine.Time
+	Side results.Side
+	Kind EventKind
+	Text string
+}
+
+// Trace is the full record of one run, for ladder diagrams and pcaps: the
+// run's segments plus what the record for classification leaves out.
+type Trace struct {
+	Run      results.Run // a copy; its Segments are the trace's own
+	Events   []Event     // state changes, application calls and timers, in time order
+	Windows  []uint32    // the window field of each segment, by index
+	MSS      []uint16    // the MSS option of each segment (0 = none)
+	Ports    [2]uint16   // local port of the client and of the server
+	ISN      [2]uint32   // initial sequence numbers, for relative numbering
+	Params   *Params
+	finished bool
+}
+
+func (t *Trace) reset(p *Params) {
+	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Params: p}
+}
+
+func (t *Trace) sent(seg *tcp.Segment) {
+	t.Windows = append(t.Windows, seg.Window)
+	t.MSS = append(t.MSS, seg.MSS)
+}
+
+func (t *Trace) finish(r *results.Run) {
+	t.Run = *r
+	t.Run.Segments = append([]results.Segment(nil), r.Segments...)
+	t.finished = true
+}
+
+func sideOf(e *tcp.Endpoint) results.Side {
+	if e != nil && e.Host().Name == "server" {
+		return results.Server
+	}
+	return results.Client
+}
+
+// Segment implements tcp.Observer; segments are recorded where they are sent.
+func (t *Trace) Segment(now engine.Time, e *tcp.Endpoint, seg *tcp.Segment, ev tcp.SegmentEvent) {
+	if e == nil || ev == tcp.SegReceived {
+		return
+	}
+	s := sideOf(e)
+	if t.Ports[s] == 0 {
+		t.Ports[s], _ = e.Ports()
+		t.ISN[s] = e.ISN()
+	}
+}
+
+// State implements tcp.Observer.
+func (t *Trace) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
+	t.Events = append(t.Events, Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
+}
+
+// App implements tcp.Observer.
+func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEvent) {
+	text := ev.Call
+	if ev.Result != "" {
+		text += " " + ev.Result
+	}
+	side := results.Client
+	if h.Name == "server" {
+		side = results.Server
+	}
+	t.Events = append(t.Events, Event{At: now, Side: side, Kind: AppCall, Text: text})
+}
+
+// TimerGaveUp implements tcp.Observer.
+func (t *Trace) TimerGaveUp(now engine.Time, e *tcp.Endpoint, why string) {
+	t.Events = append(t.Events, Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
+}

@@ -91,6 +91,7 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.timeWaitAt, e.timeWaitTo = -1, -1
 	e.ack.init(s)
 	h.endpoints = append(h.endpoints, e)
+	h.last = e
 	return e
 }
 
@@ -151,6 +152,7 @@ func (e *Endpoint) setState(s State) {
 		e.delackTimer.Stop()
 		e.waitTimer.Stop()
 		e.ack.clear()
+		e.host.release(e)
 	}
 	e.wake()
 }
@@ -181,7 +183,10 @@ func (e *Endpoint) rcvWindow() uint32 {
 // cancels a pending delayed ACK: this is what merges the ACK of a FIN into the
 // passive side's own FIN.
 func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
-	seg := Segment{SrcPort: e.localPort, DstPort: e.remotePort, Seq: seq, Flags: flags, Len: length}
+	// The segment is built in the host's scratch space: the link copies it,
+	// so no segment is allocated per transmission.
+	seg := &e.host.tx
+	*seg = Segment{SrcPort: e.localPort, DstPort: e.remotePort, Seq: seq, Flags: flags, Len: length}
 	if flags&SYN != 0 {
 		seg.MSS = uint16(e.cfg.MSS)
 	}
@@ -206,9 +211,9 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 		if rtx {
 			ev = SegRetransmit
 		}
-		h.obs.Segment(h.sched.Now(), e, &seg, ev)
+		h.obs.Segment(h.sched.Now(), e, seg, ev)
 	}
-	h.out(&seg, rtx)
+	h.out(seg, rtx)
 }
 
 // sendAck sends a bare ACK now.

@@ -64,8 +64,8 @@ func (p *pair) peer(side string) *Host {
 }
 
 func (p *pair) isn(h *Host) uint32 {
-	if eps := h.Endpoints(); len(eps) > 0 {
-		return eps[0].ISN()
+	if e := h.LastEndpoint(); e != nil {
+		return e.ISN()
 	}
 	return 0
 }

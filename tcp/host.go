@@ -21,8 +21,9 @@ type Host struct {
 	out   Output
 	obs   Observer
 
-	endpoints []*Endpoint
+	endpoints []*Endpoint // live endpoints: CLOSED ones are removed
 	listeners []*Listener
+	last      *Endpoint // the endpoint created last
 
 	// Kernel timer tick (Settings.HZ) and this host's tick phase: timers fire
 	// on tick boundaries phase + k*tick, as jiffies-based kernel timers do.
@@ -30,6 +31,9 @@ type Host struct {
 	phase time.Duration
 
 	nextPort uint16
+
+	tx Segment // the segment being transmitted (see Endpoint.transmit)
+	rx Segment // the segment being received (see Input)
 }
 
 // NewHost returns a host whose randomness (ISNs, tick phase, ports) comes from
@@ -51,8 +55,25 @@ func (h *Host) Scheduler() *engine.Scheduler { return h.sched }
 // Now returns the current virtual time.
 func (h *Host) Now() engine.Time { return h.sched.Now() }
 
-// Endpoints returns the host's endpoints, in creation order.
+// Endpoints returns the host's live (not CLOSED) endpoints.
 func (h *Host) Endpoints() []*Endpoint { return h.endpoints }
+
+// LastEndpoint returns the endpoint created last, live or not, or nil.
+func (h *Host) LastEndpoint() *Endpoint { return h.last }
+
+// release forgets a CLOSED endpoint, so that a long run with many
+// connections keeps no state for connections that are gone.
+func (h *Host) release(e *Endpoint) {
+	for i, x := range h.endpoints {
+		if x == e {
+			last := len(h.endpoints) - 1
+			h.endpoints[i] = h.endpoints[last]
+			h.endpoints[last] = nil
+			h.endpoints = h.endpoints[:last]
+			return
+		}
+	}
+}
 
 // Listener is a listening socket: it creates an endpoint for each SYN and
 // queues established connections for accept.
@@ -109,10 +130,13 @@ func (l *Listener) established(e *Endpoint) {
 	}
 }
 
-// Input delivers a segment that arrived from the network.
-func (h *Host) Input(seg *Segment) {
+// Input delivers a segment that arrived from the network. The segment is
+// copied, so the caller's copy does not escape.
+func (h *Host) Input(in *Segment) {
+	h.rx = *in
+	seg := &h.rx
 	for _, e := range h.endpoints {
-		if e.state != Closed && e.localPort == seg.DstPort && e.remotePort == seg.SrcPort {
+		if e.localPort == seg.DstPort && e.remotePort == seg.SrcPort {
 			e.input(seg)
 			return
 		}
@@ -145,7 +169,8 @@ func (h *Host) noConnection(seg *Segment) {
 // sequence number if seg had ACK, otherwise seq 0 with an ACK of everything
 // seg occupied (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset).
 func (h *Host) sendReset(seg *Segment) {
-	rst := Segment{SrcPort: seg.DstPort, DstPort: seg.SrcPort, Flags: RST}
+	rst := &h.tx
+	*rst = Segment{SrcPort: seg.DstPort, DstPort: seg.SrcPort, Flags: RST}
 	if seg.Flags&ACK != 0 {
 		rst.Seq = seg.Ack
 	} else {
@@ -153,9 +178,9 @@ func (h *Host) sendReset(seg *Segment) {
 		rst.Ack = seg.Seq + seg.SeqLen()
 	}
 	if h.obs != nil {
-		h.obs.Segment(h.sched.Now(), nil, &rst, SegSent)
+		h.obs.Segment(h.sched.Now(), nil, rst, SegSent)
 	}
-	h.out(&rst, false)
+	h.out(rst, false)
 }
 
 // ephemeralPort returns the next local port for an active open.

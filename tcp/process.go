@@ -263,7 +263,9 @@ func (p *Process) send(op *Op, first bool) bool {
 	if p.remaining > 0 {
 		return false
 	}
-	p.emit("send", units.FormatSize(op.Size))
+	if p.host.obs != nil {
+		p.emit("send", units.FormatSize(op.Size))
+	}
 	return true
 }
 
@@ -290,7 +292,9 @@ func (p *Process) read(op *Op, first bool) bool {
 				p.remaining -= n
 			}
 			if p.remaining == 0 {
-				p.emit("read", strconv.FormatInt(op.Size, 10)+"B")
+				if p.host.obs != nil {
+					p.emit("read", strconv.FormatInt(op.Size, 10)+"B")
+				}
 				return true
 			}
 			continue

@@ -114,11 +114,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		r.BytesReceived[side] = pr.BytesReceived()
 		e := pr.Endpoint()
 		if e == nil {
-			// A server that never accepted may still have a half-open
-			// endpoint; a client that failed to connect has one too.
-			if eps := [2]*tcp.Host{w.client, w.server}[side].Endpoints(); len(eps) > 0 {
-				e = eps[0]
-			}
+			// A server that never accepted may still have a half-open endpoint.
+			e = [2]*tcp.Host{w.client, w.server}[side].LastEndpoint()
 		}
 		if e == nil {
 			r.FinalState[side] = tcp.Closed.String()

@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emu-sim/emu/internal/sim"
+	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/tcp"
+)
+
+// boundaryPlan is the delayed-ack-boundary sweep: the server closes d after
+// reading EOF, d from 0 to 100 ms in steps of 5 ms, on a 50 µs RTT link with
+// Linux's 250 Hz tick.
+func boundaryPlan(runs int) *Plan {
+	s, _ := tcp.Profile("linux")
+	l := netlink.DefaultConfig()
+	l.Delay = 25 * time.Microsecond
+	plan := &Plan{Name: "delayed-ack-boundary", Seed: 1, Runs: runs, Keys: []string{"close_delay"}, Version: "test"}
+	for d := 0; d <= 100; d += 5 {
+		plan.Points = append(plan.Points, Point{
+			Values: []string{(time.Duration(d) * time.Millisecond).String()},
+			Params: &sim.Params{
+				Link:      netlink.DuplexConfig{Forward: l, Reverse: l},
+				Client:    sim.Endpoint{TCP: s, Do: []tcp.Op{{Kind: tcp.OpConnect}, {Kind: tcp.OpSend, Size: 100}, {Kind: tcp.OpClose}}},
+				Server:    sim.Endpoint{TCP: s, Do: []tcp.Op{{Kind: tcp.OpAccept}, {Kind: tcp.OpRead, Read: tcp.ReadEOF}, {Kind: tcp.OpSleep, Duration: time.Duration(d) * time.Millisecond}, {Kind: tcp.OpClose}}},
+				StopAfter: 5 * time.Minute,
+				MaxEvents: 1e6,
+			},
+		})
+	}
+	return plan
+}
+
+// TestJobsDoNotChangeOutput: --jobs 1 and --jobs 4 (with a small reorder
+// window, so that workers finish out of order) give byte-identical files.
+func TestJobsDoNotChangeOutput(t *testing.T) {
+	plan := boundaryPlan(20)
+	var files [2]map[string][]byte
+	for i, jobs := range []int{1, 4} {
+		dir := t.TempDir()
+		if _, err := Execute(context.Background(), plan, dir, Options{Jobs: jobs, Window: 3}); err != nil {
+			t.Fatal(err)
+		}
+		files[i] = map[string][]byte{}
+		for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i][f] = b
+		}
+	}
+	for f, b := range files[0] {
+		if !bytes.Equal(b, files[1][f]) {
+			t.Errorf("%s differs between --jobs 1 and --jobs 4", f)
+		}
+	}
+}
+
+// TestBoundarySweepShape: at 0–40 ms every run is three-way, from 45 ms on
+// every run is four-way (the 250 Hz tick puts the delayed ACK at 40–44 ms).
+func TestBoundarySweepShape(t *testing.T) {
+	res, err := Stream(context.Background(), boundaryPlan(50), io.Discard, Options{Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range res.Summaries {
+		d := 5 * i
+		three := s.Types[results.ThreeWay].N
+		four := s.Types[results.FourWay].N
+		switch {
+		case d <= 40 && three != 50:
+			t.Errorf("close_delay %dms: %d three-way of 50", d, three)
+		case d >= 45 && four != 50:
+			t.Errorf("close_delay %dms: %d four-way of 50", d, four)
+		}
+	}
+}
+
+// BenchmarkSweep runs the delayed-ack-boundary sweep, 21 points × 1000
+// runs, on all CPUs. One op is the whole sweep; runs/s is the figure to read.
+func BenchmarkSweep(b *testing.B) {
+	plan := boundaryPlan(1000)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Stream(context.Background(), plan, io.Discard, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*21*1000/b.Elapsed().Seconds(), "runs/s")
+}

@@ -257,12 +257,12 @@ func (e *Endpoint) finArrived() {
 		e.setState(CloseWait)
 		e.ack.finReceived(e)
 	case FinWait1:
-		// Simultaneous close: ACK at once, then CLOSING.
-		e.sendAck()
+		// Simultaneous close: CLOSING, and the FIN is ACKed at once.
 		e.setState(Closing)
-	case FinWait2:
 		e.sendAck()
+	case FinWait2:
 		e.enterTimeWait()
+		e.sendAck()
 	}
 }
 

@@ -34,14 +34,18 @@ type Trace struct {
 	Ports    [2]uint16   // local port of the client and of the server
 	ISN      [2]uint32   // initial sequence numbers, for relative numbering
 	Params   *Params
+	// Order lists segments and events in the order they happened: an entry
+	// i >= 0 is Run.Segments[i], an entry -1-j is Events[j].
+	Order    []int
 	finished bool
 }
 
 func (t *Trace) reset(p *Params) {
-	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Params: p}
+	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Params: p}
 }
 
 func (t *Trace) sent(seg *tcp.Segment) {
+	t.Order = append(t.Order, len(t.Windows))
 	t.Windows = append(t.Windows, seg.Window)
 	t.MSS = append(t.MSS, seg.MSS)
 }
@@ -73,7 +77,7 @@ func (t *Trace) Segment(now engine.Time, e *tcp.Endpoint, seg *tcp.Segment, ev t
 
 // State implements tcp.Observer.
 func (t *Trace) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
-	t.Events = append(t.Events, Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
+	t.add(Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
 }
 
 // App implements tcp.Observer.
@@ -86,10 +90,15 @@ func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEve
 	if h.Name == "server" {
 		side = results.Server
 	}
-	t.Events = append(t.Events, Event{At: now, Side: side, Kind: AppCall, Text: text})
+	t.add(Event{At: now, Side: side, Kind: AppCall, Text: text})
 }
 
 // TimerGaveUp implements tcp.Observer.
 func (t *Trace) TimerGaveUp(now engine.Time, e *tcp.Endpoint, why string) {
-	t.Events = append(t.Events, Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
+	t.add(Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
+}
+
+func (t *Trace) add(ev Event) {
+	t.Order = append(t.Order, -1-len(t.Events))
+	t.Events = append(t.Events, ev)
 }

@@ -1,0 +1,79 @@
+package ladder
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/emu-sim/emu/internal/sim"
+	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/tcp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden ladders in testdata/")
+
+func params(server []tcp.Op, drop bool) *sim.Params {
+	s, _ := tcp.Profile("linux")
+	s.HZ = 0
+	l := netlink.DefaultConfig()
+	l.Delay = 10 * time.Millisecond
+	return &sim.Params{
+		Link:      netlink.DuplexConfig{Forward: l, Reverse: l},
+		Client:    sim.Endpoint{TCP: s, Do: []tcp.Op{{Kind: tcp.OpConnect}, {Kind: tcp.OpSend, Size: 100}, {Kind: tcp.OpClose}}},
+		Server:    sim.Endpoint{TCP: s, Do: server},
+		StopAfter: 5 * time.Minute,
+	}
+}
+
+// TestGoldenLadders draws the canonical closes and compares them with the
+// files in testdata/ (rewrite with -update after checking the change).
+func TestGoldenLadders(t *testing.T) {
+	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
+	cases := []struct {
+		name   string
+		server []tcp.Op
+	}{
+		{"three-way", []tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}},
+		{"four-way", []tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpSleep, Duration: 100 * time.Millisecond}, {Kind: tcp.OpClose}}},
+		{"rst", []tcp.Op{{Kind: tcp.OpAccept}, {Kind: tcp.OpSleep, Duration: 5 * time.Millisecond}, {Kind: tcp.OpClose}}},
+		{"simultaneous", []tcp.Op{{Kind: tcp.OpAccept}, {Kind: tcp.OpSleep, Duration: time.Microsecond}, {Kind: tcp.OpClose}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := sim.NewWorker()
+			tr := &sim.Trace{}
+			w.SetTrace(tr)
+			p := params(c.server, false)
+			if c.name == "simultaneous" {
+				// The client closes 10 ms after connecting, when the server's
+				// FIN is still on the wire.
+				p.Client.Do = []tcp.Op{{Kind: tcp.OpConnect}, {Kind: tcp.OpSleep, Duration: 10*time.Millisecond + time.Microsecond}, {Kind: tcp.OpClose}}
+			}
+			if _, err := w.Run(p, 0, 0, 1); err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := Write(&b, tr, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", c.name+".txt")
+			if *update {
+				os.MkdirAll("testdata", 0o755)
+				os.WriteFile(golden, b.Bytes(), 0o644)
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("ladder differs from %s:\n%s", golden, b.String())
+			}
+			if !bytes.Contains(b.Bytes(), []byte("close type: "+c.name+" ")) {
+				t.Errorf("ladder does not end with close type %s", c.name)
+			}
+		})
+	}
+}

@@ -27,13 +27,13 @@ type Event struct {
 // Trace is the full record of one run, for ladder diagrams and pcaps: the
 // run's segments plus what the record for classification leaves out.
 type Trace struct {
-	Run      results.Run // a copy; its Segments are the trace's own
-	Events   []Event     // state changes, application calls and timers, in time order
-	Windows  []uint32    // the window field of each segment, by index
-	MSS      []uint16    // the MSS option of each segment (0 = none)
-	Ports    [2]uint16   // local port of the client and of the server
-	ISN      [2]uint32   // initial sequence numbers, for relative numbering
-	Params   *Params
+	Run     results.Run // a copy; its Segments are the trace's own
+	Events  []Event     // state changes, application calls and timers, in time order
+	Windows []uint32    // the window field of each segment, by index
+	MSS     []uint16    // the MSS option of each segment (0 = none)
+	Ports   [2]uint16   // local port of the client and of the server
+	ISN     [2]uint32   // initial sequence numbers, for relative numbering
+	Params  *Params
 	// Order lists segments and events in the order they happened: an entry
 	// i >= 0 is Run.Segments[i], an entry -1-j is Events[j].
 	Order    []int

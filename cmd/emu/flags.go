@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errHelpShown means -h printed the usage; the command exits 0.
+var errHelpShown = errors.New("help shown")
+
+// stringList is a repeatable flag, such as --set.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// newFlags returns a flag set for c that reports errors instead of exiting.
+func newFlags(e *env, c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet("emu "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args with flags and positional arguments in any order
+// (`emu run FILE --runs 10` and `emu run --runs 10 FILE` both work). It
+// prints the command's usage for -h.
+func parseFlags(e *env, c *command, fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				commandUsage(e.stdout, c)
+				printDefaults(e.stdout, fs)
+				return nil, errHelpShown
+			}
+			return nil, badInput("emu %s: %v (run 'emu %s -h' for its flags)", c.name, err, c.name)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" && f.DefValue != "[]" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%-22s %s\n", line, usage)
+	})
+}

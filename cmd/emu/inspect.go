@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/emu-sim/emu/scenarios"
+)
+
+var validateCmd = &command{
+	name:    "validate",
+	args:    "FILE.yaml|NAME|- ...",
+	summary: "check scenario files without running them",
+	help: `Prints "FILE: ok" for each good file. Each problem is printed as
+file:line:col: message; the exit status is then 2.
+
+Examples:
+  emu validate mine.yaml
+  emu show half-close | emu validate -
+`,
+}
+
+var listCmd = &command{
+	name:    "list",
+	summary: "list the built-in example scenarios",
+	help: `Each example teaches one way a connection ends. Run one with 'emu run NAME',
+draw one run with 'emu trace NAME', or copy it with 'emu show NAME > mine.yaml'.
+`,
+}
+
+var showCmd = &command{
+	name:    "show",
+	args:    "NAME",
+	summary: "print a built-in example scenario as YAML that run accepts",
+	help: `Example:
+  emu show delayed-ack-boundary > mine.yaml
+`,
+}
+
+func init() {
+	validateCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, validateCmd)
+		pos, err := parseFlags(e, validateCmd, fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) == 0 {
+			return badInput("emu validate: name at least one scenario file")
+		}
+		bad := 0
+		for _, f := range pos {
+			if _, err := loadScenario(e, f); err != nil {
+				bad++
+				fmt.Fprintln(e.stderr, err)
+				continue
+			}
+			fmt.Fprintf(e.stdout, "%s: ok\n", f)
+		}
+		if bad > 0 {
+			return &inputError{msg: fmt.Sprintf("emu validate: %d of %d files have errors", bad, len(pos))}
+		}
+		return nil
+	}
+	listCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, listCmd)
+		if _, err := parseFlags(e, listCmd, fs, args); err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		for _, name := range scenarios.BuiltinNames() {
+			fmt.Fprintf(tw, "%s\t%s\n", name, scenarios.BuiltinSummary(name))
+		}
+		return tw.Flush()
+	}
+	showCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, showCmd)
+		pos, err := parseFlags(e, showCmd, fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return badInput("emu show: name one built-in example (see 'emu list')")
+		}
+		b, ok := scenarios.Builtin(pos[0])
+		if !ok {
+			return badInput("emu show: no built-in example %q (see 'emu list')", pos[0])
+		}
+		_, err = e.stdout.Write(b)
+		return err
+	}
+}
+
+// loadScenario loads a file, "-" for standard input, or a built-in name.
+// Errors in the file are input errors (exit 2) listing every problem.
+func loadScenario(e *env, name string) (*scenarios.Scenario, error) {
+	var (
+		s   *scenarios.Scenario
+		err error
+	)
+	switch {
+	case name == "-":
+		b, rerr := io.ReadAll(e.stdin)
+		if rerr != nil {
+			return nil, fmt.Errorf("reading standard input: %w", rerr)
+		}
+		s, err = scenarios.Load("-", b)
+	default:
+		if _, statErr := os.Stat(name); statErr != nil {
+			if b, ok := scenarios.Builtin(name); ok {
+				s, err = scenarios.Load(name, b)
+				break
+			}
+			return nil, badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
+		}
+		b, rerr := os.ReadFile(name)
+		if rerr != nil {
+			return nil, badInput("%s: %v", name, rerr)
+		}
+		s, err = scenarios.Load(name, b)
+	}
+	if err != nil {
+		return nil, &inputError{msg: err.Error()}
+	}
+	return s, nil
+}

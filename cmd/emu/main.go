@@ -1,0 +1,140 @@
+// Command emu is a deterministic discrete-event network emulator for one
+// question: how do TCP connections end, and why?
+//
+// Run `emu help` for the commands; ../shared/CONTRACT.md fixes them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// command is one subcommand of emu.
+type command struct {
+	name    string
+	args    string // synopsis after the name
+	summary string
+	help    string // longer text with examples
+	run     func(env *env, args []string) error
+}
+
+// env is what a command needs from the outside world; tests replace it.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	isTerminal     bool // stderr is a terminal: progress bars and colour
+}
+
+// inputError is bad input from the user: a flag, a file, a value. It exits 2.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func badInput(format string, a ...any) error { return &inputError{fmt.Sprintf(format, a...)} }
+
+// exitCode maps an error to the contract's exit status: 2 for bad input,
+// 1 for anything else.
+func exitCode(err error) int {
+	var in *inputError
+	if errors.As(err, &in) {
+		return 2
+	}
+	return 1
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{runCmd, traceCmd, validateCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, versionCmd}
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func main() {
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, isTerminal: stderrIsTerminal()}
+	os.Exit(Main(e, os.Args[1:]))
+}
+
+// Main runs emu with args and returns the exit status.
+func Main(e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 {
+			if c := findCommand(args[1]); c != nil {
+				commandUsage(e.stdout, c)
+				return 0
+			}
+			fmt.Fprintf(e.stderr, "emu: no command %q\n", args[1])
+			return 2
+		}
+		usage(e.stdout)
+		return 0
+	case "--version", "-version":
+		name = "version"
+	}
+	c := findCommand(name)
+	if c == nil {
+		fmt.Fprintf(e.stderr, "emu: unknown command %q (run 'emu help' for the list)\n", name)
+		return 2
+	}
+	err := c.run(e, args[1:])
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errHelpShown) {
+		return 0
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	if exitCode(err) == 2 && !strings.Contains(msg, ":") {
+		msg = "emu " + c.name + ": " + msg
+	}
+	fmt.Fprint(e.stderr, msg)
+	return exitCode(err)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `emu — how do TCP connections end, and why?
+
+Usage: emu COMMAND [ARGS]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Examples:
+  emu list                                   the built-in example scenarios
+  emu run delayed-ack-boundary               run one, print its close-type table
+  emu trace delayed-ack-boundary --point 10  a ladder diagram of one run
+  emu show half-close > mine.yaml            start your own scenario from an example
+  emu run mine.yaml --set link.loss=0.05 --runs 1000 --out results/
+
+Run 'emu help COMMAND' or 'emu COMMAND -h' for a command's flags.
+`)
+}
+
+func commandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: emu %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if c.help != "" {
+		fmt.Fprintf(w, "\n%s", c.help)
+	}
+}

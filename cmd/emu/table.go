@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/results"
+)
+
+// printSummaryTable prints one row per sweep point: the sweep keys, the
+// number of runs and the percentage of each close type that occurred at
+// any point.
+func printSummaryTable(w io.Writer, plan *runner.Plan, res *runner.Result) {
+	var types []results.CloseType
+	for _, t := range results.CloseTypes() {
+		for i := range res.Summaries {
+			if res.Summaries[i].Types[t].N > 0 {
+				types = append(types, t)
+				break
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	var head []string
+	head = append(head, "point")
+	head = append(head, plan.Keys...)
+	head = append(head, "runs")
+	for _, t := range types {
+		head = append(head, t.String())
+	}
+	head = append(head, "teardown ms p50")
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for i := range res.Summaries {
+		s := &res.Summaries[i]
+		row := []string{fmt.Sprint(s.Point)}
+		row = append(row, s.SweepValues...)
+		row = append(row, fmt.Sprint(s.Runs))
+		for _, t := range types {
+			row = append(row, fmt.Sprintf("%.1f%%", 100*s.Types[t].Frac))
+		}
+		p50 := "-"
+		if s.TeardownMsP50 == s.TeardownMsP50 { // not NaN
+			p50 = fmt.Sprintf("%.3f", s.TeardownMsP50)
+		}
+		row = append(row, p50)
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	tw.Flush()
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/internal/sim"
+	"github.com/emu-sim/emu/results/ladder"
+)
+
+var traceCmd = &command{
+	name:    "trace",
+	args:    "FILE.yaml|NAME [--point K] [--run R] [--set key=value]... [--pcap FILE] [--svg FILE]",
+	summary: "run one run and print its ladder diagram",
+	help: `Prints a ladder diagram of one run: virtual time, the client on the left, the
+server on the right, every segment with flags and relative seq/ack, drops and
+retransmissions, state changes and application calls, and the close type.
+Run R of point K is exactly the run in row (point K, run R) of runs.csv.
+
+Examples:
+  emu trace delayed-ack-boundary --point 0     # close at once: three-way
+  emu trace delayed-ack-boundary --point 20    # close after 100 ms: four-way
+  emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcap
+`,
+}
+
+func init() {
+	traceCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, traceCmd)
+		point := fs.Int("point", 0, "sweep point (0-based, as in runs.csv)")
+		run := fs.Int("run", 0, "run of that point (0-based, as in runs.csv)")
+		pcapFile := fs.String("pcap", "", "also write the run's segments as a pcap file for Wireshark")
+		svgFile := fs.String("svg", "", "also draw the ladder as an SVG file")
+		var sets stringList
+		fs.Var(&sets, "set", "override a var or setting, e.g. link.loss=0.01 (repeatable)")
+		pos, err := parseFlags(e, traceCmd, fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return badInput("emu trace: name one scenario file or built-in example (see 'emu list')")
+		}
+		plan, err := loadPlan(e, pos[0], sets, overrides{})
+		if err != nil {
+			return err
+		}
+		if *point < 0 || *point >= len(plan.Points) {
+			return badInput("emu trace: --point %d is out of range (the sweep has points 0 to %d)", *point, len(plan.Points)-1)
+		}
+		if *run < 0 || *run >= plan.Runs {
+			return badInput("emu trace: --run %d is out of range (each point has runs 0 to %d)", *run, plan.Runs-1)
+		}
+		w := sim.NewWorker()
+		tr := &sim.Trace{}
+		w.SetTrace(tr)
+		seed := engine.RunSeed(plan.Seed, *point, *run)
+		if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
+			return fmt.Errorf("emu trace: %w", err)
+		}
+		if len(plan.Keys) > 0 {
+			fmt.Fprintf(e.stdout, "%s, point %d (", plan.Name, *point)
+			for i, k := range plan.Keys {
+				if i > 0 {
+					fmt.Fprint(e.stdout, ", ")
+				}
+				fmt.Fprintf(e.stdout, "%s=%s", k, plan.Points[*point].Values[i])
+			}
+			fmt.Fprintf(e.stdout, "), run %d, seed %d\n\n", *run, seed)
+		} else {
+			fmt.Fprintf(e.stdout, "%s, run %d, seed %d\n\n", plan.Name, *run, seed)
+		}
+		if err := ladder.Write(e.stdout, tr, ladder.Options{Colour: e.isTerminal}); err != nil {
+			return err
+		}
+		if *pcapFile != "" {
+			if err := writePcap(*pcapFile, tr); err != nil {
+				return fmt.Errorf("emu trace: %w", err)
+			}
+			fmt.Fprintf(e.stdout, "wrote %s\n", *pcapFile)
+		}
+		if *svgFile != "" {
+			if err := writeLadderSVG(*svgFile, tr); err != nil {
+				return fmt.Errorf("emu trace: %w", err)
+			}
+			fmt.Fprintf(e.stdout, "wrote %s\n", *svgFile)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,238 @@
+package scenarios
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/emu-sim/emu/internal/units"
+	"github.com/emu-sim/emu/tcp"
+)
+
+var scalarActions = map[string]tcp.OpKind{
+	"connect": tcp.OpConnect, "accept": tcp.OpAccept, "close": tcp.OpClose, "abort": tcp.OpAbort, "crash": tcp.OpCrash,
+}
+
+var mapActions = []string{"send", "read", "sleep", "shutdown", "set", "wait"}
+
+const actionHelp = "connect, accept, {send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
+
+// actions decodes a do: list and checks that the program makes sense for
+// its side: it opens first (connect on the client, accept on the server),
+// and does nothing with the socket after closing it or after crashing.
+func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
+	if n.Kind != yaml.SequenceNode {
+		d.errAt(n, "%s.do must be a list of actions (%s)", side, actionHelp)
+		return nil
+	}
+	if len(n.Content) == 0 {
+		d.errAt(n, "%s.do is empty: a %s starts with %s", side, side, opener(side))
+		return nil
+	}
+	var ops []tcp.Op
+	var closedBy string
+	for i, a := range n.Content {
+		op, ok := d.action(a, side)
+		if !ok {
+			continue
+		}
+		name := op.Kind.String()
+		switch {
+		case op.Kind == tcp.OpConnect && side == "server":
+			d.errAt(a, "server cannot connect: the server's program starts with accept")
+			continue
+		case op.Kind == tcp.OpAccept && side == "client":
+			d.errAt(a, "client cannot accept: the client's program starts with connect")
+			continue
+		case i == 0 && op.Kind != tcp.OpConnect && op.Kind != tcp.OpAccept && op.Kind != tcp.OpSet && op.Kind != tcp.OpSleep:
+			d.errAt(a, "%s before %s: the %s must open its connection first", name, opener(side), side)
+		case i > 0 && (op.Kind == tcp.OpConnect || op.Kind == tcp.OpAccept):
+			d.errAt(a, "%s can only come first: emu runs one connection per side", name)
+		case closedBy == "crash":
+			d.errAt(a, "%s after crash: the process is dead", name)
+		case closedBy != "" && op.Kind != tcp.OpSleep && op.Kind != tcp.OpSet:
+			d.errAt(a, "%s after %s: the socket is already closed", name, closedBy)
+		}
+		if op.Kind == tcp.OpClose || op.Kind == tcp.OpAbort || op.Kind == tcp.OpCrash {
+			if closedBy == "" {
+				closedBy = name
+			}
+		}
+		ops = append(ops, op)
+	}
+	if len(ops) > 0 && ops[0].Kind != tcp.OpConnect && ops[0].Kind != tcp.OpAccept {
+		hasOpen := false
+		for _, o := range ops {
+			if o.Kind == tcp.OpConnect || o.Kind == tcp.OpAccept {
+				hasOpen = true
+			}
+		}
+		if !hasOpen {
+			d.errAt(n, "%s.do never opens a connection: start with %s", side, opener(side))
+		}
+	}
+	if side == "server" && len(ops) > 0 && ops[0].Kind != tcp.OpAccept {
+		d.errAt(n.Content[0], "the server's program must start with accept (it listens from the start)")
+	}
+	return ops
+}
+
+func opener(side string) string {
+	if side == "server" {
+		return "accept"
+	}
+	return "connect"
+}
+
+// action decodes one entry of a do: list.
+func (d *decoder) action(a *yaml.Node, side string) (tcp.Op, bool) {
+	switch a.Kind {
+	case yaml.ScalarNode:
+		if k, ok := scalarActions[a.Value]; ok {
+			return tcp.Op{Kind: k}, true
+		}
+		for _, m := range mapActions {
+			if a.Value == m {
+				d.errAt(a, "%s needs an argument, e.g. {%s: %s}", m, m, map[string]string{"send": "100B", "read": "eof", "sleep": "10ms", "shutdown": "write", "set": "{quickack: true}", "wait": "eof"}[m])
+				return tcp.Op{}, false
+			}
+		}
+		msg := "unknown action " + quote(a.Value)
+		all := append(keys(scalarActions), mapActions...)
+		if s := suggest(a.Value, all); s != "" {
+			msg += " (did you mean " + quote(s) + "?)"
+		}
+		d.errAt(a, "%s; %s can do: %s", msg, side, actionHelp)
+		return tcp.Op{}, false
+	case yaml.MappingNode:
+		if len(a.Content) != 2 {
+			d.errAt(a, "an action is one name with one argument, e.g. {send: 100B}; write several actions as separate list entries")
+			return tcp.Op{}, false
+		}
+		k, v := a.Content[0], a.Content[1]
+		what := side + ": " + k.Value
+		switch k.Value {
+		case "send":
+			s, ok := d.str(v, what)
+			if !ok {
+				return tcp.Op{}, false
+			}
+			n, err := units.ParseSize(s)
+			if err != nil {
+				d.errAt(v, "send: %v", err)
+				return tcp.Op{}, false
+			}
+			if n == 0 {
+				d.errAt(v, "send: the size must be more than 0 bytes")
+				return tcp.Op{}, false
+			}
+			return tcp.Op{Kind: tcp.OpSend, Size: n}, true
+		case "read":
+			s, ok := d.str(v, what)
+			if !ok {
+				return tcp.Op{}, false
+			}
+			switch s {
+			case "eof":
+				return tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}, true
+			case "available":
+				return tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadAvailable}, true
+			}
+			n, err := units.ParseSize(s)
+			if err != nil || n == 0 {
+				d.errAt(v, "read: %q is not a size, eof or available (e.g. {read: 100B})", s)
+				return tcp.Op{}, false
+			}
+			return tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadBytes, Size: n}, true
+		case "sleep":
+			t, ok := d.duration(v, "sleep")
+			if !ok {
+				return tcp.Op{}, false
+			}
+			return tcp.Op{Kind: tcp.OpSleep, Duration: t}, true
+		case "shutdown":
+			s, ok := d.str(v, what)
+			if !ok {
+				return tcp.Op{}, false
+			}
+			how := map[string]tcp.ShutdownHow{"write": tcp.ShutWrite, "read": tcp.ShutRead, "both": tcp.ShutBoth}[s]
+			if how == 0 {
+				d.errAt(v, "shutdown: %q is not write, read or both", s)
+				return tcp.Op{}, false
+			}
+			return tcp.Op{Kind: tcp.OpShutdown, How: how}, true
+		case "wait":
+			s, ok := d.str(v, what)
+			if !ok {
+				return tcp.Op{}, false
+			}
+			if s != "eof" {
+				d.errAt(v, "wait: only {wait: eof} is supported (block until the peer's FIN has been read)")
+				return tcp.Op{}, false
+			}
+			return tcp.Op{Kind: tcp.OpWaitEOF}, true
+		case "set":
+			return d.setAction(v)
+		}
+		msg := "unknown action " + quote(k.Value)
+		if s := suggest(k.Value, append(keys(scalarActions), mapActions...)); s != "" {
+			msg += " (did you mean " + quote(s) + "?)"
+		}
+		d.errAt(k, "%s; %s can do: %s", msg, side, actionHelp)
+		return tcp.Op{}, false
+	}
+	d.errAt(a, "an action must be a name (close) or a name with an argument ({send: 100B})")
+	return tcp.Op{}, false
+}
+
+func (d *decoder) setAction(v *yaml.Node) (tcp.Op, bool) {
+	op := tcp.Op{Kind: tcp.OpSet}
+	fields := d.fields(v, "set", []string{"quickack", "nodelay", "linger"})
+	if v.Kind == yaml.MappingNode && len(fields) == 0 && len(v.Content) == 0 {
+		d.errAt(v, "set: name at least one option (quickack, nodelay, linger)")
+		return op, false
+	}
+	for _, kv := range fields {
+		k, x := kv[0].Value, kv[1]
+		switch k {
+		case "quickack", "nodelay":
+			b, ok := d.boolean(x, "set."+k)
+			if !ok {
+				return op, false
+			}
+			if k == "quickack" {
+				op.Set.QuickAck = &b
+			} else {
+				op.Set.NoDelay = &b
+			}
+		case "linger":
+			s, ok := d.str(x, "set.linger")
+			if !ok {
+				return op, false
+			}
+			if s == "off" || s == "false" {
+				op.Set.Linger = &tcp.Linger{}
+				continue
+			}
+			t, err := units.ParseDuration(s)
+			if err != nil {
+				d.errAt(x, "set.linger: %v, or off", err)
+				return op, false
+			}
+			op.Set.Linger = &tcp.Linger{On: true, Timeout: t}
+		}
+	}
+	return op, true
+}
+
+func quote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
+
+func keys(m map[string]tcp.OpKind) []string {
+	out := make([]string, 0, len(m))
+	for _, k := range []string{"connect", "accept", "close", "abort", "crash"} {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -1,0 +1,484 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/emu-sim/emu/internal/units"
+	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/tcp"
+)
+
+// decoder turns a (substituted) node tree into a RunConfig, recording every
+// problem with its position.
+type decoder struct {
+	e *errs
+}
+
+func (d *decoder) errAt(n *yaml.Node, format string, a ...any) {
+	d.e.at(n.Line, n.Column, format, a...)
+}
+
+var topKeys = []string{"name", "description", "seed", "runs", "stop_after", "max_events", "profile", "link", "connections", "vars", "client", "server", "sweep"}
+var linkKeys = []string{"delay", "jitter", "loss", "rate", "queue", "mtu", "reorder", "forward", "reverse"}
+var jitterKeys = []string{"dist", "value", "min", "max", "mean", "stddev", "scale", "shape"}
+var lossKeys = []string{"model", "p", "r", "bad_loss", "good_loss"}
+var sideKeys = []string{"profile", "tcp", "do"}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// fields checks that n is a mapping with only allowed keys, each once, and
+// returns its entries in order.
+func (d *decoder) fields(n *yaml.Node, what string, allowed []string) [][2]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		d.errAt(n, "%s must be a mapping of %s", what, strings.Join(allowed, ", "))
+		return nil
+	}
+	var out [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errAt(k, "%s: keys must be plain names", what)
+			continue
+		}
+		ok := false
+		for _, a := range allowed {
+			if a == k.Value {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
+			if s := suggest(k.Value, allowed); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?", s)
+			} else {
+				msg += " ("
+			}
+			if strings.HasSuffix(msg, "?") {
+				msg += " "
+			}
+			msg += "allowed: " + strings.Join(allowed, ", ") + ")"
+			d.errAt(k, "%s", msg)
+			continue
+		}
+		if seen[k.Value] {
+			d.errAt(k, "%s: key %q appears twice", what, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		d.errAt(n, "%s must be a single value, not a %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}
+
+func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := units.ParseDuration(s)
+	if err != nil {
+		d.errAt(n, "%s: %v", what, err)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) prob(n *yaml.Node, what string) (float64, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) {
+		d.errAt(n, "%s: %q is not a number (write a probability such as 0.01)", what, s)
+		return 0, false
+	}
+	if v < 0 || v > 1 {
+		d.errAt(n, "%s: %v is not a probability in [0,1]", what, s)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		d.errAt(n, "%s: %q is not a whole number", what, s)
+		return 0, false
+	}
+	if v < lo || v > hi {
+		d.errAt(n, "%s: %d is out of range (%d to %d)", what, v, lo, hi)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true", "True", "TRUE", "yes", "on":
+		return true, true
+	case "false", "False", "FALSE", "no", "off":
+		return false, true
+	}
+	d.errAt(n, "%s: %q is not true or false", what, s)
+	return false, false
+}
+
+// scenario decodes the whole file.
+func (d *decoder) scenario(root *yaml.Node) *RunConfig {
+	c := &RunConfig{Seed: DefaultSeed, Runs: DefaultRuns, StopAfter: DefaultStopAfter, MaxEvents: DefaultMaxEvents,
+		Profile: DefaultProfile, Connections: Connections{Count: 1}}
+	c.Link.Forward, c.Link.Reverse = netlink.DefaultConfig(), netlink.DefaultConfig()
+	var linkNode, clientNode, serverNode, nameNode *yaml.Node
+	for _, kv := range d.fields(root, "the scenario", topKeys) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			nameNode = v
+			if s, ok := d.str(v, "name"); ok {
+				if !namePattern.MatchString(s) {
+					d.errAt(v, "name %q: use lower-case letters, digits and '-' only (it names the output folder)", s)
+				}
+				c.Name = s
+			}
+		case "description":
+			if s, ok := d.str(v, "description"); ok {
+				c.Description = s
+			}
+		case "seed":
+			s, ok := d.str(v, "seed")
+			if ok {
+				n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+				if err != nil {
+					d.errAt(v, "seed: %q is not a whole number from 0 to 2^64-1", s)
+				}
+				c.Seed = n
+			}
+		case "runs":
+			if n, ok := d.integer(v, "runs", 1, 100_000_000); ok {
+				c.Runs = int(n)
+			}
+		case "stop_after":
+			if t, ok := d.duration(v, "stop_after"); ok {
+				if t == 0 {
+					d.errAt(v, "stop_after must be longer than 0")
+				}
+				c.StopAfter = t
+			}
+		case "max_events":
+			if n, ok := d.integer(v, "max_events", 1000, 1<<40); ok {
+				c.MaxEvents = uint64(n)
+			}
+		case "profile":
+			if s, ok := d.str(v, "profile"); ok {
+				if _, err := tcp.Profile(s); err != nil {
+					d.errAt(v, "%v", err)
+				} else {
+					c.Profile = s
+				}
+			}
+		case "link":
+			linkNode = v
+		case "connections":
+			d.connections(v, &c.Connections)
+		case "client":
+			clientNode = v
+		case "server":
+			serverNode = v
+		}
+	}
+	if nameNode == nil {
+		d.e.at(root.Line, root.Column, "the scenario needs a name: (lower-case letters, digits and '-')")
+	}
+	if linkNode != nil {
+		d.link(linkNode, &c.Link)
+	}
+	c.Client = d.side(clientNode, root, "client", c.Profile)
+	c.Server = d.side(serverNode, root, "server", c.Profile)
+	for _, s := range []struct {
+		n   *yaml.Node
+		ep  *Endpoint
+		mtu int
+	}{{clientNode, &c.Client, c.Link.Forward.MTU}, {serverNode, &c.Server, c.Link.Reverse.MTU}} {
+		if s.n != nil && s.ep.TCP.MSS+tcp.IPHeaderLen+tcp.TCPHeaderLen > s.mtu {
+			d.errAt(s.n, "mss %d does not fit the link's mtu %d (mss + 40 bytes of IPv4 and TCP headers must be at most the mtu)", s.ep.TCP.MSS, s.mtu)
+		}
+	}
+	return c
+}
+
+func (d *decoder) connections(n *yaml.Node, c *Connections) {
+	if n.Kind == yaml.ScalarNode {
+		if v, ok := d.integer(n, "connections", 1, 1); ok {
+			c.Count = int(v)
+		}
+		return
+	}
+	for _, kv := range d.fields(n, "connections", []string{"count", "every"}) {
+		switch kv[0].Value {
+		case "count":
+			if v, ok := d.integer(kv[1], "connections.count", 1, 1); ok {
+				c.Count = int(v)
+			}
+		case "every":
+			if t, ok := d.duration(kv[1], "connections.every"); ok {
+				c.Every = t
+			}
+		}
+	}
+}
+
+// link decodes the link: its own keys apply to both directions, then
+// forward: and reverse: override one direction each.
+func (d *decoder) link(n *yaml.Node, l *netlink.DuplexConfig) {
+	var fwd, rev *yaml.Node
+	for _, kv := range d.fields(n, "link", linkKeys) {
+		switch kv[0].Value {
+		case "forward":
+			fwd = kv[1]
+		case "reverse":
+			rev = kv[1]
+		default:
+			d.linkKey(kv[0].Value, kv[1], "link", &l.Forward)
+			d.linkKey(kv[0].Value, kv[1], "link", &l.Reverse)
+		}
+	}
+	for _, x := range []struct {
+		n    *yaml.Node
+		name string
+		c    *netlink.Config
+	}{{fwd, "link.forward", &l.Forward}, {rev, "link.reverse", &l.Reverse}} {
+		if x.n == nil {
+			continue
+		}
+		for _, kv := range d.fields(x.n, x.name, linkKeys[:7]) {
+			d.linkKey(kv[0].Value, kv[1], x.name, x.c)
+		}
+	}
+	for _, x := range []struct {
+		n *yaml.Node
+		c *netlink.Config
+	}{{n, &l.Forward}, {n, &l.Reverse}} {
+		if err := x.c.Validate(); err != nil && len(d.e.list) == 0 {
+			d.errAt(x.n, "link: %v", err)
+		}
+	}
+}
+
+func (d *decoder) linkKey(key string, v *yaml.Node, where string, c *netlink.Config) {
+	what := where + "." + key
+	switch key {
+	case "delay":
+		if t, ok := d.duration(v, what); ok {
+			c.Delay = t
+		}
+	case "jitter":
+		d.jitter(v, what, &c.Jitter)
+	case "loss":
+		d.loss(v, what, &c.Loss)
+	case "rate":
+		if s, ok := d.str(v, what); ok {
+			r, err := units.ParseRate(s)
+			if err != nil {
+				d.errAt(v, "%s: %v", what, err)
+			}
+			c.Rate = r
+		}
+	case "queue":
+		if q, ok := d.integer(v, what, 1, 1_000_000); ok {
+			c.Queue = int(q)
+		}
+	case "mtu":
+		if m, ok := d.integer(v, what, 68, 65535); ok {
+			c.MTU = int(m)
+		}
+	case "reorder":
+		if b, ok := d.boolean(v, what); ok {
+			c.Reorder = b
+		}
+	}
+}
+
+func (d *decoder) jitter(n *yaml.Node, what string, j *netlink.Jitter) {
+	if n.Kind == yaml.ScalarNode {
+		if t, ok := d.duration(n, what); ok {
+			*j = netlink.Jitter{}
+			if t > 0 {
+				*j = netlink.Jitter{Dist: netlink.JitterUniform, Max: t}
+			}
+		}
+		return
+	}
+	*j = netlink.Jitter{}
+	var distNode *yaml.Node
+	for _, kv := range d.fields(n, what, jitterKeys) {
+		k, v := kv[0].Value, kv[1]
+		w := what + "." + k
+		switch k {
+		case "dist":
+			distNode = v
+			if s, ok := d.str(v, w); ok {
+				switch netlink.JitterDist(s) {
+				case netlink.JitterFixed, netlink.JitterUniform, netlink.JitterNormal, netlink.JitterExponential, netlink.JitterPareto:
+					j.Dist = netlink.JitterDist(s)
+				default:
+					d.errAt(v, "%s: %q is not a distribution (fixed, uniform, normal, exponential or pareto)", w, s)
+				}
+			}
+		case "shape":
+			if s, ok := d.str(v, w); ok {
+				x, err := strconv.ParseFloat(s, 64)
+				if err != nil || !(x > 0) || math.IsInf(x, 0) {
+					d.errAt(v, "%s: %q must be a positive number", w, s)
+				}
+				j.Shape = x
+			}
+		default:
+			t, ok := d.duration(v, w)
+			if !ok {
+				continue
+			}
+			switch k {
+			case "value":
+				j.Value = t
+			case "min":
+				j.Min = t
+			case "max":
+				j.Max = t
+			case "mean":
+				j.Mean = t
+			case "stddev":
+				j.Stddev = t
+			case "scale":
+				j.Scale = t
+			}
+		}
+	}
+	if distNode == nil {
+		d.errAt(n, "%s: say which distribution with dist: (fixed, uniform, normal, exponential or pareto)", what)
+	}
+}
+
+func (d *decoder) loss(n *yaml.Node, what string, l *netlink.Loss) {
+	if n.Kind == yaml.ScalarNode {
+		if p, ok := d.prob(n, what); ok {
+			*l = netlink.Loss{}
+			if p > 0 {
+				*l = netlink.Loss{Model: netlink.LossBernoulli, P: p}
+			}
+		}
+		return
+	}
+	*l = netlink.Loss{Model: netlink.LossBernoulli, BadLoss: 1}
+	for _, kv := range d.fields(n, what, lossKeys) {
+		k, v := kv[0].Value, kv[1]
+		w := what + "." + k
+		if k == "model" {
+			if s, ok := d.str(v, w); ok {
+				switch netlink.LossModel(s) {
+				case netlink.LossBernoulli, netlink.LossGilbertElliott:
+					l.Model = netlink.LossModel(s)
+				default:
+					d.errAt(v, "%s: %q is not a loss model (bernoulli or gilbert-elliott)", w, s)
+				}
+			}
+			continue
+		}
+		p, ok := d.prob(v, w)
+		if !ok {
+			continue
+		}
+		switch k {
+		case "p":
+			l.P = p
+		case "r":
+			l.R = p
+		case "bad_loss":
+			l.BadLoss = p
+		case "good_loss":
+			l.GoodLoss = p
+		}
+	}
+}
+
+// side decodes client: or server: — its profile, tcp: overrides and do: list.
+func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
+	ep := Endpoint{Profile: profile}
+	if n == nil {
+		d.e.at(root.Line, root.Column, "the scenario needs a %s: with a do: list", name)
+		ep.TCP, _ = tcp.Profile(profile)
+		return ep
+	}
+	fields := d.fields(n, name, sideKeys)
+	for _, kv := range fields {
+		if kv[0].Value == "profile" {
+			if s, ok := d.str(kv[1], name+".profile"); ok {
+				if _, err := tcp.Profile(s); err != nil {
+					d.errAt(kv[1], "%s.profile: %v", name, err)
+				} else {
+					ep.Profile = s
+				}
+			}
+		}
+	}
+	ep.TCP, _ = tcp.Profile(ep.Profile)
+	var doNode *yaml.Node
+	for _, kv := range fields {
+		switch kv[0].Value {
+		case "tcp":
+			for _, skv := range d.fields(kv[1], name+".tcp", tcp.SettingNames()) {
+				if s, ok := d.str(skv[1], name+".tcp."+skv[0].Value); ok {
+					if err := ep.TCP.Set(skv[0].Value, s); err != nil {
+						d.errAt(skv[1], "%s.tcp.%v", name, err)
+					}
+				}
+			}
+			if err := ep.TCP.Validate(); err != nil {
+				d.errAt(kv[1], "%s.tcp: %v", name, err)
+			}
+		case "do":
+			doNode = kv[1]
+		}
+	}
+	if doNode == nil {
+		d.errAt(n, "%s needs a do: list of actions (e.g. do: [%s, close])", name, map[string]string{"client": "connect", "server": "accept"}[name])
+		return ep
+	}
+	ep.Do = d.actions(doNode, name)
+	return ep
+}

@@ -1,0 +1,71 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error is one problem in a scenario file, at a line and column.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// ErrorList is every problem found in a file, in file order. Its Error
+// prints one "file:line:col: message" line per problem.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// errs collects errors while a file is checked; the same message at the
+// same place is kept once (a bad value can be seen from several sweep points).
+type errs struct {
+	file string
+	list ErrorList
+	seen map[string]bool
+}
+
+func (c *errs) at(line, col int, format string, a ...any) {
+	e := &Error{File: c.file, Line: line, Col: col, Msg: fmt.Sprintf(format, a...)}
+	k := e.Error()
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	if c.seen[k] {
+		return
+	}
+	c.seen[k] = true
+	c.list = append(c.list, e)
+}
+
+func (c *errs) err() error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	sort.SliceStable(c.list, func(i, j int) bool {
+		a, b := c.list[i], c.list[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return c.list
+}

@@ -1,0 +1,253 @@
+// Package scenarios loads, checks, resolves and sweeps scenario files (the
+// YAML schema of ../shared/CONTRACT.md), and holds emu's built-in examples.
+//
+// A file is parsed into a yaml.Node tree so that every problem is reported
+// as file:line:col, and all problems of a file are reported together. Each
+// sweep point is resolved from a copy of the tree: sweep values and --set
+// overrides replace nodes (keeping the position where the value was
+// written), ${var} references are substituted, and the result is decoded
+// with every default filled in.
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Scenario is a loaded, checked scenario file.
+type Scenario struct {
+	file  string
+	root  *yaml.Node // the top-level mapping, aliases expanded
+	vars  []variable
+	sweep []dimension
+}
+
+// MaxPoints bounds a sweep: more points than this is almost always a typo
+// in a range's step.
+const MaxPoints = 100_000
+
+// Load parses and checks a scenario. filename is used in error positions.
+// The error, if any, is an ErrorList with every problem found.
+func Load(filename string, data []byte) (*Scenario, error) {
+	e := &errs{file: filename}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			e.at(0, 0, "the file is empty: a scenario needs at least name:, client: and server:")
+			return nil, e.err()
+		}
+		line, msg := yamlErrorLine(err)
+		e.at(line, 1, "%s", msg)
+		return nil, e.err()
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		e.at(extra.Line, extra.Column, "the file holds more than one YAML document; a scenario is one document")
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		e.at(doc.Line, doc.Column, "the file is empty: a scenario needs at least name:, client: and server:")
+		return nil, e.err()
+	}
+	cl := &cloner{}
+	root := cl.clone(doc.Content[0], 0)
+	if cl.exceeded {
+		e.at(root.Line, root.Column, "the file is too deeply nested or expands to too many nodes (at most %d nodes, %d levels)", maxNodes, maxDepth)
+		return nil, e.err()
+	}
+	if root.Kind != yaml.MappingNode {
+		e.at(root.Line, root.Column, "a scenario must be a mapping with name:, link:, client:, server: ...")
+		return nil, e.err()
+	}
+	s := &Scenario{file: filename, root: root}
+	s.vars = parseVars(e, lookup(root, "vars"))
+	s.sweep = parseSweep(e, lookup(root, "sweep"), s.vars)
+	if len(e.list) > 0 {
+		return nil, e.err()
+	}
+	s.check(e)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// LoadFile loads a scenario from a file path.
+func LoadFile(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading scenario: %w", err)
+	}
+	return Load(path, b)
+}
+
+// yamlErrorLine pulls the line out of a yaml.v3 syntax error ("yaml: line
+// 3: mapping values are not allowed in this context").
+func yamlErrorLine(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		if i := strings.Index(msg, ":"); i >= 0 {
+			msg = strings.TrimSpace(msg[i+1:])
+		}
+		return line, "YAML syntax: " + msg
+	}
+	return 1, "YAML syntax: " + msg
+}
+
+// check resolves the base point and every sweep value once, so that a bad
+// value anywhere is reported at load time with its position.
+func (s *Scenario) check(e *errs) {
+	if n := s.pointCount(); n > MaxPoints {
+		first := s.sweep[0]
+		e.at(first.key.Line, first.key.Column, "the sweep has %d points, more than %d: check the ranges' steps", n, MaxPoints)
+		return
+	}
+	base := make([]int, len(s.sweep))
+	s.resolve(e, base)
+	for d := range s.sweep {
+		for i := 1; i < len(s.sweep[d].values); i++ {
+			idx := make([]int, len(s.sweep))
+			idx[d] = i
+			s.resolve(e, idx)
+		}
+	}
+}
+
+func (s *Scenario) pointCount() int {
+	n := 1
+	for _, d := range s.sweep {
+		n *= len(d.values)
+		if n > MaxPoints {
+			return n
+		}
+	}
+	return n
+}
+
+// resolve builds the configuration of the point whose sweep values have
+// indices idx.
+func (s *Scenario) resolve(e *errs, idx []int) *RunConfig {
+	cl := &cloner{}
+	root := cl.clone(s.root, 0)
+	vars := make([]variable, len(s.vars))
+	copy(vars, s.vars)
+	for d, dim := range s.sweep {
+		v := dim.values[idx[d]]
+		node := scalar(v.text, v.line, v.col)
+		if dim.isVar {
+			for i := range vars {
+				if vars[i].name == dim.name {
+					vars[i].value = node
+				}
+			}
+			continue
+		}
+		if !setPath(root, dim.name, node) {
+			e.at(v.line, v.col, "sweep key %s: the file has a single value where a mapping is needed", dim.name)
+		}
+	}
+	substitute(e, root, vars)
+	d := &decoder{e: e}
+	return d.scenario(root)
+}
+
+// Set overrides a var or a dotted path (link.delay, server.tcp.delayed_ack,
+// runs) before the sweep, as --set does. A key that is swept stops being
+// swept: the value given here holds at every point.
+func (s *Scenario) Set(key, value string) error {
+	node := scalar(value, 0, 0)
+	for i := range s.sweep {
+		if s.sweep[i].name == key {
+			s.sweep = append(s.sweep[:i], s.sweep[i+1:]...)
+			break
+		}
+	}
+	found := false
+	for i := range s.vars {
+		if s.vars[i].name == key {
+			s.vars[i].value = node
+			found = true
+		}
+	}
+	if !found {
+		if !knownPath(key) {
+			return fmt.Errorf("unknown key %q: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key)
+		}
+		if key == "name" || key == "sweep" || key == "vars" || strings.HasSuffix(key, ".do") {
+			return fmt.Errorf("%s cannot be set from the command line", key)
+		}
+		if !setPath(s.root, key, node) {
+			return fmt.Errorf("%s: the file has a single value where a mapping is needed", key)
+		}
+	}
+	e := &errs{file: s.file + " (with --set " + key + "=" + value + ")"}
+	s.check(e)
+	return e.err()
+}
+
+// Point is one sweep point.
+type Point struct {
+	Index  int
+	Keys   []string // the sweep keys, in the order the file lists them
+	Values []string // this point's values, as written
+	Config *RunConfig
+}
+
+// Keys returns the sweep keys in file order.
+func (s *Scenario) Keys() []string {
+	keys := make([]string, len(s.sweep))
+	for i, d := range s.sweep {
+		keys[i] = d.name
+	}
+	return keys
+}
+
+// Points resolves every sweep point, the first sweep key varying slowest. A
+// scenario without a sweep has one point.
+func (s *Scenario) Points() ([]Point, error) {
+	if n := s.pointCount(); n > MaxPoints {
+		return nil, fmt.Errorf("%s: the sweep has %d points, more than %d", s.file, n, MaxPoints)
+	}
+	e := &errs{file: s.file}
+	keys := s.Keys()
+	idx := make([]int, len(s.sweep))
+	var points []Point
+	for {
+		p := Point{Index: len(points), Keys: keys}
+		for d, dim := range s.sweep {
+			p.Values = append(p.Values, dim.values[idx[d]].text)
+		}
+		p.Config = s.resolve(e, idx)
+		points = append(points, p)
+		d := len(idx) - 1
+		for ; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < len(s.sweep[d].values) {
+				break
+			}
+			idx[d] = 0
+		}
+		if d < 0 {
+			break
+		}
+	}
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return points, nil
+}
+
+// Name returns the scenario's name, or "" if the file has none.
+func (s *Scenario) Name() string {
+	if n := lookup(s.root, "name"); n != nil {
+		return n.Value
+	}
+	return ""
+}

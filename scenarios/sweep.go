@@ -1,0 +1,238 @@
+package scenarios
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/emu-sim/emu/internal/units"
+	"github.com/emu-sim/emu/tcp"
+)
+
+// sweepValue is one value of a sweep key, as it will be written in the CSV
+// files, with the position it came from.
+type sweepValue struct {
+	text      string
+	line, col int
+}
+
+// dimension is one sweep key and its values.
+type dimension struct {
+	name   string
+	key    *yaml.Node
+	isVar  bool
+	values []sweepValue
+}
+
+func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		e.at(n.Line, n.Column, "sweep must be a mapping of keys to lists or {from, to, step} ranges")
+		return nil
+	}
+	var dims []dimension
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		d := dimension{name: k.Value, key: k}
+		for _, x := range vars {
+			if x.name == k.Value {
+				d.isVar = true
+			}
+		}
+		if seen[k.Value] {
+			e.at(k.Line, k.Column, "sweep key %q appears twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if !d.isVar && !knownPath(k.Value) {
+			msg := "unknown sweep key " + quote(k.Value) + ": name a var (define it under vars:) or a setting such as link.loss, link.delay, server.tcp.delayed_ack, profile"
+			if strings.Contains(k.Value, ".do") {
+				msg = "sweep key " + quote(k.Value) + ": do: lists cannot be swept; sweep a var used inside them, e.g. {sleep: ${close_delay}}"
+			}
+			e.at(k.Line, k.Column, "%s", msg)
+			continue
+		}
+		switch v.Kind {
+		case yaml.SequenceNode:
+			if len(v.Content) == 0 {
+				e.at(v.Line, v.Column, "sweep %s: the list is empty; give at least one value", k.Value)
+				continue
+			}
+			for _, x := range v.Content {
+				if x.Kind != yaml.ScalarNode {
+					e.at(x.Line, x.Column, "sweep %s: each value must be a single value", k.Value)
+					continue
+				}
+				d.values = append(d.values, sweepValue{x.Value, x.Line, x.Column})
+			}
+		case yaml.MappingNode:
+			d.values = parseRange(e, k.Value, v)
+		default:
+			e.at(v.Line, v.Column, "sweep %s: give a list [a, b, c] or a range {from: 0ms, to: 100ms, step: 5ms}", k.Value)
+			continue
+		}
+		if len(d.values) > 0 {
+			dims = append(dims, d)
+		}
+	}
+	return dims
+}
+
+// parseRange expands {from, to, step}: durations or numbers, the point
+// from + i*step for i = 0, 1, ... while it does not pass to. Computing each
+// point from i avoids the drift of repeated addition.
+func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
+	var from, to, step *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "from":
+			from = v
+		case "to":
+			to = v
+		case "step":
+			step = v
+		default:
+			e.at(k.Line, k.Column, "sweep %s: unknown key %q in a range (allowed: from, to, step)", key, k.Value)
+			return nil
+		}
+	}
+	if from == nil || to == nil || step == nil {
+		e.at(n.Line, n.Column, "sweep %s: a range needs from, to and step", key)
+		return nil
+	}
+	for _, x := range []*yaml.Node{from, to, step} {
+		if x.Kind != yaml.ScalarNode {
+			e.at(x.Line, x.Column, "sweep %s: from, to and step must be single values", key)
+			return nil
+		}
+	}
+	if a, errA := strconv.ParseFloat(from.Value, 64); errA == nil {
+		b, errB := strconv.ParseFloat(to.Value, 64)
+		s, errS := strconv.ParseFloat(step.Value, 64)
+		if errB != nil || errS != nil || math.IsNaN(a+b+s) || math.IsInf(a+b+s, 0) {
+			e.at(n.Line, n.Column, "sweep %s: from is a number, so to and step must be numbers too", key)
+			return nil
+		}
+		count, ok := rangeCount(e, key, step, a, b, s)
+		if !ok {
+			return nil
+		}
+		dec := max(decimals(from.Value), decimals(step.Value))
+		out := make([]sweepValue, count)
+		for i := range out {
+			x := a + float64(i)*s
+			p := math.Pow(10, float64(dec))
+			x = math.Round(x*p) / p
+			out[i] = sweepValue{strconv.FormatFloat(x, 'f', -1, 64), n.Line, n.Column}
+		}
+		return out
+	}
+	a, errA := units.ParseDuration(from.Value)
+	b, errB := units.ParseDuration(to.Value)
+	s, errS := units.ParseDuration(step.Value)
+	if errA != nil || errB != nil || errS != nil {
+		e.at(n.Line, n.Column, "sweep %s: from, to and step must all be durations (5ms) or all numbers (0.01)", key)
+		return nil
+	}
+	count, ok := rangeCount(e, key, step, float64(a), float64(b), float64(s))
+	if !ok {
+		return nil
+	}
+	unit := durationUnit(a, s)
+	out := make([]sweepValue, count)
+	for i := range out {
+		out[i] = sweepValue{formatDuration(a+time.Duration(i)*s, unit), n.Line, n.Column}
+	}
+	return out
+}
+
+func rangeCount(e *errs, key string, step *yaml.Node, a, b, s float64) (int, bool) {
+	if s <= 0 {
+		e.at(step.Line, step.Column, "sweep %s: step must be greater than 0", key)
+		return 0, false
+	}
+	if b < a {
+		e.at(step.Line, step.Column, "sweep %s: to is smaller than from", key)
+		return 0, false
+	}
+	c := math.Floor((b-a)/s+1e-9) + 1
+	if c > MaxPoints {
+		e.at(step.Line, step.Column, "sweep %s: the range has %.0f values, more than %d: is the step too small?", key, c, MaxPoints)
+		return 0, false
+	}
+	return int(c), true
+}
+
+func decimals(s string) int {
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		return 12
+	}
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
+}
+
+// durationUnit picks the largest of s, ms, us, ns in which both from and
+// step are whole, so that values print as the user wrote them (5ms, 10ms).
+func durationUnit(from, step time.Duration) time.Duration {
+	for _, u := range []time.Duration{time.Second, time.Millisecond, time.Microsecond} {
+		if from%u == 0 && step%u == 0 {
+			return u
+		}
+	}
+	return time.Nanosecond
+}
+
+func formatDuration(d, unit time.Duration) string {
+	suffix := map[time.Duration]string{time.Second: "s", time.Millisecond: "ms", time.Microsecond: "us", time.Nanosecond: "ns"}[unit]
+	return strconv.FormatInt(int64(d/unit), 10) + suffix
+}
+
+// knownPath reports whether a dotted path names a setting of the schema.
+func knownPath(p string) bool {
+	parts := strings.Split(p, ".")
+	has := func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch parts[0] {
+	case "description", "seed", "runs", "stop_after", "max_events", "profile", "name":
+		return len(parts) == 1
+	case "connections":
+		return len(parts) == 1 || (len(parts) == 2 && (parts[1] == "count" || parts[1] == "every"))
+	case "link":
+		rest := parts[1:]
+		if len(rest) > 0 && (rest[0] == "forward" || rest[0] == "reverse") {
+			rest = rest[1:]
+		}
+		switch {
+		case len(rest) == 1:
+			return has(linkKeys[:7], rest[0])
+		case len(rest) == 2 && rest[0] == "jitter":
+			return has(jitterKeys, rest[1])
+		case len(rest) == 2 && rest[0] == "loss":
+			return has(lossKeys, rest[1])
+		}
+		return false
+	case "client", "server":
+		switch {
+		case len(parts) == 2:
+			return parts[1] == "profile"
+		case len(parts) == 3 && parts[1] == "tcp":
+			return has(tcp.SettingNames(), parts[2])
+		}
+	}
+	return false
+}

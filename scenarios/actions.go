@@ -15,14 +15,14 @@ var scalarActions = map[string]tcp.OpKind{
 
 var mapActions = []string{"send", "read", "sleep", "shutdown", "set", "wait"}
 
-const actionHelp = "connect, accept, {send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
+const actionHelp = "{send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
 
 // actions decodes a do: list and checks that the program makes sense for
 // its side: it opens first (connect on the client, accept on the server),
 // and does nothing with the socket after closing it or after crashing.
 func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 	if n.Kind != yaml.SequenceNode {
-		d.errAt(n, "%s.do must be a list of actions (%s)", side, actionHelp)
+		d.errAt(n, "%s.do must be a list of actions (%s, %s)", side, opener(side), actionHelp)
 		return nil
 	}
 	if len(n.Content) == 0 {
@@ -31,18 +31,22 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 	}
 	var ops []tcp.Op
 	var closedBy string
+	bad := false
 	for i, a := range n.Content {
 		op, ok := d.action(a, side)
 		if !ok {
+			bad = true
 			continue
 		}
 		name := op.Kind.String()
 		switch {
 		case op.Kind == tcp.OpConnect && side == "server":
 			d.errAt(a, "server cannot connect: the server's program starts with accept")
+			bad = true
 			continue
 		case op.Kind == tcp.OpAccept && side == "client":
 			d.errAt(a, "client cannot accept: the client's program starts with connect")
+			bad = true
 			continue
 		case i == 0 && op.Kind != tcp.OpConnect && op.Kind != tcp.OpAccept && op.Kind != tcp.OpSet && op.Kind != tcp.OpSleep:
 			d.errAt(a, "%s before %s: the %s must open its connection first", name, opener(side), side)
@@ -60,7 +64,7 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 		}
 		ops = append(ops, op)
 	}
-	if len(ops) > 0 && ops[0].Kind != tcp.OpConnect && ops[0].Kind != tcp.OpAccept {
+	if !bad && len(ops) > 0 && ops[0].Kind != tcp.OpConnect && ops[0].Kind != tcp.OpAccept {
 		hasOpen := false
 		for _, o := range ops {
 			if o.Kind == tcp.OpConnect || o.Kind == tcp.OpAccept {
@@ -71,7 +75,7 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 			d.errAt(n, "%s.do never opens a connection: start with %s", side, opener(side))
 		}
 	}
-	if side == "server" && len(ops) > 0 && ops[0].Kind != tcp.OpAccept {
+	if !bad && side == "server" && len(ops) > 0 && ops[0].Kind != tcp.OpAccept {
 		d.errAt(n.Content[0], "the server's program must start with accept (it listens from the start)")
 	}
 	return ops
@@ -102,7 +106,7 @@ func (d *decoder) action(a *yaml.Node, side string) (tcp.Op, bool) {
 		if s := suggest(a.Value, all); s != "" {
 			msg += " (did you mean " + quote(s) + "?)"
 		}
-		d.errAt(a, "%s; %s can do: %s", msg, side, actionHelp)
+		d.errAt(a, "%s; a %s can do: %s, %s", msg, side, opener(side), actionHelp)
 		return tcp.Op{}, false
 	case yaml.MappingNode:
 		if len(a.Content) != 2 {
@@ -178,7 +182,7 @@ func (d *decoder) action(a *yaml.Node, side string) (tcp.Op, bool) {
 		if s := suggest(k.Value, append(keys(scalarActions), mapActions...)); s != "" {
 			msg += " (did you mean " + quote(s) + "?)"
 		}
-		d.errAt(k, "%s; %s can do: %s", msg, side, actionHelp)
+		d.errAt(k, "%s; a %s can do: %s, %s", msg, side, opener(side), actionHelp)
 		return tcp.Op{}, false
 	}
 	d.errAt(a, "an action must be a name (close) or a name with an argument ({send: 100B})")

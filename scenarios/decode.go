@@ -80,6 +80,9 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed []string) [][2]*yaml
 }
 
 func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	if n.Tag == badTag {
+		return "", false
+	}
 	if n.Kind != yaml.ScalarNode {
 		d.errAt(n, "%s must be a single value, not a %s", what, kindName(n))
 		return "", false

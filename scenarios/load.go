@@ -68,9 +68,8 @@ func Load(filename string, data []byte) (*Scenario, error) {
 	s := &Scenario{file: filename, root: root}
 	s.vars = parseVars(e, lookup(root, "vars"))
 	s.sweep = parseSweep(e, lookup(root, "sweep"), s.vars)
-	if len(e.list) > 0 {
-		return nil, e.err()
-	}
+	// The points are checked even when vars or sweep had errors (the bad
+	// entries are left out), so that one pass reports every problem.
 	s.check(e)
 	if err := e.err(); err != nil {
 		return nil, err

@@ -52,6 +52,13 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 		seen[k.Value] = true
 		if !d.isVar && !knownPath(k.Value) {
 			msg := "unknown sweep key " + quote(k.Value) + ": name a var (define it under vars:) or a setting such as link.loss, link.delay, server.tcp.delayed_ack, profile"
+			names := allPaths()
+			for _, v := range vars {
+				names = append(names, v.name)
+			}
+			if sug := suggest(k.Value, names); sug != "" {
+				msg = "unknown sweep key " + quote(k.Value) + " (did you mean " + quote(sug) + "?): name a var (define it under vars:) or a setting such as link.loss, link.delay, server.tcp.delayed_ack, profile"
+			}
 			if strings.Contains(k.Value, ".do") {
 				msg = "sweep key " + quote(k.Value) + ": do: lists cannot be swept; sweep a var used inside them, e.g. {sleep: ${close_delay}}"
 			}
@@ -235,4 +242,27 @@ func knownPath(p string) bool {
 		}
 	}
 	return false
+}
+
+// allPaths lists every dotted path knownPath accepts, for suggestions.
+func allPaths() []string {
+	out := []string{"description", "seed", "runs", "stop_after", "max_events", "profile", "connections", "connections.count", "connections.every"}
+	for _, pre := range []string{"link.", "link.forward.", "link.reverse."} {
+		for _, k := range linkKeys[:7] {
+			out = append(out, pre+k)
+		}
+		for _, k := range jitterKeys {
+			out = append(out, pre+"jitter."+k)
+		}
+		for _, k := range lossKeys {
+			out = append(out, pre+"loss."+k)
+		}
+	}
+	for _, side := range []string{"client", "server"} {
+		out = append(out, side+".profile")
+		for _, k := range tcp.SettingNames() {
+			out = append(out, side+".tcp."+k)
+		}
+	}
+	return out
 }

@@ -101,7 +101,14 @@ func substitute(e *errs, root *yaml.Node, vars []variable) {
 	walk = func(n *yaml.Node) {
 		switch n.Kind {
 		case yaml.ScalarNode:
-			if v, ok := expand(e, vars, n, n.Value, nil); ok && v != n.Value {
+			v, ok := expand(e, vars, n, n.Value, nil)
+			if !ok {
+				// Reported already; keep the decoder from reporting the
+				// unexpanded text as a bad value too.
+				n.Tag = badTag
+				return
+			}
+			if v != n.Value {
 				// A value that is exactly one ${var} takes the position where
 				// the var's value was written (its definition, or the sweep
 				// entry), so that a bad value is reported where it can be fixed.
@@ -149,3 +156,6 @@ func finalDef(vars []variable, name string, depth int) *yaml.Node {
 	}
 	return nil
 }
+
+// badTag marks a scalar whose ${var} could not be expanded.
+const badTag = "!!emu-bad-var"

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// emu runs the command line in-process and returns stdout, stderr and the
+// exit status.
+func emu(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, stdin: strings.NewReader(stdin)}
+	code := Main(e, args)
+	return out.String(), errb.String(), code
+}
+
+func TestExitCodes(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("name: x\nlink: {loss: 2}\nclient: {do: [connect, close]}\nserver: {do: [accept, close]}\n"), 0o644)
+	cases := []struct {
+		args []string
+		code int
+		out  string // substring of stdout+stderr
+	}{
+		{[]string{"version"}, 0, "emu dev"},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"help", "run"}, 0, "Usage: emu run"},
+		{[]string{"run", "-h"}, 0, "--jobs"},
+		{[]string{}, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"run", "--no-such-flag"}, 2, "flag provided but not defined"},
+		{[]string{"run"}, 2, "name one scenario"},
+		{[]string{"run", "no-such-example"}, 2, "no such file"},
+		{[]string{"run", "half-close", "--runs", "0"}, 2, "--runs must be a positive number"},
+		{[]string{"run", "half-close", "--set", "link.los=1"}, 2, `unknown key "link.los"`},
+		{[]string{"validate", bad}, 2, "bad.yaml:2:14: link.loss: 2 is not a probability in [0,1]"},
+		{[]string{"show", "nope"}, 2, "no built-in example"},
+		{[]string{"show-profile", "solaris"}, 2, "unknown profile"},
+		{[]string{"show-profile", "linux"}, 0, "time_wait: 1m0s"},
+		{[]string{"trace", "half-close", "--point", "3"}, 2, "--point 3 is out of range"},
+	}
+	for _, c := range cases {
+		out, errs, code := emu(t, "", c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.out) {
+			t.Errorf("emu %s: exit %d, want %d; output:\n%s%s(want %q)", strings.Join(c.args, " "), code, c.code, out, errs, c.out)
+		}
+		if strings.Contains(errs, "goroutine ") {
+			t.Errorf("emu %s printed a stack trace", strings.Join(c.args, " "))
+		}
+	}
+}
+
+// TestShowValidateRoundTrip: every example printed by show validates from
+// standard input, and show-profile output is accepted under tcp:.
+func TestShowValidateRoundTrip(t *testing.T) {
+	list, _, _ := emu(t, "", "list")
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		name := strings.Fields(line)[0]
+		yaml, _, code := emu(t, "", "show", name)
+		if code != 0 {
+			t.Fatalf("show %s: exit %d", name, code)
+		}
+		out, errs, code := emu(t, yaml, "validate", "-")
+		if code != 0 || out != "-: ok\n" {
+			t.Errorf("show %s | validate -: exit %d %s%s", name, code, out, errs)
+		}
+	}
+	prof, _, _ := emu(t, "", "show-profile", "freebsd")
+	var b strings.Builder
+	b.WriteString("name: p\nclient:\n  tcp:\n")
+	for _, l := range strings.Split(strings.TrimSpace(prof), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			b.WriteString("    " + l + "\n")
+		}
+	}
+	b.WriteString("  do: [connect, close]\nserver:\n  do: [accept, close]\n")
+	if out, errs, code := emu(t, b.String(), "validate", "-"); code != 0 {
+		t.Errorf("show-profile output not accepted: %s%s\n%s", out, errs, b.String())
+	}
+}
+
+// TestRunJobsIdentical: --jobs 1 and --jobs 4 write byte-identical files.
+func TestRunJobsIdentical(t *testing.T) {
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for i, j := range []string{"1", "4"} {
+		out, errs, code := emu(t, "", "run", "delayed-ack-boundary", "--runs", "20", "--jobs", j, "--out", dirs[i])
+		if code != 0 {
+			t.Fatalf("run: %s%s", out, errs)
+		}
+		if !strings.Contains(out, "three-way") || !strings.Contains(out, "wrote") {
+			t.Errorf("run printed no table:\n%s", out)
+		}
+	}
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+		a, _ := os.ReadFile(filepath.Join(dirs[0], f))
+		b, _ := os.ReadFile(filepath.Join(dirs[1], f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between --jobs 1 and --jobs 4 (%d vs %d bytes)", f, len(a), len(b))
+		}
+	}
+}
+
+// TestTraceMatchesRun: the ladder of (point, run) ends with the close type
+// runs.csv has for that row.
+func TestTraceMatchesRun(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := emu(t, "", "run", "lossy-teardown", "--runs", "30", "--quiet", "--out", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	rows, _ := os.ReadFile(filepath.Join(dir, "runs.csv"))
+	lines := strings.Split(strings.TrimSpace(string(rows)), "\n")
+	head := strings.Split(lines[0], ",")
+	col := -1
+	for i, h := range head {
+		if h == "close_type" {
+			col = i
+		}
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if f[0] != "4" {
+			continue
+		}
+		out, errs, code := emu(t, "", "trace", "lossy-teardown", "--point", f[0], "--run", f[1])
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		if !strings.Contains(out, "close type: "+f[col]+" ") {
+			t.Errorf("point %s run %s: runs.csv says %s, trace says:\n%s", f[0], f[1], f[col], out[strings.LastIndex(out, "close type"):])
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package runner
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/scenarios"
+)
+
+// TestExamplesShowTheirCloseTypes runs each built-in example with its own
+// seed and 20 runs per point and checks that each point shows the close type
+// the example is written to teach, in every run.
+func TestExamplesShowTheirCloseTypes(t *testing.T) {
+	const (
+		three = results.ThreeWay
+		four  = results.FourWay
+		sim   = results.Simultaneous
+		rst   = results.RST
+		finR  = results.FinRST
+	)
+	cases := map[string][]results.CloseType{
+		"quickack":               {three, three, three, four, four, four}, // quickack false then true × close_delay 0, 10, 30 ms
+		"close-with-unread-data": {rst, three},                            // unread_close rst, discard
+		"data-after-close":       {finR},
+		"half-close":             {four},
+		"linger-abort":           {three, rst},                       // linger off, 0s
+		"crash":                  {three, rst},                       // everything read, 100 bytes unread
+		"simultaneous-close":     {three, sim, sim, sim, four, four}, // client closes 0..40 ms after connecting
+		"profiles":               {three, four, four, four},          // linux, freebsd, windows, rfc9293
+	}
+	for name, want := range cases {
+		b, _ := scenarios.Builtin(name)
+		s, err := scenarios.Load(name, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		points, err := s.Points()
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := NewPlan(points, "test", 20, 0, false)
+		res, err := Stream(context.Background(), plan, io.Discard, Options{Jobs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Summaries) != len(want) {
+			t.Fatalf("%s: %d points, want %d", name, len(res.Summaries), len(want))
+		}
+		for i, w := range want {
+			if n := res.Summaries[i].Types[w].N; n != 20 {
+				t.Errorf("%s point %d %v: %d of 20 runs %s", name, i, res.Summaries[i].SweepValues, n, w)
+			}
+		}
+	}
+}
+
+// TestDelayedAckBoundaryExample: the example's sweep is three-way up to
+// 40 ms and four-way from 45 ms, on the linux profile with its 250 Hz tick.
+func TestDelayedAckBoundaryExample(t *testing.T) {
+	b, _ := scenarios.Builtin("delayed-ack-boundary")
+	s, _ := scenarios.Load("delayed-ack-boundary", b)
+	points, _ := s.Points()
+	res, err := Stream(context.Background(), NewPlan(points, "test", 50, 0, false), io.Discard, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range res.Summaries {
+		want := results.ThreeWay
+		if i*5 >= 45 {
+			want = results.FourWay
+		}
+		if p.Types[want].N != 50 {
+			t.Errorf("close_delay %s: %d of 50 %s", p.SweepValues[0], p.Types[want].N, want)
+		}
+	}
+}
+
+// TestLossyTeardownExample: without loss every close is clean; with 20%
+// loss some FINs are retransmitted and teardowns take longer.
+func TestLossyTeardownExample(t *testing.T) {
+	b, _ := scenarios.Builtin("lossy-teardown")
+	s, _ := scenarios.Load("lossy-teardown", b)
+	points, _ := s.Points()
+	res, err := Stream(context.Background(), NewPlan(points, "test", 200, 0, false), io.Discard, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := res.Summaries[0], res.Summaries[len(res.Summaries)-1]
+	if first.Types[results.ThreeWay].N != 200 || first.RetransmitsMean != 0 {
+		t.Errorf("no loss: %d three-way, %v retransmits", first.Types[results.ThreeWay].N, first.RetransmitsMean)
+	}
+	if !(last.RetransmitsMean > 0.5) || !(last.TeardownMsP95 > 200) || last.Types[results.ThreeWay].N == 200 {
+		t.Errorf("20%% loss: retransmits mean %v, teardown p95 %v ms, three-way %d", last.RetransmitsMean, last.TeardownMsP95, last.Types[results.ThreeWay].N)
+	}
+}

@@ -101,7 +101,7 @@ func init() {
 		}
 		if !*quiet {
 			printSummaryTable(e.stdout, plan, res)
-			fmt.Fprintf(e.stdout, "\n%d runs of %d points in %.1fs; wrote %s, %s, %s\n", res.Runs, len(plan.Points), elapsed.Seconds(),
+			fmt.Fprintf(e.stdout, "\n%d runs of %d points in %.2fs; wrote %s, %s, %s\n", res.Runs, len(plan.Points), elapsed.Seconds(),
 				filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 		}
 		return nil

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/emu-sim/emu/scenarios"
@@ -95,31 +93,11 @@ func init() {
 // loadScenario loads a file, "-" for standard input, or a built-in name.
 // Errors in the file are input errors (exit 2) listing every problem.
 func loadScenario(e *env, name string) (*scenarios.Scenario, error) {
-	var (
-		s   *scenarios.Scenario
-		err error
-	)
-	switch {
-	case name == "-":
-		b, rerr := io.ReadAll(e.stdin)
-		if rerr != nil {
-			return nil, fmt.Errorf("reading standard input: %w", rerr)
-		}
-		s, err = scenarios.Load("-", b)
-	default:
-		if _, statErr := os.Stat(name); statErr != nil {
-			if b, ok := scenarios.Builtin(name); ok {
-				s, err = scenarios.Load(name, b)
-				break
-			}
-			return nil, badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
-		}
-		b, rerr := os.ReadFile(name)
-		if rerr != nil {
-			return nil, badInput("%s: %v", name, rerr)
-		}
-		s, err = scenarios.Load(name, b)
+	b, file, err := readScenario(e, name)
+	if err != nil {
+		return nil, err
 	}
+	s, err := scenarios.Load(file, b)
 	if err != nil {
 		return nil, &inputError{msg: err.Error()}
 	}

@@ -16,13 +16,6 @@ var plotCmd = &command{
 	run:     func(e *env, args []string) error { return errNotYet },
 }
 
-var mergeCmd = &command{
-	name:    "merge",
-	args:    "--out DIR SHARD_DIR...",
-	summary: "merge the outputs of sharded runs into those of the unsharded run",
-	run:     func(e *env, args []string) error { return errNotYet },
-}
-
 func writePcap(path string, t *sim.Trace) error { return errNotYet }
 
 func writeLadderSVG(path string, t *sim.Trace) error { return errNotYet }

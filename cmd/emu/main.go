@@ -35,12 +35,25 @@ func (e *inputError) Error() string { return e.msg }
 
 func badInput(format string, a ...any) error { return &inputError{fmt.Sprintf(format, a...)} }
 
+// exitError carries its own exit status, such as 130 for an interrupted run.
+type exitError struct {
+	msg  string
+	code int
+}
+
+func (e *exitError) Error() string { return e.msg }
+
 // exitCode maps an error to the contract's exit status: 2 for bad input,
-// 1 for anything else.
+// 130 for an interrupted run (as shells expect after SIGINT), 1 for anything
+// else.
 func exitCode(err error) int {
 	var in *inputError
 	if errors.As(err, &in) {
 		return 2
+	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		return ex.code
 	}
 	return 1
 }

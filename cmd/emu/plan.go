@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/scenarios"
 )
 
 // overrides are command-line values that replace the scenario's.
@@ -20,6 +24,10 @@ func loadPlan(e *env, name string, sets []string, ov overrides) (*runner.Plan, e
 	if err != nil {
 		return nil, err
 	}
+	return planFromScenario(s, name, sets, ov)
+}
+
+func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov overrides) (*runner.Plan, error) {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -37,4 +45,50 @@ func loadPlan(e *env, name string, sets []string, ov overrides) (*runner.Plan, e
 		return nil, badInput("%s: the sweep has no points", name)
 	}
 	return runner.NewPlan(points, versionString(), ov.runs, ov.seed, ov.seedSet), nil
+}
+
+// runSource is what a run was started from; it is stored with the
+// checkpoint of an interrupted run so that 'emu run --resume DIR' needs
+// nothing else.
+type runSource struct {
+	File    string   `json:"file"`
+	Content string   `json:"content"`
+	Sets    []string `json:"sets,omitempty"`
+	Runs    int      `json:"runs,omitempty"`
+	Seed    uint64   `json:"seed,omitempty"`
+	SeedSet bool     `json:"seed_set,omitempty"`
+	Shard   string   `json:"shard,omitempty"`
+}
+
+// readScenario returns the text of a scenario file, standard input ("-")
+// or built-in example, and the name to use in error positions.
+func readScenario(e *env, name string) ([]byte, string, error) {
+	if name == "-" {
+		b, err := io.ReadAll(e.stdin)
+		if err != nil {
+			return nil, "", fmt.Errorf("reading standard input: %w", err)
+		}
+		return b, "-", nil
+	}
+	if _, statErr := os.Stat(name); statErr != nil {
+		if b, ok := scenarios.Builtin(name); ok {
+			return b, name, nil
+		}
+		return nil, "", badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, "", badInput("%s: %v", name, err)
+	}
+	return b, name, nil
+}
+
+// planFromSource loads the scenario text, applies --set, --runs and --seed,
+// and expands the sweep.
+func planFromSource(src *runSource) (*runner.Plan, error) {
+	s, err := scenarios.Load(src.File, []byte(src.Content))
+	if err != nil {
+		return nil, &inputError{msg: err.Error()}
+	}
+	return planFromScenario(s, src.File, src.Sets, overrides{runs: src.Runs, seed: src.Seed, seedSet: src.SeedSet})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 
 var runCmd = &command{
 	name:    "run",
-	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--quiet]",
+	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet]\n       emu run --resume DIR",
 	summary: "run every sweep point of a scenario and write runs.csv, summary.csv, summary.json",
 	help: `Runs every sweep point 'runs' times, shows progress on a terminal, prints the
 fraction of each close type per point, and writes DIR (default out/<name>/):
@@ -26,6 +27,15 @@ fraction of each close type per point, and writes DIR (default out/<name>/):
   summary.csv   one row per sweep point (counts, fractions, 95% Wilson intervals)
   summary.json  the same, plus the scenario as resolved and emu's version
 The same scenario and seed give byte-identical files whatever --jobs is.
+
+Ctrl-C (or SIGTERM) stops a run: no output file appears half-written, the
+finished runs are kept in DIR/.emu-partial, and 'emu run --resume DIR'
+completes the rest; the files then equal those of an uninterrupted run.
+
+--shard I/N runs only shard I of N (runs i with i mod N = I), for spreading a
+sweep over a batch system; 'emu merge --out DIR SHARD_DIR...' joins them into
+the files of the unsharded run. --shard auto/N takes I from
+JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID.
 
 Examples:
   emu run delayed-ack-boundary
@@ -42,14 +52,13 @@ func init() {
 		seed := fs.Uint64("seed", 0, "scenario seed (default: the scenario's seed)")
 		jobs := fs.Int("jobs", 0, "parallel workers (default: number of CPUs)")
 		quiet := fs.Bool("quiet", false, "no progress bar and no table")
+		shardFlag := fs.String("shard", "", "run only shard I of N: I/N, or auto/N (see above)")
+		resume := fs.String("resume", "", "complete the interrupted run in this output folder")
 		var sets stringList
 		fs.Var(&sets, "set", "override a var or setting before the sweep, e.g. link.loss=0.01 (repeatable)")
 		pos, err := parseFlags(e, runCmd, fs, args)
 		if err != nil {
 			return err
-		}
-		if len(pos) != 1 {
-			return badInput("emu run: name one scenario file or built-in example (see 'emu list')")
 		}
 		seen := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
@@ -59,18 +68,51 @@ func init() {
 		if *jobs < 0 {
 			return badInput("emu run: --jobs must be positive")
 		}
-		plan, err := loadPlan(e, pos[0], sets, overrides{runs: *runs, seed: *seed, seedSet: seen["seed"]})
+		var src runSource
+		if *resume != "" {
+			if len(pos) != 0 || len(sets) != 0 || seen["runs"] || seen["seed"] || seen["shard"] || seen["out"] {
+				return badInput("emu run --resume DIR takes no scenario and no --out, --set, --runs, --seed or --shard: they are those of the interrupted run")
+			}
+			b, err := runner.ReadSource(*resume)
+			if err != nil {
+				return badInput("emu run --resume: %v", err)
+			}
+			if err := json.Unmarshal(b, &src); err != nil || src.Content == "" {
+				return badInput("emu run --resume: %s holds no scenario to resume", *resume)
+			}
+			*out = *resume
+		} else {
+			if len(pos) != 1 {
+				return badInput("emu run: name one scenario file or built-in example (see 'emu list')")
+			}
+			content, name, err := readScenario(e, pos[0])
+			if err != nil {
+				return err
+			}
+			src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
+		}
+		plan, err := planFromSource(&src)
 		if err != nil {
 			return err
+		}
+		var shard runner.Shard
+		if src.Shard != "" {
+			if shard, err = runner.ParseShard(src.Shard, os.Getenv); err != nil {
+				return badInput("emu run: %v", err)
+			}
 		}
 		dir := *out
 		if dir == "" {
 			dir = filepath.Join("out", plan.Name)
+			if shard.Sharded() {
+				dir = filepath.Join("out", fmt.Sprintf("%s-shard-%d-of-%d", plan.Name, shard.Index, shard.Count))
+			}
 		}
+		source, _ := json.Marshal(src)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		total := int64(len(plan.Points)) * int64(plan.Runs)
-		opt := runner.Options{Jobs: *jobs}
+		opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source}
 		var bar *progressbar.ProgressBar
 		if e.isTerminal && !*quiet {
 			bar = progressbar.NewOptions64(total,
@@ -90,8 +132,9 @@ func init() {
 			_ = bar.Finish()
 		}
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return fmt.Errorf("emu run: interrupted; no output was written to %s (run the same command again to start over)", dir)
+			var in *runner.Interrupted
+			if errors.As(err, &in) {
+				return &exitError{code: 130, msg: fmt.Sprintf("emu run: %v.\nNo output file was written. Resume with:\n  emu run --resume %s", err, dir)}
 			}
 			return fmt.Errorf("emu run: %w", err)
 		}
@@ -101,6 +144,9 @@ func init() {
 		}
 		if !*quiet {
 			printSummaryTable(e.stdout, plan, res)
+			if res.Resumed > 0 {
+				fmt.Fprintf(e.stdout, "\n%d runs were restored from the interrupted run.", res.Resumed)
+			}
 			fmt.Fprintf(e.stdout, "\n%d runs of %d points in %.2fs; wrote %s, %s, %s\n", res.Runs, len(plan.Points), elapsed.Seconds(),
 				filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 		}

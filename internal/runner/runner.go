@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -40,6 +38,36 @@ type Plan struct {
 	Version  string
 }
 
+// Shard selects the runs of one of Count shards: run i of the sweep (runs
+// numbered point-major) belongs to shard i mod Count. Interleaving keeps
+// every shard's work spread over all sweep points.
+type Shard struct {
+	Index, Count int
+}
+
+// Sharded reports whether s selects part of the runs.
+func (s Shard) Sharded() bool { return s.Count > 1 }
+
+// global returns the sweep-wide index of the k-th run of the shard.
+func (s Shard) global(k int64) int64 {
+	if !s.Sharded() {
+		return k
+	}
+	return int64(s.Index) + k*int64(s.Count)
+}
+
+// size returns how many of total runs belong to the shard.
+func (s Shard) size(total int64) int64 {
+	if !s.Sharded() {
+		return total
+	}
+	n := total / int64(s.Count)
+	if total%int64(s.Count) > int64(s.Index) {
+		n++
+	}
+	return n
+}
+
 // Options control how a plan runs.
 type Options struct {
 	Jobs int // workers; 0 = runtime.NumCPU()
@@ -49,57 +77,91 @@ type Options struct {
 	// Window bounds how far workers may run ahead of the writer (in runs);
 	// 0 = 64 per job.
 	Window int
+	// Shard runs only part of the sweep.
+	Shard Shard
+	// Resume continues an interrupted run from the folder's checkpoint.
+	Resume bool
+	// Source is stored with a checkpoint so that the run can be resumed
+	// from the folder alone (the command line keeps its arguments there).
+	Source []byte
 }
 
 // Result is what a finished sweep produced.
 type Result struct {
 	Summaries []results.PointSummary
-	Runs      int64
+	Runs      int64    // runs in this execution's output (a shard's own)
+	Resumed   int64    // runs restored from a checkpoint
 	Warnings  []string // e.g. runs that hit their event budget
 }
 
 // task is one run's compact outcome on its way from a worker to the writer.
 type task struct {
-	index int64
-	run   results.Run // without segments
-	out   results.Outcome
-	err   error
+	seq int64 // position in this execution's sequence of runs
+	run results.Run
+	out results.Outcome
+	err error
 }
 
-// Execute runs the plan and writes runs.csv, summary.csv and summary.json to
-// dir, each whole or not at all. If ctx is cancelled, no output file is
-// written and ctx's error is returned.
-func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
-	}
-	runsFile, err := results.CreateAtomic(filepath.Join(dir, "runs.csv"))
+// sweepState is the writer's side of an execution: the rows' destination and
+// the statistics so far.
+type sweepState struct {
+	rw   *results.RunsWriter
+	acc  []*results.Accumulator
+	done int64 // rows written (restored ones included)
+	res  Result
+}
+
+func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
+	rw, err := results.NewRunsWriter(w, plan.Keys)
 	if err != nil {
 		return nil, err
 	}
-	defer runsFile.Abort()
-	res, err := Stream(ctx, plan, runsFile, opt)
-	if err != nil {
-		return nil, err
+	st := &sweepState{rw: rw, acc: make([]*results.Accumulator, len(plan.Points))}
+	for p := range plan.Points {
+		st.acc[p] = results.NewAccumulator(p, plan.Points[p].Values)
 	}
-	if err := runsFile.Commit(); err != nil {
-		return nil, err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.csv"), func(w io.Writer) error {
-		return results.WriteSummaryCSV(w, plan.Keys, res.Summaries)
-	}); err != nil {
-		return nil, err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.json"), func(w io.Writer) error {
-		return results.WriteSummaryJSON(w, plan.Version, plan.Scenario, plan.Keys, res.Summaries)
-	}); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return st, nil
 }
 
-// Stream runs the plan and writes runs.csv to w; it returns the summaries.
+func (st *sweepState) add(r *results.Run, o *results.Outcome) error {
+	if err := st.rw.Write(r, o); err != nil {
+		return err
+	}
+	st.acc[r.Point].Add(o)
+	st.done++
+	return nil
+}
+
+func (st *sweepState) summaries() []results.PointSummary {
+	out := make([]results.PointSummary, 0, len(st.acc))
+	for _, a := range st.acc {
+		out = append(out, a.Summary())
+	}
+	return out
+}
+
+// Stream runs the whole plan (or a shard of it) and writes runs.csv to w; it
+// returns the summaries. It keeps no checkpoint: see Execute for that.
 func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result, error) {
+	st, err := newSweepState(plan, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := run(ctx, plan, st, opt); err != nil {
+		return nil, err
+	}
+	if err := st.rw.Flush(); err != nil {
+		return nil, err
+	}
+	st.res.Runs = st.done
+	st.res.Summaries = st.summaries()
+	return &st.res, nil
+}
+
+// run executes the runs of the plan from st.done on, writing them to st.
+// When ctx is cancelled it stops handing out runs, writes the runs in flight
+// that continue the ordered sequence, and returns ctx's error.
+func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	jobs := opt.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
@@ -108,15 +170,15 @@ func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result,
 	if window <= 0 {
 		window = 64 * jobs
 	}
-	total := int64(len(plan.Points)) * int64(plan.Runs)
-	rw, err := results.NewRunsWriter(w, plan.Keys)
-	if err != nil {
-		return nil, err
+	total := opt.Shard.size(int64(len(plan.Points)) * int64(plan.Runs))
+	start := st.done
+	if start > total {
+		return fmt.Errorf("runner: the checkpoint has %d runs, the sweep only %d", start, total)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	dispatch, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
 
-	// credits bound the reorder window: a task is handed out only when the
+	// credits bound the reorder window: a run is handed out only when the
 	// writer has room for its result.
 	credits := make(chan struct{}, window)
 	for i := 0; i < window; i++ {
@@ -126,15 +188,15 @@ func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result,
 	done := make(chan task, jobs)
 	go func() {
 		defer close(tasks)
-		for i := int64(0); i < total; i++ {
+		for k := start; k < total; k++ {
 			select {
 			case <-credits:
-			case <-ctx.Done():
+			case <-dispatch.Done():
 				return
 			}
 			select {
-			case tasks <- i:
-			case <-ctx.Done():
+			case tasks <- k:
+			case <-dispatch.Done():
 				return
 			}
 		}
@@ -145,49 +207,41 @@ func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result,
 		go func() {
 			defer wg.Done()
 			worker := sim.NewWorker()
-			for i := range tasks {
-				done <- runOne(worker, plan, i)
+			for k := range tasks {
+				done <- runOne(worker, plan, k, opt.Shard.global(k))
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	acc := make([]*results.Accumulator, len(plan.Points))
-	for p := range plan.Points {
-		acc[p] = results.NewAccumulator(p, plan.Points[p].Values)
-	}
-	res := &Result{}
 	pending := make([]*task, window)
-	var next int64
+	next := start
 	var firstErr error
 	for t := range done {
-		if t.err != nil {
-			if firstErr == nil {
-				firstErr = t.err
-				cancel()
-			}
-			continue
-		}
 		if firstErr != nil {
 			continue
 		}
+		if t.err != nil {
+			firstErr = t.err
+			stopDispatch()
+			continue
+		}
 		tt := t
-		pending[t.index%int64(window)] = &tt
+		pending[t.seq%int64(window)] = &tt
 		for {
 			slot := &pending[next%int64(window)]
 			cur := *slot
-			if cur == nil || cur.index != next {
+			if cur == nil || cur.seq != next {
 				break
 			}
 			*slot = nil
-			if err := rw.Write(&cur.run, &cur.out); err != nil {
+			if err := st.add(&cur.run, &cur.out); err != nil {
 				firstErr = err
-				cancel()
+				stopDispatch()
 				break
 			}
-			acc[cur.run.Point].Add(&cur.out)
-			if cur.run.HitHorizon && cur.out.CloseType == results.Incomplete && len(res.Warnings) < 10 {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("point %d run %d reached stop_after or the event budget before the connection ended", cur.run.Point, cur.run.Run))
+			if cur.run.HitHorizon && cur.out.CloseType == results.Incomplete && len(st.res.Warnings) < 10 {
+				st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("point %d run %d reached stop_after or the event budget before the connection ended", cur.run.Point, cur.run.Run))
 			}
 			next++
 			credits <- struct{}{}
@@ -197,33 +251,27 @@ func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result,
 		}
 	}
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil && next < total {
-		return nil, err
+	if next < total {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return errors.New("runner: not every run finished")
 	}
-	if next != total {
-		return nil, errors.New("runner: not every run finished")
-	}
-	if err := rw.Flush(); err != nil {
-		return nil, err
-	}
-	res.Runs = next
-	for _, a := range acc {
-		res.Summaries = append(res.Summaries, a.Summary())
-	}
-	return res, nil
+	return nil
 }
 
-// runOne executes run i of the plan (runs are numbered point-major).
-func runOne(w *sim.Worker, plan *Plan, i int64) task {
+// runOne executes run i of the sweep (runs numbered point-major); seq is its
+// position in this execution's sequence.
+func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 	point, run := int(i/int64(plan.Runs)), int(i%int64(plan.Runs))
 	seed := engine.RunSeed(plan.Seed, point, run)
 	r, err := w.Run(plan.Points[point].Params, point, run, seed)
 	if err != nil {
-		return task{index: i, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
+		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
 	}
-	t := task{index: i, out: results.Classify(r)}
+	t := task{seq: seq, out: results.Classify(r)}
 	t.run = *r
 	t.run.Segments = nil
 	t.run.SweepValues = plan.Points[point].Values

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/emu-sim/emu/internal/runner"
+)
+
+var mergeCmd = &command{
+	name:    "merge",
+	args:    "--out DIR SHARD_DIR...",
+	summary: "merge the outputs of sharded runs into those of the unsharded run",
+	help: `Each SHARD_DIR is the output folder of 'emu run --shard I/N'; every shard
+of the sweep must be given, in any order. The merged files equal, byte for
+byte, those an unsharded run of the same scenario and seed writes.
+
+Example:
+  for i in 0 1 2 3; do emu run lossy-teardown --shard $i/4 --out shards/$i & done; wait
+  emu merge --out merged shards/0 shards/1 shards/2 shards/3
+`,
+}
+
+func init() {
+	mergeCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, mergeCmd)
+		out := fs.String("out", "", "folder for the merged files (required)")
+		pos, err := parseFlags(e, mergeCmd, fs, args)
+		if err != nil {
+			return err
+		}
+		if *out == "" {
+			return badInput("emu merge: say where the merged files go with --out DIR")
+		}
+		if len(pos) == 0 {
+			return badInput("emu merge: name the shard folders")
+		}
+		n, err := runner.Merge(*out, pos)
+		if err != nil {
+			return badInput("emu %v", err)
+		}
+		fmt.Fprintf(e.stdout, "merged %d runs from %d shards into %s\n", n, len(pos), *out)
+		return nil
+	}
+}

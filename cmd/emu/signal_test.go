@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInterruptResumeSubprocess sends SIGINT to a real emu process during a
+// long run, checks that it exits 130 without writing any output file and
+// says how to resume, resumes it, and compares the files with those of an
+// uninterrupted run.
+func TestInterruptResumeSubprocess(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("slow: a few hundred thousand runs")
+	}
+	bin := filepath.Join(t.TempDir(), "emu")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	args := []string{"run", "delayed-ack-boundary", "--runs", "20000", "--jobs", "1", "--quiet"}
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, append(args, "--out", dir)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, ".emu-partial")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 {
+		t.Fatalf("interrupted run: %v (want exit 130)\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "emu run --resume "+dir) {
+		t.Errorf("no resume hint:\n%s", stderr.String())
+	}
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s written by an interrupted run", f)
+		}
+	}
+	if out, err := exec.Command(bin, "run", "--resume", dir, "--quiet").CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := exec.Command(bin, append(args, "--jobs", "2", "--out", ref)...).CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, out)
+	}
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+		a, _ := os.ReadFile(filepath.Join(ref, f))
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s after resume differs from the uninterrupted run (%d vs %d bytes)", f, len(b), len(a))
+		}
+	}
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-
-	"github.com/emu-sim/emu/internal/sim"
 )
 
 // errNotYet marks a contract command whose implementation has not landed.
@@ -15,7 +13,3 @@ var plotCmd = &command{
 	summary: "plot each close type's fraction with its confidence band against a sweep key",
 	run:     func(e *env, args []string) error { return errNotYet },
 }
-
-func writePcap(path string, t *sim.Trace) error { return errNotYet }
-
-func writeLadderSVG(path string, t *sim.Trace) error { return errNotYet }

@@ -50,17 +50,7 @@ func Write(w io.Writer, t *sim.Trace, opt Options) error {
 			continue
 		}
 		s := &t.Run.Segments[o]
-		from, to := isn[s.From], isn[s.From.Peer()]
-		label := s.Flags.String() + fmt.Sprintf(" seq=%d", s.Seq-from)
-		if s.Flags&0x10 != 0 { // ACK
-			label += fmt.Sprintf(" ack=%d", s.Ack-to)
-		}
-		if s.Len > 0 {
-			label += fmt.Sprintf(" len=%d", s.Len)
-		}
-		if s.Retransmit {
-			label += " (rtx)"
-		}
+		label := segmentLabel(s, isn)
 		arrow := drawArrow(label, s.From == results.Client, s.Lost())
 		if opt.Colour {
 			c := colClient

@@ -2,9 +2,12 @@ package ladder
 
 import (
 	"bytes"
+	"encoding/xml"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +78,66 @@ func TestGoldenLadders(t *testing.T) {
 				t.Errorf("ladder does not end with close type %s", c.name)
 			}
 		})
+	}
+}
+
+// TestSVG: the SVG ladder is well-formed XML with one arrow (or lost stub)
+// per segment and the close type at the bottom.
+func TestSVG(t *testing.T) {
+	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
+	w := sim.NewWorker()
+	tr := &sim.Trace{}
+	w.SetTrace(tr)
+	p := params([]tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}, false)
+	p.Link.Forward.Loss = netlink.Loss{Model: netlink.LossBernoulli, P: 0.3}
+	if _, err := w.Run(p, 0, 0, 5); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteSVG(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(&b)
+	segments, lost, texts := 0, 0, []string{}
+	inText := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v", err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			inText = x.Name.Local == "text"
+			for _, a := range x.Attr {
+				if a.Name.Local == "class" && a.Value == "segment" {
+					segments++
+				}
+				if a.Name.Local == "class" && a.Value == "segment lost" {
+					lost++
+				}
+			}
+		case xml.CharData:
+			if inText {
+				texts = append(texts, string(x))
+			}
+		case xml.EndElement:
+			inText = false
+		}
+	}
+	wantLost := 0
+	for _, s := range tr.Run.Segments {
+		if s.Lost() {
+			wantLost++
+		}
+	}
+	if segments+lost != len(tr.Run.Segments) || lost != wantLost || wantLost == 0 {
+		t.Errorf("%d arrows and %d lost stubs for %d segments (%d lost)", segments, lost, len(tr.Run.Segments), wantLost)
+	}
+	last := texts[len(texts)-1]
+	if !strings.HasPrefix(last, "close type: ") {
+		t.Errorf("last text %q", last)
 	}
 }

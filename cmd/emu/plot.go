@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/emu-sim/emu/results/plot"
+)
+
+var plotCmd = &command{
+	name:    "plot",
+	args:    "DIR [--x KEY] [--out FILE.svg]",
+	summary: "plot each close type's fraction with its confidence band against a sweep key",
+	help: `Reads DIR/summary.csv (the output of 'emu run') and draws, for every close
+type that occurred, its fraction of runs against a sweep key, with the 95%
+Wilson interval as a band. With two sweep keys, each value of the other key
+gets its own line style.
+
+Examples:
+  emu run delayed-ack-boundary && emu plot out/delayed-ack-boundary
+  emu plot out/lossy-teardown --x link.loss --out loss.svg
+`,
+}
+
+func init() {
+	plotCmd.run = func(e *env, args []string) error {
+		fs := newFlags(e, plotCmd)
+		x := fs.String("x", "", "sweep key on the x axis (default: the first)")
+		out := fs.String("out", "", "SVG file to write (default DIR/plot.svg)")
+		pos, err := parseFlags(e, plotCmd, fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return badInput("emu plot: name one output folder of 'emu run'")
+		}
+		s, err := plot.Load(pos[0])
+		if err != nil {
+			return badInput("emu %v", err)
+		}
+		file := *out
+		if file == "" {
+			file = filepath.Join(pos[0], "plot.svg")
+		}
+		if err := plot.Plot(s, *x, file); err != nil {
+			return badInput("emu %v", err)
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", file)
+		return nil
+	}
+}

@@ -42,6 +42,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"show-profile", "solaris"}, 2, "unknown profile"},
 		{[]string{"show-profile", "linux"}, 0, "time_wait: 1m0s"},
 		{[]string{"trace", "half-close", "--point", "3"}, 2, "--point 3 is out of range"},
+		{[]string{"run", "half-close", "--runs", "50", "--max-runs", "10"}, 2, "half-close has 50 runs, more than --max-runs 10; check the sweep, or add --yes"},
 	}
 	for _, c := range cases {
 		out, errs, code := emu(t, "", c.args...)
@@ -132,5 +133,20 @@ func TestTraceMatchesRun(t *testing.T) {
 		if !strings.Contains(out, "close type: "+f[col]+" ") {
 			t.Errorf("point %s run %s: runs.csv says %s, trace says:\n%s", f[0], f[1], f[col], out[strings.LastIndex(out, "close type"):])
 		}
+	}
+}
+
+// TestEventBudget: a run that spends its event budget ends as incomplete,
+// and emu run warns about it.
+func TestEventBudget(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "busy.yaml")
+	os.WriteFile(f, []byte("name: busy\nmax_events: 1000\nclient:\n  do: [connect, {send: 10MB}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
+	out, errs, code := emu(t, "", "run", f, "--runs", "2", "--out", filepath.Join(dir, "o"))
+	if code != 0 || !strings.Contains(errs, "warning: point 0 run 0 reached stop_after or the event budget") || !strings.Contains(out, "incomplete") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	if out, errs, code := emu(t, "", "run", "half-close", "--runs", "50", "--max-runs", "10", "--yes", "--quiet", "--out", filepath.Join(dir, "y")); code != 0 {
+		t.Errorf("--yes: exit %d %s%s", code, out, errs)
 	}
 }

@@ -52,6 +52,8 @@ func init() {
 		seed := fs.Uint64("seed", 0, "scenario seed (default: the scenario's seed)")
 		jobs := fs.Int("jobs", 0, "parallel workers (default: number of CPUs)")
 		quiet := fs.Bool("quiet", false, "no progress bar and no table")
+		yes := fs.Bool("yes", false, "run a sweep larger than --max-runs without asking")
+		maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more runs than this")
 		shardFlag := fs.String("shard", "", "run only shard I of N: I/N, or auto/N (see above)")
 		resume := fs.String("resume", "", "complete the interrupted run in this output folder")
 		var sets stringList
@@ -112,6 +114,11 @@ func init() {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		total := int64(len(plan.Points)) * int64(plan.Runs)
+		if *resume == "" && total > *maxRuns && !*yes {
+			if err := confirmBigSweep(e, plan.Name, total, *maxRuns); err != nil {
+				return err
+			}
+		}
 		opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source}
 		var bar *progressbar.ProgressBar
 		if e.isTerminal && !*quiet {
@@ -152,4 +159,24 @@ func init() {
 		}
 		return nil
 	}
+}
+
+// defaultMaxRuns is the sweep size above which emu run asks first: a typo
+// in a range's step can otherwise start a run of days.
+const defaultMaxRuns = 10_000_000
+
+// confirmBigSweep asks on a terminal whether to run a sweep larger than
+// max; without a terminal it refuses, saying how to go ahead.
+func confirmBigSweep(e *env, name string, total, max int64) error {
+	msg := fmt.Sprintf("%s has %d runs, more than --max-runs %d", name, total, max)
+	if !e.isTerminal || e.stdin == nil {
+		return badInput("emu run: %s; check the sweep, or add --yes to run it", msg)
+	}
+	fmt.Fprintf(e.stderr, "%s. Run them all? [y/N] ", msg)
+	var answer string
+	fmt.Fscanln(e.stdin, &answer)
+	if answer != "y" && answer != "Y" && answer != "yes" {
+		return badInput("emu run: not started (answer y, or add --yes)")
+	}
+	return nil
 }

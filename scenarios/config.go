@@ -20,13 +20,17 @@ const (
 type Endpoint struct {
 	Profile string
 	TCP     tcp.Settings
+	Host    tcp.HostSettings
 	Do      []tcp.Op
 }
 
-// Connections says how many connections a run opens.
+// Connections says how many connections a run opens and when: Count
+// client programs, started Every apart, or with Poisson arrivals of mean
+// gap Every.
 type Connections struct {
-	Count int
-	Every time.Duration
+	Count   int
+	Every   time.Duration
+	Poisson bool
 }
 
 // RunConfig is one sweep point fully resolved: every default filled in,

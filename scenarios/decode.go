@@ -29,7 +29,8 @@ var topKeys = []string{"name", "description", "seed", "runs", "stop_after", "max
 var linkKeys = []string{"delay", "jitter", "loss", "rate", "queue", "mtu", "reorder", "forward", "reverse"}
 var jitterKeys = []string{"dist", "value", "min", "max", "mean", "stddev", "scale", "shape"}
 var lossKeys = []string{"model", "p", "r", "bad_loss", "good_loss"}
-var sideKeys = []string{"profile", "tcp", "do"}
+var sideKeys = []string{"profile", "tcp", "host", "do"}
+var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
 
@@ -245,22 +246,69 @@ func (d *decoder) scenario(root *yaml.Node) *RunConfig {
 	return c
 }
 
+// MaxConnections bounds the connections of one run.
+const MaxConnections = 10_000_000
+
 func (d *decoder) connections(n *yaml.Node, c *Connections) {
 	if n.Kind == yaml.ScalarNode {
-		if v, ok := d.integer(n, "connections", 1, 1); ok {
+		if v, ok := d.integer(n, "connections", 1, MaxConnections); ok {
 			c.Count = int(v)
 		}
 		return
 	}
-	for _, kv := range d.fields(n, "connections", []string{"count", "every"}) {
+	for _, kv := range d.fields(n, "connections", []string{"count", "every", "arrivals"}) {
 		switch kv[0].Value {
 		case "count":
-			if v, ok := d.integer(kv[1], "connections.count", 1, 1); ok {
+			if v, ok := d.integer(kv[1], "connections.count", 1, MaxConnections); ok {
 				c.Count = int(v)
 			}
 		case "every":
 			if t, ok := d.duration(kv[1], "connections.every"); ok {
 				c.Every = t
+			}
+		case "arrivals":
+			if s, ok := d.str(kv[1], "connections.arrivals"); ok {
+				switch s {
+				case "fixed":
+				case "poisson":
+					c.Poisson = true
+				default:
+					d.errAt(kv[1], "connections.arrivals: %q is not fixed or poisson", s)
+				}
+			}
+		}
+	}
+	if c.Poisson && c.Every == 0 {
+		d.errAt(n, "connections: poisson arrivals need every: (the mean gap between connections)")
+	}
+}
+
+// host decodes a side's host: settings (Linux sysctls).
+func (d *decoder) host(n *yaml.Node, name string, h *tcp.HostSettings) {
+	for _, kv := range d.fields(n, name+".host", hostKeys) {
+		k, v := kv[0].Value, kv[1]
+		w := name + ".host." + k
+		switch k {
+		case "port_range":
+			s, ok := d.str(v, w)
+			if !ok {
+				continue
+			}
+			lo, hi, found := strings.Cut(s, "-")
+			a, errA := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+			b, errB := strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
+			if !found || errA != nil || errB != nil || a == 0 || b < a {
+				d.errAt(v, "%s: %q is not a port range such as 32768-60999", w, s)
+				continue
+			}
+			h.PortLow, h.PortHigh = uint16(a), uint16(b)
+		case "tw_reuse":
+			if x, ok := d.integer(v, w, 0, 2); ok {
+				h.TWReuse = int(x)
+			}
+		case "max_tw_buckets":
+			if x, ok := d.integer(v, w, 0, 1<<30); ok {
+				h.MaxTWBuckets = int(x)
 			}
 		}
 	}
@@ -441,7 +489,7 @@ func (d *decoder) loss(n *yaml.Node, what string, l *netlink.Loss) {
 
 // side decodes client: or server: — its profile, tcp: overrides and do: list.
 func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
-	ep := Endpoint{Profile: profile}
+	ep := Endpoint{Profile: profile, Host: tcp.DefaultHostSettings()}
 	if n == nil {
 		d.e.at(root.Line, root.Column, "the scenario needs a %s: with a do: list", name)
 		ep.TCP, _ = tcp.Profile(profile)
@@ -474,6 +522,8 @@ func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
 			if err := ep.TCP.Validate(); err != nil {
 				d.errAt(kv[1], "%s.tcp: %v", name, err)
 			}
+		case "host":
+			d.host(kv[1], name, &ep.Host)
 		case "do":
 			doNode = kv[1]
 		}

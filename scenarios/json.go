@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/netlink"
@@ -52,7 +53,7 @@ func (c *RunConfig) MarshalJSON() ([]byte, error) {
 		{"max_events", c.MaxEvents},
 		{"profile", c.Profile},
 		{"link", object{{"forward", linkJSON(&c.Link.Forward)}, {"reverse", linkJSON(&c.Link.Reverse)}}},
-		{"connections", object{{"count", c.Connections.Count}, {"every", units.FormatDuration(c.Connections.Every)}}},
+		{"connections", object{{"count", c.Connections.Count}, {"every", units.FormatDuration(c.Connections.Every)}, {"arrivals", map[bool]string{false: "fixed", true: "poisson"}[c.Connections.Poisson]}}},
 		{"client", endpointJSON(&c.Client)},
 		{"server", endpointJSON(&c.Server)},
 	})
@@ -99,7 +100,8 @@ func endpointJSON(e *Endpoint) object {
 	for i := range e.Do {
 		do = append(do, opJSON(&e.Do[i]))
 	}
-	return object{{"profile", e.Profile}, {"tcp", settings}, {"do", do}}
+	host := object{{"port_range", fmt.Sprintf("%d-%d", e.Host.PortLow, e.Host.PortHigh)}, {"tw_reuse", e.Host.TWReuse}, {"max_tw_buckets", e.Host.MaxTWBuckets}}
+	return object{{"profile", e.Profile}, {"tcp", settings}, {"host", host}, {"do", do}}
 }
 
 func opJSON(op *tcp.Op) any {

@@ -218,7 +218,7 @@ func knownPath(p string) bool {
 	case "description", "seed", "runs", "stop_after", "max_events", "profile", "name":
 		return len(parts) == 1
 	case "connections":
-		return len(parts) == 1 || (len(parts) == 2 && (parts[1] == "count" || parts[1] == "every"))
+		return len(parts) == 1 || (len(parts) == 2 && (parts[1] == "count" || parts[1] == "every" || parts[1] == "arrivals"))
 	case "link":
 		rest := parts[1:]
 		if len(rest) > 0 && (rest[0] == "forward" || rest[0] == "reverse") {
@@ -239,6 +239,8 @@ func knownPath(p string) bool {
 			return parts[1] == "profile"
 		case len(parts) == 3 && parts[1] == "tcp":
 			return has(tcp.SettingNames(), parts[2])
+		case len(parts) == 3 && parts[1] == "host":
+			return has(hostKeys, parts[2])
 		}
 	}
 	return false
@@ -246,7 +248,7 @@ func knownPath(p string) bool {
 
 // allPaths lists every dotted path knownPath accepts, for suggestions.
 func allPaths() []string {
-	out := []string{"description", "seed", "runs", "stop_after", "max_events", "profile", "connections", "connections.count", "connections.every"}
+	out := []string{"description", "seed", "runs", "stop_after", "max_events", "profile", "connections", "connections.count", "connections.every", "connections.arrivals"}
 	for _, pre := range []string{"link.", "link.forward.", "link.reverse."} {
 		for _, k := range linkKeys[:7] {
 			out = append(out, pre+k)
@@ -260,6 +262,9 @@ func allPaths() []string {
 	}
 	for _, side := range []string{"client", "server"} {
 		out = append(out, side+".profile")
+		for _, k := range hostKeys {
+			out = append(out, side+".host."+k)
+		}
 		for _, k := range tcp.SettingNames() {
 			out = append(out, side+".tcp."+k)
 		}

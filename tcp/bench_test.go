@@ -23,8 +23,8 @@ func BenchmarkConnectionLifecycle(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := linux()
-	client = NewHost("client", sched, engine.NewStream(1, "client"), 0, func(seg *Segment, _ bool) { _ = link.Forward.Send(*seg, seg.WireSize()) }, nil)
-	server = NewHost("server", sched, engine.NewStream(1, "server"), 0, func(seg *Segment, _ bool) { _ = link.Reverse.Send(*seg, seg.WireSize()) }, nil)
+	client = NewHost("client", sched, engine.NewStream(1, "client"), 0, func(_ *Endpoint, seg *Segment, _ bool) { _ = link.Forward.Send(*seg, seg.WireSize()) }, nil)
+	server = NewHost("server", sched, engine.NewStream(1, "server"), 0, func(_ *Endpoint, seg *Segment, _ bool) { _ = link.Reverse.Send(*seg, seg.WireSize()) }, nil)
 	clientOps := ops(opConnect, opSend(100), opRead(100), opClose)
 	serverOps := ops(opAccept, opRead(100), opSend(100), opReadEOF, opClose)
 	lis, err := server.Listen(80, s)

@@ -151,6 +151,13 @@ func (e *Endpoint) enterTimeWait() {
 	e.rtxTimer.Stop()
 	e.delackTimer.Stop()
 	e.ack.clear()
+	if h := e.host; h.timeWait >= h.cfg.MaxTWBuckets {
+		// tcp_max_tw_buckets reached: Linux closes the socket instead
+		// ("TCP: time wait bucket table overflow").
+		h.twOverflows++
+		e.setState(Closed)
+		return
+	}
 	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
 	e.setState(TimeWait)
 }

@@ -1,6 +1,12 @@
 package tcp
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
+
+// errNoPort: every local port of the range is in use (EADDRNOTAVAIL).
+var errNoPort = errors.New("no free local port (EADDRNOTAVAIL)")
 
 // Connect starts an active open from a new endpoint on h to port on the peer:
 // it sends a SYN and returns the endpoint in SYN_SENT.
@@ -8,7 +14,14 @@ func (h *Host) Connect(port uint16, s Settings) (*Endpoint, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("connect to port %d: %w", port, err)
 	}
-	e := newEndpoint(h, s, h.ephemeralPort(), port)
+	local, ok := h.ephemeralPort(port)
+	if !ok {
+		h.connectFailures++
+		return nil, errNoPort
+	}
+	e := newEndpoint(h, s, local, port)
+	e.active = true
+	h.ephemeralInUse++
 	e.setState(SynSent)
 	e.sendSyn(false)
 	return e, nil

@@ -15,6 +15,8 @@ type Endpoint struct {
 	seen   uint16    // bit i set: the endpoint has been in State(i)
 	lis    *Listener // the listener that created a passive endpoint
 	proc   *Process  // the application blocked on this socket, if any
+	owner  *Process  // the application that opened or accepted it
+	active bool      // opened by connect (holds an ephemeral port)
 	linux  bool      // follow Linux's code paths where profiles differ without a setting
 	passiv bool
 
@@ -85,18 +87,22 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.rto = s.RTOInitial
 	e.iss = uint32(h.rng.Uint64())
 	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
+	e.smallUnacked = e.iss // no small segment sent yet
 	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives
 	e.cwnd = 10 * s.MSS
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1
 	e.ack.init(s)
-	h.endpoints = append(h.endpoints, e)
+	h.conns[connKey(local, remote)] = e
 	h.last = e
 	return e
 }
 
 // State returns the connection state.
 func (e *Endpoint) State() State { return e.state }
+
+// Owner returns the process that connected or accepted the endpoint, or nil.
+func (e *Endpoint) Owner() *Process { return e.owner }
 
 // Reached reports whether the endpoint has ever been in state s.
 func (e *Endpoint) Reached(s State) bool { return e.seen&(1<<s) != 0 }
@@ -144,14 +150,26 @@ func (e *Endpoint) setState(s State) {
 	switch s {
 	case TimeWait:
 		e.timeWaitAt = e.now()
+		h := e.host
+		h.timeWait++
+		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
+		for len(h.twQueue) > 0 && h.twQueue[0].state != TimeWait {
+			h.twQueue[0] = nil
+			h.twQueue = h.twQueue[1:]
+		}
+		h.twQueue = append(h.twQueue, e)
 	case Closed:
 		if from == TimeWait {
 			e.timeWaitTo = e.now()
+			e.host.timeWait--
 		}
 		e.rtxTimer.Stop()
 		e.delackTimer.Stop()
 		e.waitTimer.Stop()
 		e.ack.clear()
+		if e.active && e.seen&(1<<Established) == 0 {
+			e.host.connectFailures++
+		}
 		e.host.release(e)
 	}
 	e.wake()
@@ -213,7 +231,7 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 		}
 		h.obs.Segment(h.sched.Now(), e, seg, ev)
 	}
-	h.out(seg, rtx)
+	h.out(e, seg, rtx)
 }
 
 // sendAck sends a bare ACK now.

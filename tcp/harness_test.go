@@ -51,8 +51,8 @@ func ms(t engine.Time) string { return fmt.Sprintf("%.3f", float64(t)/1e6) }
 func newPair(t *testing.T, delay time.Duration, cs, ss Settings, seed uint64) *pair {
 	p := &pair{t: t, sched: engine.NewScheduler(), delay: delay, sent: map[string]int{}}
 	obs := pairObserver{p}
-	p.client = NewHost("client", p.sched, engine.NewStream(seed, "client"), cs.HZ, func(seg *Segment, rtx bool) { p.wire("client", seg, rtx) }, obs)
-	p.server = NewHost("server", p.sched, engine.NewStream(seed, "server"), ss.HZ, func(seg *Segment, rtx bool) { p.wire("server", seg, rtx) }, obs)
+	p.client = NewHost("client", p.sched, engine.NewStream(seed, "client"), cs.HZ, func(_ *Endpoint, seg *Segment, rtx bool) { p.wire("client", seg, rtx) }, obs)
+	p.server = NewHost("server", p.sched, engine.NewStream(seed, "server"), ss.HZ, func(_ *Endpoint, seg *Segment, rtx bool) { p.wire("server", seg, rtx) }, obs)
 	return p
 }
 

@@ -7,9 +7,11 @@ import (
 	"github.com/emu-sim/emu/engine"
 )
 
-// Output carries a segment from a host onto the network. rtx marks a
-// retransmission. The segment is only valid during the call; the link copies it.
-type Output func(seg *Segment, rtx bool)
+// Output carries a segment from a host onto the network. e is the endpoint
+// that sent it, or nil for a RST the host sends for a connection it does
+// not have; rtx marks a retransmission. The segment is only valid during the
+// call; the link copies it.
+type Output func(e *Endpoint, seg *Segment, rtx bool)
 
 // Host is one machine's TCP stack: it demultiplexes arriving segments to its
 // endpoints and listeners, and answers segments for connections it does not
@@ -21,33 +23,92 @@ type Host struct {
 	out   Output
 	obs   Observer
 
-	endpoints []*Endpoint // live endpoints: CLOSED ones are removed
+	cfg       HostSettings
+	conns     map[uint32]*Endpoint // live endpoints by connKey; CLOSED ones are removed
 	listeners []*Listener
 	last      *Endpoint // the endpoint created last
+
+	timeWait     int // endpoints in TIME_WAIT now
+	peakTimeWait int
+	twOverflows  int         // TIME_WAITs not held because max_tw_buckets was reached
+	twQueue      []*Endpoint // TIME_WAIT endpoints in order of entry (lazily pruned)
+
+	ephemeralInUse  int // live endpoints holding an ephemeral port
+	connectFailures int // connects that never reached ESTABLISHED
 
 	// Kernel timer tick (Settings.HZ) and this host's tick phase: timers fire
 	// on tick boundaries phase + k*tick, as jiffies-based kernel timers do.
 	tick  time.Duration
 	phase time.Duration
 
-	nextPort uint16
+	nextPort uint16 // where the next search for a free ephemeral port starts
 
 	tx Segment // the segment being transmitted (see Endpoint.transmit)
 	rx Segment // the segment being received (see Input)
 }
 
-// NewHost returns a host whose randomness (ISNs, tick phase, ports) comes from
-// rng. hz is the kernel timer tick rate (0 = exact timers).
+// HostSettings are a host's settings that are not per connection (Linux
+// sysctls under net.ipv4).
+type HostSettings struct {
+	PortLow, PortHigh uint16 // ip_local_port_range
+	// TWReuse is tcp_tw_reuse: 0 off, 1 on, 2 loopback only (Linux's
+	// default). emu's links are never loopback, so 2 acts as 0. When on, a
+	// connect may take the port of a TIME_WAIT connection to the same peer
+	// that is at least 1 s old (Linux also needs timestamps, which emu
+	// assumes on).
+	TWReuse int
+	// MaxTWBuckets is tcp_max_tw_buckets: beyond this many TIME_WAIT
+	// sockets, a closing connection skips TIME_WAIT.
+	MaxTWBuckets int
+}
+
+// DefaultHostSettings are Linux's defaults.
+func DefaultHostSettings() HostSettings {
+	return HostSettings{PortLow: 32768, PortHigh: 60999, TWReuse: 2, MaxTWBuckets: 262144}
+}
+
+// Validate reports settings that cannot work.
+func (c *HostSettings) Validate() error {
+	switch {
+	case c.PortLow == 0 || c.PortHigh < c.PortLow:
+		return fmt.Errorf("port range %d-%d is empty (write e.g. 32768-60999)", c.PortLow, c.PortHigh)
+	case c.TWReuse < 0 || c.TWReuse > 2:
+		return fmt.Errorf("tw_reuse %d is not 0, 1 or 2", c.TWReuse)
+	case c.MaxTWBuckets < 0:
+		return fmt.Errorf("max_tw_buckets %d is negative", c.MaxTWBuckets)
+	}
+	return nil
+}
+
+// connKey identifies a connection on a host: local and remote port (emu's
+// hosts have one address each).
+func connKey(local, remote uint16) uint32 { return uint32(local)<<16 | uint32(remote) }
+
+// NewHost returns a host with Linux's default host settings whose randomness
+// (ISNs, tick phase, ports) comes from rng. hz is the kernel timer tick rate
+// (0 = exact timers).
 func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) *Host {
-	h := &Host{Name: name, sched: sched, rng: rng, out: out, obs: obs}
+	h := &Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: map[uint32]*Endpoint{}}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		h.phase = time.Duration(rng.Int64N(int64(h.tick)))
 	}
-	// Linux's default ip_local_port_range is 32768-60999.
-	h.nextPort = uint16(32768 + rng.IntN(60999-32768+1))
+	h.Configure(DefaultHostSettings())
 	return h
 }
+
+// Configure sets the host settings; call it before the host's first
+// connection.
+func (h *Host) Configure(c HostSettings) {
+	h.cfg = c
+	n := int(c.PortHigh) - int(c.PortLow) + 1
+	// Linux starts its search at a hashed offset; a random one models it.
+	h.nextPort = c.PortLow + uint16(h.rng.IntN(n))
+}
+
+// TimeWaitCount returns the number of TIME_WAIT sockets now and the most
+// there were at once.
+func (h *Host) TimeWaitCount() (now, peak int) { return h.timeWait, h.peakTimeWait }
 
 // Scheduler returns the host's scheduler.
 func (h *Host) Scheduler() *engine.Scheduler { return h.sched }
@@ -55,8 +116,8 @@ func (h *Host) Scheduler() *engine.Scheduler { return h.sched }
 // Now returns the current virtual time.
 func (h *Host) Now() engine.Time { return h.sched.Now() }
 
-// Endpoints returns the host's live (not CLOSED) endpoints.
-func (h *Host) Endpoints() []*Endpoint { return h.endpoints }
+// Live returns the number of live (not CLOSED) endpoints.
+func (h *Host) Live() int { return len(h.conns) }
 
 // LastEndpoint returns the endpoint created last, live or not, or nil.
 func (h *Host) LastEndpoint() *Endpoint { return h.last }
@@ -64,16 +125,18 @@ func (h *Host) LastEndpoint() *Endpoint { return h.last }
 // release forgets a CLOSED endpoint, so that a long run with many
 // connections keeps no state for connections that are gone.
 func (h *Host) release(e *Endpoint) {
-	for i, x := range h.endpoints {
-		if x == e {
-			last := len(h.endpoints) - 1
-			h.endpoints[i] = h.endpoints[last]
-			h.endpoints[last] = nil
-			h.endpoints = h.endpoints[:last]
-			return
+	k := connKey(e.localPort, e.remotePort)
+	if h.conns[k] == e {
+		delete(h.conns, k)
+		if e.active {
+			h.ephemeralInUse--
 		}
 	}
 }
+
+// ConnectFailures returns how many connects on this host failed: no free
+// port, refused, or timed out before the connection was established.
+func (h *Host) ConnectFailures() int { return h.connectFailures }
 
 // Listener is a listening socket: it creates an endpoint for each SYN and
 // queues established connections for accept.
@@ -82,8 +145,11 @@ type Listener struct {
 	port     uint16
 	settings Settings
 	queue    []*Endpoint // established, not yet accepted
-	waiter   *Process    // a process blocked in accept
+	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool
+	// OnConnection, if set, is called when a connection is established and
+	// no process waits in accept: a forking server starts a process for it.
+	OnConnection func()
 }
 
 // Listen opens a listening socket on port with the given settings for the
@@ -125,9 +191,26 @@ func (l *Listener) Close() {
 
 func (l *Listener) established(e *Endpoint) {
 	l.queue = append(l.queue, e)
-	if l.waiter != nil {
-		l.waiter.wake()
+	if len(l.waiters) > 0 {
+		w := l.waiters[0]
+		l.waiters = l.waiters[1:]
+		w.waitingAccept = false
+		w.wake()
+		return
 	}
+	if l.OnConnection != nil {
+		l.OnConnection()
+	}
+}
+
+// Listener returns the host's listener on port, or nil.
+func (h *Host) Listener(port uint16) *Listener {
+	for _, l := range h.listeners {
+		if l.port == port && !l.closed {
+			return l
+		}
+	}
+	return nil
 }
 
 // Input delivers a segment that arrived from the network. The segment is
@@ -135,8 +218,13 @@ func (l *Listener) established(e *Endpoint) {
 func (h *Host) Input(in *Segment) {
 	h.rx = *in
 	seg := &h.rx
-	for _, e := range h.endpoints {
-		if e.localPort == seg.DstPort && e.remotePort == seg.SrcPort {
+	if e := h.conns[connKey(seg.DstPort, seg.SrcPort)]; e != nil {
+		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && seqGT(seg.Seq, e.rcvNxt) && h.listening(seg.DstPort) {
+			// A new SYN above the old connection's sequence numbers may
+			// reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13;
+			// Linux tcp_timewait_state_process, TCP_TW_SYN).
+			e.setState(Closed)
+		} else {
 			e.input(seg)
 			return
 		}
@@ -180,17 +268,64 @@ func (h *Host) sendReset(seg *Segment) {
 	if h.obs != nil {
 		h.obs.Segment(h.sched.Now(), nil, rst, SegSent)
 	}
-	h.out(rst, false)
+	h.out(nil, rst, false)
 }
 
-// ephemeralPort returns the next local port for an active open.
-func (h *Host) ephemeralPort() uint16 {
-	p := h.nextPort
-	h.nextPort++
-	if h.nextPort > 60999 || h.nextPort < 32768 {
-		h.nextPort = 32768
+func (h *Host) listening(port uint16) bool { return h.Listener(port) != nil }
+
+// ephemeralPort picks a local port for a connection to remote: the first
+// port of the range, from where the last search ended, whose connection is
+// not in use. A port held by TIME_WAIT is taken over if tw_reuse is 1 and
+// the TIME_WAIT is at least 1 s old. It reports false when every port is in
+// use (connect then fails with EADDRNOTAVAIL).
+func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
+	n := int(h.cfg.PortHigh) - int(h.cfg.PortLow) + 1
+	if h.ephemeralInUse >= n {
+		// Every port is held. Only tw_reuse can free one: the oldest
+		// TIME_WAIT is the first to pass 1 s.
+		return h.reuseOldestTimeWait(remote)
 	}
-	return p
+	p := h.nextPort
+	for i := 0; i < n; i++ {
+		if p < h.cfg.PortLow || p > h.cfg.PortHigh {
+			p = h.cfg.PortLow
+		}
+		e := h.conns[connKey(p, remote)]
+		if e == nil || (e.state == TimeWait && h.cfg.TWReuse == 1 && h.now().Sub(e.timeWaitAt) >= time.Second) {
+			if e != nil {
+				e.setState(Closed)
+			}
+			h.nextPort = p + 1
+			return p, true
+		}
+		p++
+	}
+	return 0, false
+}
+
+func (h *Host) now() engine.Time { return h.sched.Now() }
+
+// reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
+// connection to remote if tw_reuse allows it.
+func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
+	if h.cfg.TWReuse != 1 {
+		return 0, false
+	}
+	for len(h.twQueue) > 0 {
+		e := h.twQueue[0]
+		if e.state != TimeWait || h.conns[connKey(e.localPort, e.remotePort)] != e {
+			h.twQueue[0] = nil
+			h.twQueue = h.twQueue[1:]
+			continue
+		}
+		if e.remotePort != remote || h.now().Sub(e.timeWaitAt) < time.Second {
+			return 0, false
+		}
+		p := e.localPort
+		e.setState(Closed)
+		return p, true
+	}
+	return 0, false
 }
 
 // deadline returns when a kernel timer armed now for d fires. With a tick,

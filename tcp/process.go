@@ -38,7 +38,9 @@ type Process struct {
 	wakeQueued bool
 	done       bool
 	firstErr   Errno
-	resume     engine.Func
+
+	waitingAccept bool
+	resume        engine.Func
 }
 
 // Spawn creates a process on h that runs ops against port on the peer. A
@@ -53,11 +55,15 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 	p.timer.Init(h.sched, p.onTimer, 0)
 	p.resume = p.step
 	if len(ops) > 0 && ops[0].Kind == OpAccept {
-		l, err := h.Listen(port, s)
-		if err != nil {
-			return nil, err
+		// Processes of one server share its listening socket, as the
+		// children of a forking server do.
+		if p.lis = h.Listener(port); p.lis == nil {
+			l, err := h.Listen(port, s)
+			if err != nil {
+				return nil, err
+			}
+			p.lis = l
 		}
-		p.lis = l
 	}
 	p.wakeQueued = true
 	h.sched.At(h.sched.Now(), p.resume, 0)
@@ -203,6 +209,7 @@ func (p *Process) connect(first bool) bool {
 		}
 		p.ep = e
 		e.proc = p
+		e.owner = p
 		for i := range p.pending {
 			e.setOptions(&p.pending[i])
 		}
@@ -231,12 +238,16 @@ func (p *Process) accept() bool {
 	}
 	e := p.lis.Accept()
 	if e == nil {
-		p.lis.waiter = p
+		if !p.waitingAccept {
+			p.waitingAccept = true
+			p.lis.waiters = append(p.lis.waiters, p)
+		}
 		return false
 	}
-	p.lis.waiter = nil
+	p.waitingAccept = false
 	p.ep = e
 	e.proc = p
+	e.owner = p
 	for i := range p.pending {
 		e.setOptions(&p.pending[i])
 	}

@@ -17,10 +17,12 @@ func TestRule1HandshakeAndData(t *testing.T) {
 				"20.000 C>S ACK seq=1 ack=1 len=1460",
 				"20.000 C>S ACK seq=1461 ack=1 len=1460",
 				"20.000 C>S ACK seq=2921 ack=1 len=1460",
-				"20.000 C>S FIN,PSH,ACK seq=4381 ack=1 len=620",
+				"20.000 C>S PSH,ACK seq=4381 ack=1 len=620",
+				"20.000 C>S FIN,ACK seq=5001 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=1461 len=0",
 				"30.000 S>C ACK seq=1 ack=2921 len=0",
 				"30.000 S>C ACK seq=1 ack=4381 len=0",
+				"30.000 S>C ACK seq=1 ack=5001 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=5002 len=0",
 				"40.000 C>S ACK seq=5002 ack=2 len=0",
 			},
@@ -171,4 +173,25 @@ func TestRule2Retransmission(t *testing.T) {
 			server: ops(opAccept, opSleep(30*time.Millisecond), opClose),
 			drop:   func(s string, _ int, seg *Segment) bool { return s == "server" && seg.Flags&RST != 0 }},
 	})
+}
+
+// TestISNDoesNotMatter: with exact timers the exchange, in relative
+// sequence numbers, is the same whatever the initial sequence numbers are
+// (seq comparisons wrap around 2^32; Nagle's small-segment mark starts at
+// the ISN, as Linux's snd_sml does).
+func TestISNDoesNotMatter(t *testing.T) {
+	s := linux()
+	var first []string
+	for seed := uint64(1); seed <= 40; seed++ {
+		p := newPair(t, 10*time.Millisecond, s, s, seed)
+		p.run(ops(opConnect, opSend(5000), opSleep(time.Millisecond), opSend(300), opClose), ops(opAccept, opReadEOF, opClose), s, s, 5*time.Minute)
+		if first == nil {
+			first = p.lines
+			continue
+		}
+		expectLines(t, "segments with seed "+string(rune('0'+seed%10)), p.lines, first)
+		if t.Failed() {
+			return
+		}
+	}
 }

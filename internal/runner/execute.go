@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
 
@@ -190,7 +191,8 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 			return fmt.Errorf("resume: row %d is point %d run %d, not run %d of the sweep", st.done+1, row.Point, row.Run, want)
 		}
 		r := results.Run{Point: row.Point, Run: row.Run, Seed: row.Seed, SweepValues: row.Values}
-		if err := st.add(&r, &row.Outcome); err != nil {
+		extra := row.Record[len(row.Record)-len(sim.ExtraColumns):]
+		if err := st.add(&r, &row.Outcome, extra); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}

@@ -41,11 +41,12 @@ func NewPlan(points []scenarios.Point, version string, runs int, seed uint64, se
 		plan.Points = append(plan.Points, Point{
 			Values: p.Values,
 			Params: &sim.Params{
-				Link:      c.Link,
-				Client:    sim.Endpoint{TCP: c.Client.TCP, Do: c.Client.Do},
-				Server:    sim.Endpoint{TCP: c.Server.TCP, Do: c.Server.Do},
-				StopAfter: c.StopAfter,
-				MaxEvents: c.MaxEvents,
+				Link:        c.Link,
+				Client:      sim.Endpoint{TCP: c.Client.TCP, Host: c.Client.Host, Do: c.Client.Do},
+				Server:      sim.Endpoint{TCP: c.Server.TCP, Host: c.Server.Host, Do: c.Server.Do},
+				Connections: sim.Connections{Count: c.Connections.Count, Every: c.Connections.Every, Poisson: c.Connections.Poisson},
+				StopAfter:   c.StopAfter,
+				MaxEvents:   c.MaxEvents,
 			},
 		})
 		rs.Points = append(rs.Points, resolvedPt{Point: p.Index, Values: p.Values, Config: c})

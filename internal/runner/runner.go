@@ -96,10 +96,11 @@ type Result struct {
 
 // task is one run's compact outcome on its way from a worker to the writer.
 type task struct {
-	seq int64 // position in this execution's sequence of runs
-	run results.Run
-	out results.Outcome
-	err error
+	seq   int64 // position in this execution's sequence of runs
+	run   results.Run
+	out   results.Outcome
+	extra []string // the values of sim.ExtraColumns
+	err   error
 }
 
 // sweepState is the writer's side of an execution: the rows' destination and
@@ -112,7 +113,7 @@ type sweepState struct {
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
-	rw, err := results.NewRunsWriter(w, plan.Keys)
+	rw, err := results.NewRunsWriter(w, plan.Keys, sim.ExtraColumns...)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +124,8 @@ func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
 	return st, nil
 }
 
-func (st *sweepState) add(r *results.Run, o *results.Outcome) error {
-	if err := st.rw.Write(r, o); err != nil {
+func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string) error {
+	if err := st.rw.Write(r, o, extra...); err != nil {
 		return err
 	}
 	st.acc[r.Point].Add(o)
@@ -235,7 +236,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 				break
 			}
 			*slot = nil
-			if err := st.add(&cur.run, &cur.out); err != nil {
+			if err := st.add(&cur.run, &cur.out, cur.extra); err != nil {
 				firstErr = err
 				stopDispatch()
 				break
@@ -271,7 +272,7 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 	if err != nil {
 		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
 	}
-	t := task{seq: seq, out: results.Classify(r)}
+	t := task{seq: seq, out: results.Classify(r), extra: w.Stats().Columns()}
 	t.run = *r
 	t.run.Segments = nil
 	t.run.SweepValues = plan.Points[point].Values

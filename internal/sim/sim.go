@@ -10,6 +10,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/emu-sim/emu/engine"
@@ -21,19 +22,42 @@ import (
 // ServerPort is the port the server listens on.
 const ServerPort = 8000
 
-// Endpoint is one side's TCP settings and application program.
+// Endpoint is one side's TCP settings, host settings and application
+// program.
 type Endpoint struct {
-	TCP tcp.Settings
-	Do  []tcp.Op
+	TCP  tcp.Settings
+	Host tcp.HostSettings // zero value: Linux's defaults
+	Do   []tcp.Op
+}
+
+// Connections says how many connections a run opens and when: the client
+// program starts Count times, at 0, Every, 2*Every, ... or, with Poisson,
+// at the arrivals of a Poisson process with mean gap Every.
+type Connections struct {
+	Count   int
+	Every   time.Duration
+	Poisson bool
 }
 
 // Params describe one run, independent of its seed.
 type Params struct {
 	Link           netlink.DuplexConfig
 	Client, Server Endpoint
+	Connections    Connections   // zero value: one connection
 	StopAfter      time.Duration // virtual-time horizon
 	MaxEvents      uint64        // event budget; 0 = unlimited
 }
+
+// Stats are a run's counts beyond its first connection, written as the
+// extra columns of runs.csv.
+type Stats struct {
+	Connections       int // client programs started
+	ConnectionsFailed int // of those, connects that failed (refused, timed out, no free port)
+	PeakTimeWait      int // most TIME_WAIT sockets held at once on one host
+}
+
+// ExtraColumns are the runs.csv columns Stats adds after the contract's.
+var ExtraColumns = []string{"connections", "connections_failed", "peak_time_wait"}
 
 // packet is what the links carry: a segment and its index in the run's
 // segment record, so that delivery can note its arrival time.
@@ -54,6 +78,20 @@ type Worker struct {
 	server *tcp.Host
 	run    results.Run
 	trace  *Trace
+	arrive *engine.Stream
+
+	// A run's connections. The first connection (the first to send a SYN)
+	// is the one whose segments are recorded: c0 and s0 are its two
+	// endpoints once they exist; reused is set when another connection
+	// takes its client port, after which RSTs the hosts send for that port
+	// belong to the newer connection.
+	params      *Params
+	started     int
+	c0, s0      *tcp.Endpoint
+	first       uint16 // c0's port
+	reused      bool
+	stats       Stats
+	lastArrival engine.Time
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -63,6 +101,7 @@ func NewWorker() *Worker {
 	w.rev = engine.NewStream(0, netlink.ReverseComponent)
 	w.cRand = engine.NewStream(0, "client")
 	w.sRand = engine.NewStream(0, "server")
+	w.arrive = engine.NewStream(0, "arrivals")
 	return w
 }
 
@@ -79,6 +118,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	w.rev.Reseed(seed, netlink.ReverseComponent)
 	w.cRand.Reseed(seed, "client")
 	w.sRand.Reseed(seed, "server")
+	w.arrive.Reseed(seed, "arrivals")
 	if w.link == nil {
 		l, err := netlink.NewDuplex(w.sched, p.Link, w.fwd, w.rev, w.toServer, w.toClient)
 		if err != nil {
@@ -97,6 +137,18 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	}
 	w.client = tcp.NewHost("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
 	w.server = tcp.NewHost("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
+	for _, x := range []struct {
+		h *tcp.Host
+		c tcp.HostSettings
+	}{{w.client, p.Client.Host}, {w.server, p.Server.Host}} {
+		if x.c != (tcp.HostSettings{}) && x.c != tcp.DefaultHostSettings() {
+			if err := x.c.Validate(); err != nil {
+				return nil, fmt.Errorf("%s host: %w", x.h.Name, err)
+			}
+			x.h.Configure(x.c)
+		}
+	}
+	w.params, w.started, w.c0, w.s0, w.first, w.reused, w.stats, w.lastArrival = p, 0, nil, nil, 0, false, Stats{}, 0
 	sp, err := w.server.Spawn(ServerPort, p.Server.TCP, p.Server.Do)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
@@ -105,7 +157,23 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
+	w.started = 1
+	if n := max(p.Connections.Count, 1); n > 1 {
+		w.sched.At(w.arrival(1), w.startClient, 1)
+	}
+	if l := w.server.Listener(ServerPort); l != nil {
+		// Every further connection gets a server process of its own, as a
+		// forking server gives it.
+		l.OnConnection = w.forkServer
+	}
 	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents})
+	// The close-type columns describe the run's first connection.
+	if w.c0 != nil && w.c0.Owner() != nil {
+		cp = w.c0.Owner()
+	}
+	if w.s0 != nil && w.s0.Owner() != nil {
+		sp = w.s0.Owner()
+	}
 	r.End = res.Now
 	r.HitHorizon = res.Reason == engine.Horizon || res.Reason == engine.Budget
 	for side, pr := range [2]*tcp.Process{cp, sp} {
@@ -115,7 +183,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		e := pr.Endpoint()
 		if e == nil {
 			// A server that never accepted may still have a half-open endpoint.
-			e = [2]*tcp.Host{w.client, w.server}[side].LastEndpoint()
+			e = [2]*tcp.Endpoint{w.c0, w.s0}[side]
 		}
 		if e == nil {
 			r.FinalState[side] = tcp.Closed.String()
@@ -133,24 +201,103 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 			r.Established = true
 		}
 	}
+	w.stats.Connections = w.started
+	w.stats.ConnectionsFailed = w.client.ConnectFailures()
+	_, cpeak := w.client.TimeWaitCount()
+	_, speak := w.server.TimeWaitCount()
+	w.stats.PeakTimeWait = max(cpeak, speak)
 	if w.trace != nil {
 		w.trace.finish(r)
 	}
 	return r, nil
 }
 
-func (w *Worker) fromClient(seg *tcp.Segment, rtx bool) { w.transmit(results.Client, seg, rtx) }
-func (w *Worker) fromServer(seg *tcp.Segment, rtx bool) { w.transmit(results.Server, seg, rtx) }
+// Stats returns the counts of the last run.
+func (w *Worker) Stats() Stats { return w.stats }
 
-func (w *Worker) transmit(side results.Side, seg *tcp.Segment, rtx bool) {
+// Columns returns the stats as the values of ExtraColumns.
+func (s Stats) Columns() []string {
+	return []string{strconv.Itoa(s.Connections), strconv.Itoa(s.ConnectionsFailed), strconv.Itoa(s.PeakTimeWait)}
+}
+
+// arrival returns the start time of connection k > 0.
+func (w *Worker) arrival(k int) engine.Time {
+	c := w.params.Connections
+	if !c.Poisson {
+		return engine.Time(time.Duration(k) * c.Every)
+	}
+	// Poisson arrivals: exponential gaps with mean Every, drawn in order.
+	prev := w.lastArrival
+	gap := time.Duration(w.arrive.ExpFloat64() * float64(c.Every))
+	w.lastArrival = prev.Add(gap)
+	return w.lastArrival
+}
+
+// startClient starts the client program for connection k and schedules
+// the next arrival, so that the queue holds one pending arrival at a time.
+func (w *Worker) startClient(_ engine.Time, k uint64) {
+	if _, err := w.client.Spawn(ServerPort, w.params.Client.TCP, w.params.Client.Do); err != nil {
+		return
+	}
+	w.started++
+	if n := max(w.params.Connections.Count, 1); int(k)+1 < n {
+		w.sched.At(w.arrival(int(k)+1), w.startClient, k+1)
+	}
+}
+
+// forkServer starts a server process for a connection nobody accepts yet.
+func (w *Worker) forkServer() {
+	// The settings were validated when the first server process started.
+	_, _ = w.server.Spawn(ServerPort, w.params.Server.TCP, w.params.Server.Do)
+}
+
+func (w *Worker) fromClient(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
+	w.transmit(results.Client, e, seg, rtx)
+}
+
+func (w *Worker) fromServer(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
+	w.transmit(results.Server, e, seg, rtx)
+}
+
+// isFirst reports whether a segment belongs to the run's first connection,
+// noting that connection's endpoints as they appear.
+func (w *Worker) isFirst(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) bool {
+	clientPort := seg.SrcPort
+	if side == results.Server {
+		clientPort = seg.DstPort
+	}
+	switch {
+	case e == nil:
+		return w.c0 != nil && clientPort == w.first && !w.reused
+	case e == w.c0 || e == w.s0:
+		return true
+	case side == results.Client && w.c0 == nil && seg.Flags&tcp.SYN != 0:
+		w.c0, w.first = e, clientPort
+		return true
+	case side == results.Client && clientPort == w.first:
+		w.reused = true
+	case side == results.Server && w.s0 == nil && w.c0 != nil && clientPort == w.first && !w.reused:
+		w.s0 = e
+		return true
+	}
+	return false
+}
+
+func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
 	r := &w.run
-	idx := int32(len(r.Segments))
-	r.Segments = append(r.Segments, results.Segment{
-		At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
-		Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
-	})
-	if w.trace != nil {
-		w.trace.sent(seg)
+	idx := int32(-1)
+	// Only the first connection's segments are recorded: it is the one
+	// runs.csv's close-type columns describe, and a run of 100 000
+	// connections must not keep every segment.
+	if w.isFirst(side, e, seg) {
+		idx = int32(len(r.Segments))
+		r.Segments = append(r.Segments, results.Segment{
+			At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
+			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
+		})
+		if w.trace != nil {
+			w.trace.sent(seg)
+		}
 	}
 	l := w.link.Forward
 	if side == results.Server {
@@ -164,11 +311,15 @@ func (w *Worker) transmit(side results.Side, seg *tcp.Segment, rtx bool) {
 }
 
 func (w *Worker) toServer(now engine.Time, p packet) {
-	w.run.Segments[p.idx].Arrived = now
+	if p.idx >= 0 {
+		w.run.Segments[p.idx].Arrived = now
+	}
 	w.server.Input(&p.seg)
 }
 
 func (w *Worker) toClient(now engine.Time, p packet) {
-	w.run.Segments[p.idx].Arrived = now
+	if p.idx >= 0 {
+		w.run.Segments[p.idx].Arrived = now
+	}
 	w.client.Input(&p.seg)
 }

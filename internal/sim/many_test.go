@@ -1,0 +1,143 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/tcp"
+)
+
+// shortConnections: a client that opens count connections every gap, sends
+// 100 bytes, reads the 100-byte answer and closes first (so its side holds
+// TIME_WAIT), until stop.
+func shortConnections(count int, gap, stop time.Duration, host tcp.HostSettings) *Params {
+	s, _ := tcp.Profile("linux")
+	l := netlink.DefaultConfig()
+	l.Delay = 100 * time.Microsecond
+	return &Params{
+		Link: netlink.DuplexConfig{Forward: l, Reverse: l},
+		Client: Endpoint{TCP: s, Host: host, Do: []tcp.Op{{Kind: tcp.OpConnect}, {Kind: tcp.OpSend, Size: 100},
+			{Kind: tcp.OpRead, Read: tcp.ReadBytes, Size: 100}, {Kind: tcp.OpClose}}},
+		Server: Endpoint{TCP: s, Do: []tcp.Op{{Kind: tcp.OpAccept}, {Kind: tcp.OpRead, Read: tcp.ReadBytes, Size: 100},
+			{Kind: tcp.OpSend, Size: 100}, {Kind: tcp.OpRead, Read: tcp.ReadEOF}, {Kind: tcp.OpClose}}},
+		Connections: Connections{Count: count, Every: gap},
+		StopAfter:   stop,
+	}
+}
+
+// TestPortExhaustion: connections at rate r hold their client ports in
+// TIME_WAIT for 60 s, so the 28232 ports of Linux's default range run out
+// at 28232/r seconds, and every connect from then until the first
+// TIME_WAIT expires (60 s after the first connection closed) fails with
+// EADDRNOTAVAIL. Below 28232/60 s ≈ 470 per second nothing fails; with
+// tw_reuse = 1 nothing fails either.
+func TestPortExhaustion(t *testing.T) {
+	const ports = 60999 - 32768 + 1
+	stop := 61 * time.Second
+	for _, c := range []struct {
+		rate  float64 // connections per second
+		reuse int
+	}{{400, 0}, {500, 0}, {1000, 0}, {2000, 0}, {1000, 1}, {2000, 1}} {
+		t.Run(fmt.Sprintf("%v/s tw_reuse=%d", c.rate, c.reuse), func(t *testing.T) {
+			gap := time.Duration(float64(time.Second) / c.rate)
+			n := int(stop/gap) + 1
+			h := tcp.DefaultHostSettings()
+			h.TWReuse = c.reuse
+			w := NewWorker()
+			if _, err := w.Run(shortConnections(n, gap, stop, h), 0, 0, 1); err != nil {
+				t.Fatal(err)
+			}
+			st := w.Stats()
+			want := 0.0
+			if c.reuse == 0 {
+				exhausted := float64(ports) / c.rate // seconds
+				// A port comes back 60 s (TIME_WAIT) after its connection
+				// closed, about 0.3 ms after it opened.
+				want = math.Max(0, (60.0003-exhausted)*c.rate)
+			}
+			if st.Connections != n || math.Abs(float64(st.ConnectionsFailed)-want) > 2+0.001*want {
+				t.Errorf("%d connections, %d failed; the port range predicts %.0f failures", st.Connections, st.ConnectionsFailed, want)
+			}
+			wantPeak := min(ports, int(60*c.rate)+1)
+			if c.reuse == 1 {
+				wantPeak = min(ports, int(60*c.rate)+1)
+			}
+			if st.PeakTimeWait < wantPeak-2 || st.PeakTimeWait > ports {
+				t.Errorf("peak TIME_WAIT %d, want about %d", st.PeakTimeWait, wantPeak)
+			}
+		})
+	}
+}
+
+// TestMaxTWBuckets: beyond max_tw_buckets TIME_WAIT sockets, a closing
+// connection skips TIME_WAIT, so ports never run out.
+func TestMaxTWBuckets(t *testing.T) {
+	h := tcp.DefaultHostSettings()
+	h.MaxTWBuckets = 1000
+	w := NewWorker()
+	if _, err := w.Run(shortConnections(20000, time.Millisecond, 21*time.Second, h), 0, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Stats(); st.PeakTimeWait != 1000 || st.ConnectionsFailed != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestFirstConnectionRecorded: in a run of many connections the record and
+// its close type are those of the first connection alone.
+func TestFirstConnectionRecorded(t *testing.T) {
+	w := NewWorker()
+	r, err := w.Run(shortConnections(500, time.Millisecond, time.Minute, tcp.DefaultHostSettings()), 0, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := results.Classify(r); o.CloseType != results.ThreeWay && o.CloseType != results.FourWay {
+		t.Errorf("close type %v", o.CloseType)
+	}
+	syns := 0
+	for _, s := range r.Segments {
+		if s.Flags&tcp.SYN != 0 && s.Flags&tcp.ACK == 0 {
+			syns++
+		}
+	}
+	if syns != 1 || len(r.Segments) > 12 {
+		t.Errorf("%d segments with %d SYNs recorded", len(r.Segments), syns)
+	}
+}
+
+// BenchmarkManyConnections runs one run of N short connections (connect,
+// 100 bytes each way, close, TIME_WAIT) at 450 per second, just below what
+// the port range sustains, so every connection succeeds. It reports
+// connections/s of wall time and the process's peak RSS; cost should grow
+// linearly with N and memory stay bounded (TIME_WAIT holds at most the
+// port range).
+func BenchmarkManyConnections(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			gap := time.Second / 450
+			p := shortConnections(n, gap, time.Duration(n)*gap+2*time.Minute, tcp.DefaultHostSettings())
+			p.MaxEvents = 0
+			w := NewWorker()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := w.Run(p, 0, i, engine.RunSeed(1, 0, i)); err != nil {
+					b.Fatal(err)
+				}
+				if st := w.Stats(); st.Connections != n || st.ConnectionsFailed != 0 {
+					b.Fatalf("stats %+v", st)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "conns/s")
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+			}
+		})
+	}
+}

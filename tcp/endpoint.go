@@ -88,7 +88,7 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.iss = uint32(h.rng.Uint64())
 	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
 	e.smallUnacked = e.iss // no small segment sent yet
-	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives
+	e.sndMSS = 536         // RFC 9293 3.7.1 default until the peer's MSS option arrives
 	e.cwnd = 10 * s.MSS
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1

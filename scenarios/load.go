@@ -44,6 +44,9 @@ func Load(filename string, data []byte) (*Scenario, error) {
 			return nil, e.err()
 		}
 		line, msg := yamlErrorLine(err)
+		if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) && strings.Contains(lines[line-1], "\t") {
+			msg += " (this line has a tab: YAML indents with spaces only)"
+		}
 		e.at(line, 1, "%s", msg)
 		return nil, e.err()
 	}

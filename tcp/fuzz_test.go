@@ -29,8 +29,8 @@ type edgeObserver struct {
 }
 
 func (o *edgeObserver) Segment(engine.Time, *Endpoint, *Segment, SegmentEvent) {}
-func (o *edgeObserver) App(engine.Time, *Host, *Endpoint, AppEvent)             {}
-func (o *edgeObserver) TimerGaveUp(engine.Time, *Endpoint, string)              {}
+func (o *edgeObserver) App(engine.Time, *Host, *Endpoint, AppEvent)            {}
+func (o *edgeObserver) TimerGaveUp(engine.Time, *Endpoint, string)             {}
 func (o *edgeObserver) State(now engine.Time, e *Endpoint, from, to State) {
 	if !allowedEdges[[2]State{from, to}] && o.bad == "" {
 		o.bad = from.String() + " -> " + to.String()

@@ -131,7 +131,13 @@ func init() {
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish(),
 			)
-			opt.Progress = func(done, _ int64) { _ = bar.Set64(done) }
+			opt.Progress = func(done, total int64) {
+				// A shard runs only part of the sweep: the runner knows how much.
+				if bar.GetMax64() != total {
+					bar.ChangeMax64(total)
+				}
+				_ = bar.Set64(done)
+			}
 		}
 		start := time.Now()
 		res, err := runner.Execute(ctx, plan, dir, opt)

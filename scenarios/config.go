@@ -31,6 +31,7 @@ type Connections struct {
 	Count   int
 	Every   time.Duration
 	Poisson bool
+	Sample  time.Duration // states.csv sampling interval (runs of more than one connection)
 }
 
 // RunConfig is one sweep point fully resolved: every default filled in,

@@ -166,7 +166,7 @@ func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
 // scenario decodes the whole file.
 func (d *decoder) scenario(root *yaml.Node) *RunConfig {
 	c := &RunConfig{Seed: DefaultSeed, Runs: DefaultRuns, StopAfter: DefaultStopAfter, MaxEvents: DefaultMaxEvents,
-		Profile: DefaultProfile, Connections: Connections{Count: 1}}
+		Profile: DefaultProfile, Connections: Connections{Count: 1, Sample: time.Second}}
 	c.Link.Forward, c.Link.Reverse = netlink.DefaultConfig(), netlink.DefaultConfig()
 	var linkNode, clientNode, serverNode, nameNode *yaml.Node
 	for _, kv := range d.fields(root, "the scenario", topKeys) {
@@ -256,7 +256,7 @@ func (d *decoder) connections(n *yaml.Node, c *Connections) {
 		}
 		return
 	}
-	for _, kv := range d.fields(n, "connections", []string{"count", "every", "arrivals"}) {
+	for _, kv := range d.fields(n, "connections", []string{"count", "every", "arrivals", "sample"}) {
 		switch kv[0].Value {
 		case "count":
 			if v, ok := d.integer(kv[1], "connections.count", 1, MaxConnections); ok {
@@ -265,6 +265,13 @@ func (d *decoder) connections(n *yaml.Node, c *Connections) {
 		case "every":
 			if t, ok := d.duration(kv[1], "connections.every"); ok {
 				c.Every = t
+			}
+		case "sample":
+			if t, ok := d.duration(kv[1], "connections.sample"); ok {
+				if t < time.Millisecond {
+					d.errAt(kv[1], "connections.sample: %v is shorter than 1ms", t)
+				}
+				c.Sample = t
 			}
 		case "arrivals":
 			if s, ok := d.str(kv[1], "connections.arrivals"); ok {

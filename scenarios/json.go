@@ -53,7 +53,7 @@ func (c *RunConfig) MarshalJSON() ([]byte, error) {
 		{"max_events", c.MaxEvents},
 		{"profile", c.Profile},
 		{"link", object{{"forward", linkJSON(&c.Link.Forward)}, {"reverse", linkJSON(&c.Link.Reverse)}}},
-		{"connections", object{{"count", c.Connections.Count}, {"every", units.FormatDuration(c.Connections.Every)}, {"arrivals", map[bool]string{false: "fixed", true: "poisson"}[c.Connections.Poisson]}}},
+		{"connections", object{{"count", c.Connections.Count}, {"every", units.FormatDuration(c.Connections.Every)}, {"arrivals", map[bool]string{false: "fixed", true: "poisson"}[c.Connections.Poisson]}, {"sample", units.FormatDuration(c.Connections.Sample)}}},
 		{"client", endpointJSON(&c.Client)},
 		{"server", endpointJSON(&c.Server)},
 	})

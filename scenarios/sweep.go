@@ -218,7 +218,7 @@ func knownPath(p string) bool {
 	case "description", "seed", "runs", "stop_after", "max_events", "profile", "name":
 		return len(parts) == 1
 	case "connections":
-		return len(parts) == 1 || (len(parts) == 2 && (parts[1] == "count" || parts[1] == "every" || parts[1] == "arrivals"))
+		return len(parts) == 1 || (len(parts) == 2 && (parts[1] == "count" || parts[1] == "every" || parts[1] == "arrivals" || parts[1] == "sample"))
 	case "link":
 		rest := parts[1:]
 		if len(rest) > 0 && (rest[0] == "forward" || rest[0] == "reverse") {
@@ -248,7 +248,7 @@ func knownPath(p string) bool {
 
 // allPaths lists every dotted path knownPath accepts, for suggestions.
 func allPaths() []string {
-	out := []string{"description", "seed", "runs", "stop_after", "max_events", "profile", "connections", "connections.count", "connections.every", "connections.arrivals"}
+	out := []string{"description", "seed", "runs", "stop_after", "max_events", "profile", "connections", "connections.count", "connections.every", "connections.arrivals", "connections.sample"}
 	for _, pre := range []string{"link.", "link.forward.", "link.reverse."} {
 		for _, k := range linkKeys[:7] {
 			out = append(out, pre+k)

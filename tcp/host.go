@@ -134,6 +134,13 @@ func (h *Host) release(e *Endpoint) {
 	}
 }
 
+// StateCounts adds the host's live endpoints to counts, by state.
+func (h *Host) StateCounts(counts *[NumStates]int) {
+	for _, e := range h.conns {
+		counts[e.state]++
+	}
+}
+
 // ConnectFailures returns how many connects on this host failed: no free
 // port, refused, or timed out before the connection was established.
 func (h *Host) ConnectFailures() int { return h.connectFailures }

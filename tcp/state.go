@@ -18,6 +18,9 @@ const (
 	TimeWait
 )
 
+// NumStates is the number of states; State values are below it.
+const NumStates = int(TimeWait) + 1
+
 var stateNames = [...]string{"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
 	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"}
 

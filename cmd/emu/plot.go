@@ -16,9 +16,13 @@ type that occurred, its fraction of runs against a sweep key, with the 95%
 Wilson interval as a band. With two sweep keys, each value of the other key
 gets its own line style.
 
+With --states STATE it draws states.csv instead (runs of many connections):
+the number of the host's sockets in STATE over time, run 0 of each point.
+
 Examples:
   emu run delayed-ack-boundary && emu plot out/delayed-ack-boundary
   emu plot out/lossy-teardown --x link.loss --out loss.svg
+  emu run time-wait-pileup && emu plot out/time-wait-pileup --states time_wait
 `,
 }
 
@@ -26,13 +30,26 @@ func init() {
 	plotCmd.run = func(e *env, args []string) error {
 		fs := newFlags(e, plotCmd)
 		x := fs.String("x", "", "sweep key on the x axis (default: the first)")
-		out := fs.String("out", "", "SVG file to write (default DIR/plot.svg)")
+		out := fs.String("out", "", "SVG file to write (default DIR/plot.svg, or DIR/states-STATE.svg)")
+		states := fs.String("states", "", "plot states.csv: sockets in this state (e.g. time_wait) over time")
+		host := fs.String("host", "client", "with --states: client or server")
 		pos, err := parseFlags(e, plotCmd, fs, args)
 		if err != nil {
 			return err
 		}
 		if len(pos) != 1 {
 			return badInput("emu plot: name one output folder of 'emu run'")
+		}
+		if *states != "" {
+			file := *out
+			if file == "" {
+				file = filepath.Join(pos[0], "states-"+*states+".svg")
+			}
+			if err := plot.PlotStates(pos[0], *states, *host, file); err != nil {
+				return badInput("emu %v", err)
+			}
+			fmt.Fprintf(e.stdout, "wrote %s\n", file)
+			return nil
 		}
 		s, err := plot.Load(pos[0])
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -109,6 +110,20 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	var statesTmp *results.AtomicFile
+	var statesBuf *bufio.Writer
+	statesPartial := filepath.Join(dir, PartialDir, StatesFile)
+	if plan.States {
+		if statesTmp, err = results.CreateAtomic(statesPartial); err != nil {
+			return nil, err
+		}
+		defer statesTmp.Abort()
+		statesBuf = bufio.NewWriterSize(statesTmp, 1<<16)
+		st.sw = csv.NewWriter(statesBuf)
+		if err := st.sw.Write(statesHeader()); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Resume {
 		if err := restore(dir, fp, opt.Shard, total, int64(plan.Runs), st); err != nil {
 			return nil, err
@@ -122,12 +137,30 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	if err := buf.Flush(); err != nil {
 		return nil, fmt.Errorf("runs.csv: %w", err)
 	}
+	if st.sw != nil {
+		st.sw.Flush()
+		if err := st.sw.Error(); err != nil {
+			return nil, fmt.Errorf("states.csv: %w", err)
+		}
+		if err := statesBuf.Flush(); err != nil {
+			return nil, fmt.Errorf("states.csv: %w", err)
+		}
+	}
+	commitStates := func() error {
+		if statesTmp == nil {
+			return nil
+		}
+		return statesTmp.Commit()
+	}
 	if runErr != nil {
 		if ctx.Err() == nil {
 			return nil, runErr
 		}
 		// Keep what is finished: the rows written so far, and the state.
 		if err := tmp.Commit(); err != nil {
+			return nil, err
+		}
+		if err := commitStates(); err != nil {
 			return nil, err
 		}
 		cp := checkpoint{Fingerprint: fp, Done: st.done, Total: total, Source: opt.Source}
@@ -139,8 +172,16 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	if err := tmp.Commit(); err != nil {
 		return nil, err
 	}
+	if err := commitStates(); err != nil {
+		return nil, err
+	}
 	if err := os.Rename(partial, filepath.Join(dir, "runs.csv")); err != nil {
 		return nil, fmt.Errorf("runs.csv: %w", err)
+	}
+	if statesTmp != nil {
+		if err := os.Rename(statesPartial, filepath.Join(dir, StatesFile)); err != nil {
+			return nil, fmt.Errorf("states.csv: %w", err)
+		}
 	}
 	st.res.Runs = st.done
 	st.res.Summaries = st.summaries()
@@ -178,6 +219,17 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
+	var sr *statesReader
+	if st.sw != nil {
+		sf, err := os.Open(filepath.Join(dir, PartialDir, StatesFile))
+		if err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		defer sf.Close()
+		if sr, err = newStatesReader(sf); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+	}
 	for st.done < cp.Done {
 		row, err := rr.Read()
 		if errors.Is(err, io.EOF) {
@@ -192,7 +244,13 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 		}
 		r := results.Run{Point: row.Point, Run: row.Run, Seed: row.Seed, SweepValues: row.Values}
 		extra := row.Record[len(row.Record)-len(sim.ExtraColumns):]
-		if err := st.add(&r, &row.Outcome, extra); err != nil {
+		var states [][]string
+		if sr != nil {
+			if states, err = sr.run(row.Point, row.Run); err != nil {
+				return fmt.Errorf("resume: %w", err)
+			}
+		}
+		if err := st.add(&r, &row.Outcome, extra, states); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/emu-sim/emu/scenarios"
 )
 
 func readOutputs(t *testing.T, dir string) map[string][]byte {
@@ -149,4 +151,96 @@ func TestParseShard(t *testing.T) {
 	if s, err := ParseShard("auto/3", get); err != nil || s != (Shard{1, 3}) {
 		t.Errorf("slurm: %v %v", s, err)
 	}
+}
+
+// manyPlan is a small sweep of runs with many connections, which record
+// states.csv.
+func manyPlan(t *testing.T) *Plan {
+	t.Helper()
+	src := `
+name: many
+runs: 5
+link: {delay: 1ms}
+connections: {count: 300, every: 3ms, sample: 100ms}
+client:
+  host: {port_range: 40000-40199}
+  do: [connect, {send: 100B}, close]
+server:
+  do: [accept, {read: eof}, close]
+sweep:
+  connections.every: [3ms, 300us]
+`
+	s, err := scenarios.Load("many.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := NewPlan(pts, "test", 0, 0, false)
+	if !plan.States {
+		t.Fatal("a plan of many connections does not record states")
+	}
+	return plan
+}
+
+// TestStatesShardResume: states.csv is written for runs of many
+// connections, and merging shards or resuming an interrupted run gives it
+// byte for byte like the uninterrupted, unsharded run.
+func TestStatesShardResume(t *testing.T) {
+	plan := manyPlan(t)
+	whole := t.TempDir()
+	if _, err := Execute(context.Background(), plan, whole, Options{Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	want := readOutputs(t, whole)
+	b, err := os.ReadFile(filepath.Join(whole, StatesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want[StatesFile] = b
+	lines := bytes.Count(b, []byte("\n"))
+	if lines < 2*2*5 || !bytes.HasPrefix(b, []byte("point,run,time_ms,host,syn_sent,")) {
+		t.Fatalf("states.csv has %d lines:\n%.300s", lines, b)
+	}
+	// At 300 us a gap, 300 connections through 200 ports: TIME_WAIT fills
+	// the range and later connects fail.
+	if !bytes.Contains(b, []byte(",client,0,0,0,0,0,0,0,0,200\n")) {
+		t.Errorf("no sample with the 200 client ports all in TIME_WAIT:\n%.600s", b)
+	}
+	withStates := func(dir string) map[string][]byte {
+		m := readOutputs(t, dir)
+		m[StatesFile], _ = os.ReadFile(filepath.Join(dir, StatesFile))
+		return m
+	}
+	var shards []string
+	for i := 0; i < 3; i++ {
+		d := t.TempDir()
+		if _, err := Execute(context.Background(), plan, d, Options{Jobs: 2, Shard: Shard{Index: i, Count: 3}}); err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, d)
+	}
+	merged := t.TempDir()
+	if _, err := Merge(merged, shards); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, "merge", want, withStates(merged))
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Execute(ctx, plan, dir, Options{Jobs: 2, Window: 2, Progress: func(d, _ int64) {
+		if d == 4 {
+			cancel()
+		}
+	}})
+	cancel()
+	var in *Interrupted
+	if !errors.As(err, &in) {
+		t.Fatalf("not interrupted: %v", err)
+	}
+	if _, err := Execute(context.Background(), plan, dir, Options{Jobs: 2, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, "resume", want, withStates(dir))
 }

@@ -81,6 +81,33 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
+	// states.csv, when the sweep recorded it, is merged run by run too.
+	var states []*statesReader
+	var sw *csv.Writer
+	var statesBuf *bufio.Writer
+	var statesDst *results.AtomicFile
+	if _, err := os.Stat(filepath.Join(shardDirs[order[0]], StatesFile)); err == nil {
+		states = make([]*statesReader, n)
+		for k, i := range order {
+			f, err := os.Open(filepath.Join(shardDirs[i], StatesFile))
+			if err != nil {
+				return 0, fmt.Errorf("merge: %w", err)
+			}
+			defer f.Close()
+			if states[k], err = newStatesReader(bufio.NewReaderSize(f, 1<<16)); err != nil {
+				return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
+			}
+		}
+		if statesDst, err = results.CreateAtomic(filepath.Join(out, StatesFile)); err != nil {
+			return 0, err
+		}
+		defer statesDst.Abort()
+		statesBuf = bufio.NewWriterSize(statesDst, 1<<16)
+		sw = csv.NewWriter(statesBuf)
+		if err := sw.Write(statesHeader()); err != nil {
+			return 0, err
+		}
+	}
 	dst, err := results.CreateAtomic(filepath.Join(out, "runs.csv"))
 	if err != nil {
 		return 0, err
@@ -114,6 +141,15 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		if err := cw.Write(row.Record); err != nil {
 			return 0, err
 		}
+		if states != nil {
+			rs, err := states[rows%int64(n)].run(row.Point, row.Run)
+			if err != nil {
+				return 0, fmt.Errorf("merge: shard %d: %w", rows%int64(n), err)
+			}
+			if err := sw.WriteAll(rs); err != nil {
+				return 0, err
+			}
+		}
 	}
 	for k, r := range readers {
 		if _, err := r.Read(); !errors.Is(err, io.EOF) {
@@ -129,6 +165,18 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	}
 	if err := dst.Commit(); err != nil {
 		return 0, err
+	}
+	if sw != nil {
+		sw.Flush()
+		if err := sw.Error(); err != nil {
+			return 0, err
+		}
+		if err := statesBuf.Flush(); err != nil {
+			return 0, err
+		}
+		if err := statesDst.Commit(); err != nil {
+			return 0, err
+		}
 	}
 	points := make([]results.PointSummary, 0, len(acc))
 	for p, a := range acc {

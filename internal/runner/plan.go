@@ -44,12 +44,15 @@ func NewPlan(points []scenarios.Point, version string, runs int, seed uint64, se
 				Link:        c.Link,
 				Client:      sim.Endpoint{TCP: c.Client.TCP, Host: c.Client.Host, Do: c.Client.Do},
 				Server:      sim.Endpoint{TCP: c.Server.TCP, Host: c.Server.Host, Do: c.Server.Do},
-				Connections: sim.Connections{Count: c.Connections.Count, Every: c.Connections.Every, Poisson: c.Connections.Poisson},
+				Connections: sim.Connections{Count: c.Connections.Count, Every: c.Connections.Every, Poisson: c.Connections.Poisson, Sample: c.Connections.Sample},
 				StopAfter:   c.StopAfter,
 				MaxEvents:   c.MaxEvents,
 			},
 		})
 		rs.Points = append(rs.Points, resolvedPt{Point: p.Index, Values: p.Values, Config: c})
+		if c.Connections.Count > 1 {
+			plan.States = true
+		}
 	}
 	plan.Scenario = rs
 	return plan

@@ -10,6 +10,7 @@ package runner
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,9 @@ type Plan struct {
 	Points   []Point
 	Scenario any // recorded in summary.json
 	Version  string
+	// States: some point opens more than one connection per run, so runs
+	// record states.csv.
+	States bool
 }
 
 // Shard selects the runs of one of Count shards: run i of the sweep (runs
@@ -96,17 +100,19 @@ type Result struct {
 
 // task is one run's compact outcome on its way from a worker to the writer.
 type task struct {
-	seq   int64 // position in this execution's sequence of runs
-	run   results.Run
-	out   results.Outcome
-	extra []string // the values of sim.ExtraColumns
-	err   error
+	seq    int64 // position in this execution's sequence of runs
+	run    results.Run
+	out    results.Outcome
+	extra  []string   // the values of sim.ExtraColumns
+	states [][]string // states.csv rows, when the plan records them
+	err    error
 }
 
 // sweepState is the writer's side of an execution: the rows' destination and
 // the statistics so far.
 type sweepState struct {
 	rw   *results.RunsWriter
+	sw   *csv.Writer // states.csv, or nil
 	acc  []*results.Accumulator
 	done int64 // rows written (restored ones included)
 	res  Result
@@ -124,9 +130,14 @@ func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
 	return st, nil
 }
 
-func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string) error {
+func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, states [][]string) error {
 	if err := st.rw.Write(r, o, extra...); err != nil {
 		return err
+	}
+	if st.sw != nil {
+		if err := st.sw.WriteAll(states); err != nil {
+			return fmt.Errorf("states.csv: %w", err)
+		}
 	}
 	st.acc[r.Point].Add(o)
 	st.done++
@@ -236,7 +247,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 				break
 			}
 			*slot = nil
-			if err := st.add(&cur.run, &cur.out, cur.extra); err != nil {
+			if err := st.add(&cur.run, &cur.out, cur.extra, cur.states); err != nil {
 				firstErr = err
 				stopDispatch()
 				break
@@ -273,6 +284,9 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
 	}
 	t := task{seq: seq, out: results.Classify(r), extra: w.Stats().Columns()}
+	if plan.States {
+		t.states = statesRows(point, run, w.Samples())
+	}
 	t.run = *r
 	t.run.Segments = nil
 	t.run.SweepValues = plan.Points[point].Values

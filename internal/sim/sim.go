@@ -37,6 +37,16 @@ type Connections struct {
 	Count   int
 	Every   time.Duration
 	Poisson bool
+	// Sample is how often a run of more than one connection records how
+	// many sockets each host has in each state (0 = every second).
+	Sample time.Duration
+}
+
+// StateSample is the number of sockets per state on one host at one time.
+type StateSample struct {
+	At     engine.Time
+	Server bool
+	Counts [tcp.NumStates]int
 }
 
 // Params describe one run, independent of its seed.
@@ -92,6 +102,7 @@ type Worker struct {
 	reused      bool
 	stats       Stats
 	lastArrival engine.Time
+	samples     []StateSample
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -158,8 +169,10 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		return nil, fmt.Errorf("client: %w", err)
 	}
 	w.started = 1
+	w.samples = w.samples[:0]
 	if n := max(p.Connections.Count, 1); n > 1 {
 		w.sched.At(w.arrival(1), w.startClient, 1)
+		w.sched.At(0, w.sampleStates, 0)
 	}
 	if l := w.server.Listener(ServerPort); l != nil {
 		// Every further connection gets a server process of its own, as a
@@ -210,6 +223,27 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		w.trace.finish(r)
 	}
 	return r, nil
+}
+
+// Samples returns the socket-state samples of the last run (runs of more
+// than one connection only), valid until the next run.
+func (w *Worker) Samples() []StateSample { return w.samples }
+
+// sampleStates records both hosts' sockets per state, and samples again
+// later unless nothing else is left to happen.
+func (w *Worker) sampleStates(now engine.Time, _ uint64) {
+	for _, h := range []*tcp.Host{w.client, w.server} {
+		s := StateSample{At: now, Server: h == w.server}
+		h.StateCounts(&s.Counts)
+		w.samples = append(w.samples, s)
+	}
+	if w.sched.Pending() > 0 {
+		every := w.params.Connections.Sample
+		if every <= 0 {
+			every = time.Second
+		}
+		w.sched.At(now.Add(every), w.sampleStates, 0)
+	}
 }
 
 // Stats returns the counts of the last run.

@@ -121,3 +121,26 @@ func TestPlotErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestPlotStates draws a states.csv time series, and names the columns it
+// has when asked for one it does not.
+func TestPlotStates(t *testing.T) {
+	dir := summary(t, []string{"connections.every"}, [][]string{{"1ms", "three"}, {"2ms", "three"}})
+	states := "point,run,time_ms,host,syn_sent,syn_received,established,fin_wait_1,fin_wait_2,close_wait,closing,last_ack,time_wait\n" +
+		"0,0,0,client,1,0,0,0,0,0,0,0,0\n0,0,1000,client,0,0,2,0,0,0,0,0,900\n0,0,1000,server,0,0,2,0,0,0,0,0,0\n" +
+		"1,0,0,client,1,0,0,0,0,0,0,0,0\n1,0,1000,client,0,0,1,0,0,0,0,0,450\n1,1,0,client,1,0,0,0,0,0,0,0,0\n"
+	os.WriteFile(filepath.Join(dir, "states.csv"), []byte(states), 0o644)
+	out := filepath.Join(dir, "s.svg")
+	if err := PlotStates(dir, "time_wait", "client", out); err != nil {
+		t.Fatal(err)
+	}
+	text := svgTexts(t, out)
+	for _, w := range []string{"connections.every=1ms", "connections.every=2ms", "TIME_WAIT", "time (s)"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("no %q in %s", w, text)
+		}
+	}
+	if err := PlotStates(dir, "timewait", "client", out); err == nil || !strings.Contains(err.Error(), "fin_wait_1") {
+		t.Errorf("unknown state: %v", err)
+	}
+}

@@ -294,3 +294,37 @@ func TestFixedDelayedAck(t *testing.T) {
 			server: sleepy},
 	})
 }
+
+// TestDelayedAckAboutToFire: a segment that arrives when the armed delayed
+// ACK is due within a quarter of ato is ACKed at once (tcp_send_delayed_ack);
+// one that arrives earlier leaves the first deadline in place.
+func TestDelayedAckAboutToFire(t *testing.T) {
+	sleepy := ops(opAccept, opSleep(10*time.Second), opReadEOF, opClose)
+	ss := linux(func(s *Settings) { s.QuickAckSegments = 0 })
+	runExchanges(t, []exchange{
+		{name: "second segment 35 ms after the first: the ACK due at 40 ms goes now",
+			ss: ss, server: sleepy,
+			client: ops(opConnect, noDelay, opSend(100), opSleep(35*time.Millisecond), opSend(100), opSleep(time.Second), opClose),
+			want: withHandshake(
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"55.000 C>S PSH,ACK seq=101 ack=1 len=100",
+				"65.000 S>C ACK seq=1 ack=201 len=0",
+				"1055.000 C>S FIN,ACK seq=201 ack=1 len=0",
+				"1105.000 S>C ACK seq=1 ack=202 len=0",
+				"10030.000 S>C FIN,ACK seq=1 ack=202 len=0",
+				"10040.000 C>S ACK seq=202 ack=2 len=0"),
+			cState: Closed, sState: Closed, cTimeWait: 60 * time.Second},
+		{name: "second segment 10 ms after the first: one ACK at the first deadline",
+			ss: ss, server: sleepy,
+			client: ops(opConnect, noDelay, opSend(100), opSleep(10*time.Millisecond), opSend(100), opSleep(time.Second), opClose),
+			want: withHandshake(
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"30.000 C>S PSH,ACK seq=101 ack=1 len=100",
+				"70.000 S>C ACK seq=1 ack=201 len=0",
+				"1030.000 C>S FIN,ACK seq=201 ack=1 len=0",
+				"1080.000 S>C ACK seq=1 ack=202 len=0",
+				"10030.000 S>C FIN,ACK seq=1 ack=202 len=0",
+				"10040.000 C>S ACK seq=202 ack=2 len=0"),
+			cState: Closed, sState: Closed, cTimeWait: 60 * time.Second},
+	})
+}

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -488,4 +489,37 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("client", 4)},
 	})
+}
+
+// TestFinWait2Floor: Linux never lets an orphan leave FIN_WAIT_2 sooner
+// than 3.5 RTO (tcp_fin_time), however small tcp_fin_timeout is; and
+// orphan_retries 0 means 8 retransmissions on Linux.
+func TestFinWait2Floor(t *testing.T) {
+	s := linux(func(s *Settings) { s.FinWait2Timeout = 10 * time.Millisecond })
+	p := newPair(t, 10*time.Millisecond, s, s, 1)
+	p.run(ops(opConnect, opClose), ops(opAccept, opSleep(time.Hour)), s, s, 10*time.Second)
+	// The client's RTO after one 20 ms sample is 220 ms: the floor is 770 ms
+	// from entering FIN_WAIT_2 at 40 ms.
+	wantLine := "810.000 client gave up: FIN_WAIT_2 timeout"
+	found := false
+	for _, l := range p.state {
+		found = found || l == wantLine
+	}
+	if !found {
+		t.Errorf("no %q in\n  %s", wantLine, joinLines(p.state))
+	}
+
+	s = linux(func(s *Settings) { s.OrphanRetries = 0 })
+	p = newPair(t, 10*time.Millisecond, s, s, 1)
+	p.drop = func(side string, n int, _ *Segment) bool { return side == "client" && n >= 2 }
+	p.run(ops(opConnect, opClose), ops(opAccept, opSleep(time.Hour)), s, s, time.Hour)
+	rtx := 0
+	for _, l := range p.lines {
+		if strings.Contains(l, "FIN,ACK") && strings.HasSuffix(l, "rtx lost") {
+			rtx++
+		}
+	}
+	if rtx != 8 || !p.cep().GaveUp() {
+		t.Errorf("%d FIN retransmissions (gave up %v), want 8", rtx, p.cep().GaveUp())
+	}
 }

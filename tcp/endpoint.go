@@ -56,6 +56,11 @@ type Endpoint struct {
 	rtTime       engine.Time
 	retries      int
 
+	// Fast retransmit and NewReno recovery (RFC 5681 3.2, RFC 6582).
+	dupAcks    int
+	inRecovery bool
+	recover    uint32
+
 	ack ackState
 
 	nodelay bool

@@ -130,6 +130,9 @@ func (e *Endpoint) processAck(seg *Segment) bool {
 		e.sendAck()
 		return false
 	}
+	if seg.Ack == e.sndUna && seg.Len == 0 && seg.Flags&(SYN|FIN) == 0 && seg.Window == e.sndWnd && e.sndUna != e.sndMax {
+		e.duplicateAck()
+	}
 	e.ackAdvance(seg.Ack)
 	if seqLT(e.sndWl1, seg.Seq) || (e.sndWl1 == seg.Seq && seqLE(e.sndWl2, seg.Ack)) {
 		e.sndWnd = seg.Window

@@ -195,3 +195,48 @@ func TestISNDoesNotMatter(t *testing.T) {
 		}
 	}
 }
+
+// TestFastRetransmit: the third duplicate ACK retransmits the lost segment
+// at once instead of waiting for the RTO (RFC 5681 3.2); NewReno keeps the
+// window inflated until everything outstanding is ACKed.
+func TestFastRetransmit(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "second of ten segments lost",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=1460",
+				"20.000 C>S ACK seq=1461 ack=1 len=1460 lost",
+				"20.000 C>S ACK seq=2921 ack=1 len=1460",
+				"20.000 C>S ACK seq=4381 ack=1 len=1460",
+				"20.000 C>S ACK seq=5841 ack=1 len=1460",
+				"20.000 C>S ACK seq=7301 ack=1 len=1460",
+				"20.000 C>S ACK seq=8761 ack=1 len=1460",
+				"20.000 C>S ACK seq=10221 ack=1 len=1460",
+				"20.000 C>S ACK seq=11681 ack=1 len=1460",
+				"20.000 C>S PSH,ACK seq=13141 ack=1 len=1460",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"30.000 S>C ACK seq=1 ack=1461 len=0",
+				"40.000 C>S FIN,ACK seq=14601 ack=1 len=0",
+				"40.000 C>S ACK seq=1461 ack=1 len=1460 rtx",
+				"50.000 S>C ACK seq=1 ack=1461 len=0",
+				"50.000 S>C ACK seq=1 ack=14602 len=0",
+				"50.000 S>C FIN,ACK seq=1 ack=14602 len=0",
+				"60.000 C>S ACK seq=14602 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+
+			client: ops(opConnect, opSend(14600), opClose), server: ops(opAccept, opReadEOF, opClose),
+			drop: dropNth("client", 3)},
+	})
+}

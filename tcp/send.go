@@ -61,7 +61,13 @@ func (e *Endpoint) output() {
 			continue
 		}
 		if e.finQueued && e.sndNxt == e.writeEnd {
-			e.sendSegment(FIN|ACK, 0, seqLT(e.sndNxt, e.sndMax))
+			rtx := seqLT(e.sndNxt, e.sndMax)
+			// A FIN on its own is a packet like any other: it waits while
+			// the congestion window is full (tcp_cwnd_test).
+			if !rtx && int(e.sndNxt-e.sndUna) >= e.cwnd {
+				break
+			}
+			e.sendSegment(FIN|ACK, 0, rtx)
 		}
 		break
 	}
@@ -152,14 +158,27 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 		e.rttSample(e.now().Sub(e.rtTime))
 	}
 	acked := int(ack - e.sndUna)
+	if e.sndUna == e.iss {
+		acked-- // the SYN opens the window no wider (IW10 counts from the handshake)
+	}
 	e.sndUna = ack
 	if seqLT(e.sndNxt, ack) {
 		e.sndNxt = ack
 	}
 	e.retries = 0
-	if e.cwnd < e.ssthresh {
+	e.dupAcks = 0
+	switch {
+	case e.inRecovery && seqGE(ack, e.recover):
+		// Everything outstanding when the loss was found is ACKed.
+		e.inRecovery = false
+		e.cwnd = e.ssthresh
+	case e.inRecovery:
+		// A partial ACK: the next hole is lost too (NewReno).
+		e.retransmitHead()
+	case acked <= 0:
+	case e.cwnd < e.ssthresh:
 		e.cwnd += min(acked, e.sndMSS)
-	} else {
+	default:
 		e.cwnd += max(1, e.sndMSS*e.sndMSS/e.cwnd)
 	}
 	if e.sndUna == e.sndMax {
@@ -168,6 +187,50 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 		e.rtxTimer.Set(e.host.deadline(e.rto))
 	}
 	e.wake()
+}
+
+// duplicateAck counts an ACK that acknowledges nothing new while data is
+// outstanding; the third starts fast retransmit (RFC 5681 3.2), later ones
+// inflate the window in recovery.
+func (e *Endpoint) duplicateAck() {
+	e.dupAcks++
+	switch {
+	case e.dupAcks == 3 && !e.inRecovery:
+		flight := int(e.sndMax - e.sndUna)
+		e.ssthresh = max(flight/2, 2*e.sndMSS)
+		e.recover = e.sndMax
+		e.inRecovery = true
+		e.rtTiming = false
+		e.retransmitHead()
+		e.cwnd = e.ssthresh + 3*e.sndMSS
+	case e.dupAcks > 3 && e.inRecovery:
+		e.cwnd += e.sndMSS
+		e.output()
+	}
+}
+
+// retransmitHead sends the oldest unacknowledged segment again, leaving
+// snd_nxt where it is.
+func (e *Endpoint) retransmitHead() {
+	seq := e.sndUna
+	dataEnd := e.writeEnd
+	var flags Flags = ACK
+	n := 0
+	if seqLT(seq, dataEnd) {
+		n = int(min(dataEnd-seq, uint32(e.sndMSS)))
+		if seq+uint32(n) == dataEnd {
+			flags |= PSH
+			if e.finSent {
+				flags |= FIN
+			}
+		}
+	} else if e.finSent {
+		flags |= FIN
+	} else {
+		return
+	}
+	e.transmit(flags, seq, n, true)
+	e.rtxTimer.Set(e.host.deadline(e.rto))
 }
 
 // retryLimit is how many retransmissions the current state allows before the
@@ -179,6 +242,9 @@ func (e *Endpoint) retryLimit() int {
 	case e.orphan:
 		if e.cfg.OrphanRetries > 0 {
 			return e.cfg.OrphanRetries
+		}
+		if e.linux {
+			return 8 // tcp_orphan_retries = 0 means 8 (tcp_orphan_retries())
 		}
 		return e.cfg.Retries2
 	}
@@ -209,6 +275,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 	e.retries++
 	e.rto = min(e.rto*2, e.cfg.RTOMax)
 	e.rtTiming = false // Karn: no RTT sample from retransmitted data
+	e.inRecovery, e.dupAcks = false, 0
 	flight := int(e.sndMax - e.sndUna)
 	e.ssthresh = max(flight/2, 2*e.sndMSS)
 	e.cwnd = e.sndMSS

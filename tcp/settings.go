@@ -51,7 +51,7 @@ type Settings struct {
 	FinWait2Timeout  time.Duration // orphaned FIN_WAIT_2 lifetime; 0 means wait forever
 	SynRetries       int
 	Retries2         int
-	OrphanRetries    int // FIN retransmissions of an orphaned socket; 0 means as Retries2
+	OrphanRetries    int // FIN retransmissions of an orphaned socket; 0 means 8 on Linux, as Retries2 elsewhere
 	MSS              int
 	RcvBuf           int
 	SndBuf           int
@@ -106,7 +106,7 @@ var settingFields = []settingField{
 	{name: "fin_wait2_timeout", kind: kindDuration, doc: "orphaned FIN_WAIT_2 lifetime (0 = forever)", durs: func(s *Settings) *time.Duration { return &s.FinWait2Timeout }},
 	{name: "syn_retries", kind: kindInt, doc: "SYN retransmissions before connect fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.SynRetries }},
 	{name: "retries2", kind: kindInt, doc: "data retransmissions before the connection fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.Retries2 }},
-	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0 = as retries2)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
+	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0 = 8 with delack_mode adaptive, as Linux; else as retries2)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
 	{name: "mss", kind: kindSize, doc: "maximum segment size in bytes", ints: func(s *Settings) *int { return &s.MSS }},
 	{name: "rcv_buf", kind: kindSize, doc: "receive buffer (advertised window) in bytes", ints: func(s *Settings) *int { return &s.RcvBuf }},
 	{name: "snd_buf", kind: kindSize, doc: "send buffer in bytes", ints: func(s *Settings) *int { return &s.SndBuf }},

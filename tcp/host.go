@@ -88,13 +88,26 @@ func connKey(local, remote uint16) uint32 { return uint32(local)<<16 | uint32(re
 // (ISNs, tick phase, ports) comes from rng. hz is the kernel timer tick rate
 // (0 = exact timers).
 func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) *Host {
-	h := &Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: map[uint32]*Endpoint{}}
+	h := &Host{conns: map[uint32]*Endpoint{}}
+	h.Reset(name, sched, rng, hz, out, obs)
+	return h
+}
+
+// Reset makes h a new host with no connections or listeners, as NewHost
+// does, but keeps its storage, so that a worker running many runs does not
+// allocate a host per run.
+func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) {
+	clear(h.conns)
+	for i := range h.twQueue {
+		h.twQueue[i] = nil
+	}
+	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
+		listeners: h.listeners[:0], twQueue: h.twQueue[:0]}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		h.phase = time.Duration(rng.Int64N(int64(h.tick)))
 	}
 	h.Configure(DefaultHostSettings())
-	return h
 }
 
 // Configure sets the host settings; call it before the host's first

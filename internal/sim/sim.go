@@ -146,8 +146,13 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		w.trace.reset(p)
 		obs = w.trace
 	}
-	w.client = tcp.NewHost("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
-	w.server = tcp.NewHost("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
+	if w.client == nil {
+		w.client = tcp.NewHost("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
+		w.server = tcp.NewHost("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
+	} else {
+		w.client.Reset("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
+		w.server.Reset("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
+	}
 	for _, x := range []struct {
 		h *tcp.Host
 		c tcp.HostSettings

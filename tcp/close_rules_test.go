@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emu-sim/emu/engine"
 )
 
 func TestRule6SimultaneousClose(t *testing.T) {
@@ -521,5 +523,53 @@ func TestFinWait2Floor(t *testing.T) {
 	}
 	if rtx != 8 || !p.cep().GaveUp() {
 		t.Errorf("%d FIN retransmissions (gave up %v), want 8", rtx, p.cep().GaveUp())
+	}
+}
+
+// TestSynInTimeWait: a new connection on the 4-tuple of a TIME_WAIT (the
+// client has one port, the server closed first) opens at once when its SYN
+// is above the old connection's sequence numbers (RFC 1122 4.2.2.13);
+// otherwise TIME_WAIT answers with an ACK, the client resets it, and the
+// SYN's retransmission opens the connection 1 s later.
+func TestSynInTimeWait(t *testing.T) {
+	reopened, reset := 0, 0
+	for seed := uint64(1); seed <= 24; seed++ {
+		s := linux()
+		p := newPair(t, 10*time.Millisecond, s, s, seed)
+		hs := DefaultHostSettings()
+		hs.PortLow, hs.PortHigh = 40000, 40000
+		p.client.Configure(hs)
+		client := ops(opConnect, opReadEOF, opClose)
+		var err error
+		for i := 0; i < 2; i++ {
+			if _, err = p.server.Spawn(80, s, ops(opAccept, opClose)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := p.client.Spawn(80, s, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var second *Process
+		at(p, time.Second, func() { second, _ = p.client.Spawn(80, s, client) })
+		p.sched.Run(engine.Limits{Horizon: engine.Time(5 * time.Minute), Events: 1e6})
+		if first.FirstError() != ErrNone || second == nil || second.FirstError() != ErrNone || !second.Endpoint().Reached(Established) {
+			t.Fatalf("seed %d: second connection failed (%v)\n%s", seed, second.FirstError(), strings.Join(p.lines, "\n"))
+		}
+		if l, _ := second.Endpoint().Ports(); l != 40000 {
+			t.Fatalf("seed %d: second connection on port %d", seed, l)
+		}
+		joined := strings.Join(p.lines, "\n")
+		switch {
+		case strings.Contains(joined, "1000.000 C>S SYN seq=") && strings.Contains(joined, "1010.000 S>C SYN,ACK"):
+			reopened++
+		case strings.Contains(joined, "1020.000 C>S RST") && strings.Contains(joined, "2000.000 C>S SYN"):
+			reset++
+		default:
+			t.Fatalf("seed %d: neither path:\n%s", seed, joined)
+		}
+	}
+	if reopened == 0 || reset == 0 {
+		t.Errorf("reopened %d times, reset %d times: both paths should occur over 24 seeds", reopened, reset)
 	}
 }

@@ -75,6 +75,7 @@ func findCommand(name string) *command {
 
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, isTerminal: stderrIsTerminal()}
+	setupLog(os.Stderr)
 	os.Exit(Main(e, os.Args[1:]))
 }
 

@@ -34,6 +34,7 @@ func init() {
 		if len(pos) == 0 {
 			return badInput("emu merge: name the shard folders")
 		}
+		log.Debug().Strs("shards", pos).Str("out", *out).Msg("merge starts")
 		n, err := runner.Merge(*out, pos)
 		if err != nil {
 			return badInput("emu %v", err)

@@ -139,6 +139,9 @@ func init() {
 				_ = bar.Set64(done)
 			}
 		}
+		log.Debug().Str("scenario", plan.Name).Int("points", len(plan.Points)).Int("runs", plan.Runs).
+			Uint64("seed", plan.Seed).Int("jobs", *jobs).Str("shard", src.Shard).Bool("resume", opt.Resume).
+			Str("out", dir).Msg("run starts")
 		start := time.Now()
 		res, err := runner.Execute(ctx, plan, dir, opt)
 		if bar != nil {
@@ -152,6 +155,7 @@ func init() {
 			return fmt.Errorf("emu run: %w", err)
 		}
 		elapsed := time.Since(start)
+		log.Debug().Int64("runs", res.Runs).Int64("restored", res.Resumed).Dur("wall", elapsed).Msg("run done")
 		for _, w := range res.Warnings {
 			fmt.Fprintf(e.stderr, "warning: %s\n", w)
 		}

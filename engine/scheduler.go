@@ -129,6 +129,19 @@ func (s *Scheduler) up(i int) int {
 	return i
 }
 
+// earliestChild returns the index of the earliest of the children starting
+// at c (at most arity of them, none at or beyond n).
+func earliestChild(h []entry, c, n int) int {
+	best := c
+	end := min(c+arity, n)
+	for j := c + 1; j < end; j++ {
+		if h[j].before(&h[best]) {
+			best = j
+		}
+	}
+	return best
+}
+
 // down moves the entry at i away from the root until no child is earlier.
 func (s *Scheduler) down(i int) {
 	h := s.heap
@@ -139,16 +152,7 @@ func (s *Scheduler) down(i int) {
 		if c >= n {
 			break
 		}
-		best := c
-		end := c + arity
-		if end > n {
-			end = n
-		}
-		for j := c + 1; j < end; j++ {
-			if h[j].before(&h[best]) {
-				best = j
-			}
-		}
+		best := earliestChild(h, c, n)
 		if !h[best].before(&e) {
 			break
 		}
@@ -210,16 +214,7 @@ func (s *Scheduler) popMin() entry {
 		if c >= n {
 			break
 		}
-		best := c
-		end := c + arity
-		if end > n {
-			end = n
-		}
-		for j := c + 1; j < end; j++ {
-			if h[j].before(&h[best]) {
-				best = j
-			}
-		}
+		best := earliestChild(h, c, n)
 		h[i] = h[best]
 		if t := h[i].timer; t != nil {
 			t.pos = int32(i)

@@ -200,6 +200,18 @@ func (p *Process) exec(op *Op) bool {
 	return true
 }
 
+// attach makes e the process's socket and applies the options set before
+// it existed.
+func (p *Process) attach(e *Endpoint) {
+	p.ep = e
+	e.proc = p
+	e.owner = p
+	for i := range p.pending {
+		e.setOptions(&p.pending[i])
+	}
+	p.pending = nil
+}
+
 func (p *Process) connect(first bool) bool {
 	if first {
 		e, err := p.host.Connect(p.port, p.settings)
@@ -207,13 +219,7 @@ func (p *Process) connect(first bool) bool {
 			p.fail(EADDRNOTAVAIL)
 			return true
 		}
-		p.ep = e
-		e.proc = p
-		e.owner = p
-		for i := range p.pending {
-			e.setOptions(&p.pending[i])
-		}
-		p.pending = nil
+		p.attach(e)
 	}
 	switch p.ep.state {
 	case SynSent, SynReceived:
@@ -245,13 +251,7 @@ func (p *Process) accept() bool {
 		return false
 	}
 	p.waitingAccept = false
-	p.ep = e
-	e.proc = p
-	e.owner = p
-	for i := range p.pending {
-		e.setOptions(&p.pending[i])
-	}
-	p.pending = nil
+	p.attach(e)
 	p.emit("accept", "ok")
 	return true
 }

@@ -260,6 +260,7 @@ const (
 	Stopped
 )
 
+// String names the reason: drained, horizon, budget or stopped.
 func (r StopReason) String() string {
 	switch r {
 	case Drained:

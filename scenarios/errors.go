@@ -13,6 +13,7 @@ type Error struct {
 	Msg       string
 }
 
+// Error formats the problem as file:line:col: message.
 func (e *Error) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Msg)
@@ -24,6 +25,7 @@ func (e *Error) Error() string {
 // prints one "file:line:col: message" line per problem.
 type ErrorList []*Error
 
+// Error prints one file:line:col: message line per problem.
 func (l ErrorList) Error() string {
 	var b strings.Builder
 	for i, e := range l {

@@ -29,6 +29,7 @@ var opNames = map[OpKind]string{
 	OpWaitEOF: "wait",
 }
 
+// String returns the action's name as a do: list writes it.
 func (k OpKind) String() string {
 	if n, ok := opNames[k]; ok {
 		return n

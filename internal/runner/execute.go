@@ -50,6 +50,7 @@ type Interrupted struct {
 	Done, Total int64
 }
 
+// Error says how far the run got and where its finished runs are kept.
 func (e *Interrupted) Error() string {
 	return fmt.Sprintf("interrupted after %d of %d runs; they are kept in %s", e.Done, e.Total, filepath.Join(e.Dir, PartialDir))
 }

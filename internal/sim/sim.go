@@ -225,7 +225,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	_, speak := w.server.TimeWaitCount()
 	w.stats.PeakTimeWait = max(cpeak, speak)
 	if w.trace != nil {
-		w.trace.finish(r)
+		w.trace.finish(r, w.c0, w.s0, max(p.Connections.Count, 1) > 1)
 	}
 	return r, nil
 }

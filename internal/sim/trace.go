@@ -38,10 +38,11 @@ type Trace struct {
 	// i >= 0 is Run.Segments[i], an entry -1-j is Events[j].
 	Order    []int
 	finished bool
+	owners   []*tcp.Endpoint // the endpoint of each event (nil for some calls)
 }
 
 func (t *Trace) reset(p *Params) {
-	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Params: p}
+	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Params: p, owners: t.owners[:0]}
 }
 
 func (t *Trace) sent(seg *tcp.Segment) {
@@ -50,7 +51,23 @@ func (t *Trace) sent(seg *tcp.Segment) {
 	t.MSS = append(t.MSS, seg.MSS)
 }
 
-func (t *Trace) finish(r *results.Run) {
+func (t *Trace) finish(r *results.Run, c0, s0 *tcp.Endpoint, many bool) {
+	if many {
+		// Keep the events of the first connection, whose segments are the
+		// ones recorded.
+		order := t.Order[:0]
+		for _, o := range t.Order {
+			if o < 0 {
+				if e := t.owners[-1-o]; e != c0 || e == nil {
+					if e != s0 || e == nil {
+						continue
+					}
+				}
+			}
+			order = append(order, o)
+		}
+		t.Order = order
+	}
 	t.Run = *r
 	t.Run.Segments = append([]results.Segment(nil), r.Segments...)
 	t.finished = true
@@ -77,7 +94,7 @@ func (t *Trace) Segment(now engine.Time, e *tcp.Endpoint, seg *tcp.Segment, ev t
 
 // State implements tcp.Observer.
 func (t *Trace) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
-	t.add(Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
+	t.add(e, Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
 }
 
 // App implements tcp.Observer.
@@ -90,15 +107,16 @@ func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEve
 	if h.Name == "server" {
 		side = results.Server
 	}
-	t.add(Event{At: now, Side: side, Kind: AppCall, Text: text})
+	t.add(e, Event{At: now, Side: side, Kind: AppCall, Text: text})
 }
 
 // TimerGaveUp implements tcp.Observer.
 func (t *Trace) TimerGaveUp(now engine.Time, e *tcp.Endpoint, why string) {
-	t.add(Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
+	t.add(e, Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
 }
 
-func (t *Trace) add(ev Event) {
+func (t *Trace) add(e *tcp.Endpoint, ev Event) {
 	t.Order = append(t.Order, -1-len(t.Events))
 	t.Events = append(t.Events, ev)
+	t.owners = append(t.owners, e)
 }

@@ -32,6 +32,9 @@ func printSummaryTable(w io.Writer, plan *runner.Plan, res *runner.Result) {
 		head = append(head, t.String())
 	}
 	head = append(head, "teardown ms p50")
+	if plan.States {
+		head = append(head, "connections", "failed", "peak TIME_WAIT")
+	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for i := range res.Summaries {
 		s := &res.Summaries[i]
@@ -46,6 +49,10 @@ func printSummaryTable(w io.Writer, plan *runner.Plan, res *runner.Result) {
 			p50 = fmt.Sprintf("%.3f", s.TeardownMsP50)
 		}
 		row = append(row, p50)
+		if plan.States && i < len(res.ExtraMeans) && len(res.ExtraMeans[i]) == 3 {
+			m := res.ExtraMeans[i]
+			row = append(row, fmt.Sprintf("%.0f", m[0]), fmt.Sprintf("%.1f", m[1]), fmt.Sprintf("%.0f", m[2]))
+		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	tw.Flush()

@@ -186,6 +186,7 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	}
 	st.res.Runs = st.done
 	st.res.Summaries = st.summaries()
+	st.res.ExtraMeans = st.extraMeans()
 	if err := writeSummaries(dir, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
 		return nil, err
 	}

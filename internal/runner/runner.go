@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/emu-sim/emu/engine"
@@ -93,9 +94,13 @@ type Options struct {
 // Result is what a finished sweep produced.
 type Result struct {
 	Summaries []results.PointSummary
-	Runs      int64    // runs in this execution's output (a shard's own)
-	Resumed   int64    // runs restored from a checkpoint
-	Warnings  []string // e.g. runs that hit their event budget
+	// ExtraMeans are, per point, the means of the runs.csv columns after
+	// the contract's (sim.ExtraColumns: connections, connections_failed,
+	// peak_time_wait).
+	ExtraMeans [][]float64
+	Runs       int64    // runs in this execution's output (a shard's own)
+	Resumed    int64    // runs restored from a checkpoint
+	Warnings   []string // e.g. runs that hit their event budget
 }
 
 // task is one run's compact outcome on its way from a worker to the writer.
@@ -111,11 +116,14 @@ type task struct {
 // sweepState is the writer's side of an execution: the rows' destination and
 // the statistics so far.
 type sweepState struct {
-	rw   *results.RunsWriter
-	sw   *csv.Writer // states.csv, or nil
-	acc  []*results.Accumulator
-	done int64 // rows written (restored ones included)
-	res  Result
+	rw *results.RunsWriter
+	sw *csv.Writer // states.csv, or nil
+	// extraSum sums the extra columns per point, for Result.ExtraMeans.
+	extraSum [][]float64
+	extraN   []int
+	acc      []*results.Accumulator
+	done     int64 // rows written (restored ones included)
+	res      Result
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
@@ -123,7 +131,8 @@ func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &sweepState{rw: rw, acc: make([]*results.Accumulator, len(plan.Points))}
+	st := &sweepState{rw: rw, acc: make([]*results.Accumulator, len(plan.Points)),
+		extraSum: make([][]float64, len(plan.Points)), extraN: make([]int, len(plan.Points))}
 	for p := range plan.Points {
 		st.acc[p] = results.NewAccumulator(p, plan.Points[p].Values)
 	}
@@ -140,8 +149,27 @@ func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, st
 		}
 	}
 	st.acc[r.Point].Add(o)
+	if st.extraSum[r.Point] == nil {
+		st.extraSum[r.Point] = make([]float64, len(extra))
+	}
+	for i, v := range extra {
+		x, _ := strconv.ParseFloat(v, 64)
+		st.extraSum[r.Point][i] += x
+	}
+	st.extraN[r.Point]++
 	st.done++
 	return nil
+}
+
+func (st *sweepState) extraMeans() [][]float64 {
+	out := make([][]float64, len(st.extraSum))
+	for p, sums := range st.extraSum {
+		out[p] = make([]float64, len(sums))
+		for i, s := range sums {
+			out[p][i] = s / float64(st.extraN[p])
+		}
+	}
+	return out
 }
 
 func (st *sweepState) summaries() []results.PointSummary {
@@ -167,6 +195,7 @@ func Stream(ctx context.Context, plan *Plan, w io.Writer, opt Options) (*Result,
 	}
 	st.res.Runs = st.done
 	st.res.Summaries = st.summaries()
+	st.res.ExtraMeans = st.extraMeans()
 	return &st.res, nil
 }
 

@@ -16,6 +16,7 @@ type Endpoint struct {
 	lis    *Listener // the listener that created a passive endpoint
 	proc   *Process  // the application blocked on this socket, if any
 	owner  *Process  // the application that opened or accepted it
+	tag    any       // the user's data (see SetTag)
 	active bool      // opened by connect (holds an ephemeral port)
 	linux  bool      // follow Linux's code paths where profiles differ without a setting
 	passiv bool
@@ -106,6 +107,13 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 // State returns the connection state.
 func (e *Endpoint) State() State { return e.state }
 
+// SetTag attaches the caller's own data to the endpoint, for example the
+// record a simulation keeps of its connection.
+func (e *Endpoint) SetTag(t any) { e.tag = t }
+
+// Tag returns what SetTag attached, or nil.
+func (e *Endpoint) Tag() any { return e.tag }
+
 // Owner returns the process that connected or accepted the endpoint, or nil.
 func (e *Endpoint) Owner() *Process { return e.owner }
 
@@ -176,6 +184,9 @@ func (e *Endpoint) setState(s State) {
 			e.host.connectFailures++
 		}
 		e.host.release(e)
+		if e.host.OnClosed != nil {
+			e.host.OnClosed(e)
+		}
 	}
 	e.wake()
 }

@@ -43,6 +43,10 @@ type Host struct {
 
 	nextPort uint16 // where the next search for a free ephemeral port starts
 
+	// OnClosed, if set, is called when one of the host's endpoints reaches
+	// CLOSED.
+	OnClosed func(e *Endpoint)
+
 	tx Segment // the segment being transmitted (see Endpoint.transmit)
 	rx Segment // the segment being received (see Input)
 }

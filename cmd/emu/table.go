@@ -12,12 +12,29 @@ import (
 
 // printSummaryTable prints one row per sweep point: the sweep keys, the
 // number of runs and the percentage of each close type that occurred at
-// any point.
+// any point. For runs of many connections the percentages are over all
+// their connections, followed by connections, failed connects and peak
+// TIME_WAIT per run.
 func printSummaryTable(w io.Writer, plan *runner.Plan, res *runner.Result) {
+	// frac returns the fraction of close type t at point i.
+	frac := func(i int, t results.CloseType) float64 { return res.Summaries[i].Types[t].Frac }
+	if plan.States {
+		frac = func(i int, t results.CloseType) float64 {
+			m := res.ExtraMeans[i]
+			total := 0.0
+			for _, x := range m[3:] {
+				total += x
+			}
+			if total == 0 {
+				return 0
+			}
+			return m[3+int(t)] / total
+		}
+	}
 	var types []results.CloseType
 	for _, t := range results.CloseTypes() {
 		for i := range res.Summaries {
-			if res.Summaries[i].Types[t].N > 0 {
+			if frac(i, t) > 0 {
 				types = append(types, t)
 				break
 			}
@@ -42,14 +59,14 @@ func printSummaryTable(w io.Writer, plan *runner.Plan, res *runner.Result) {
 		row = append(row, s.SweepValues...)
 		row = append(row, fmt.Sprint(s.Runs))
 		for _, t := range types {
-			row = append(row, fmt.Sprintf("%.1f%%", 100*s.Types[t].Frac))
+			row = append(row, fmt.Sprintf("%.1f%%", 100*frac(i, t)))
 		}
 		p50 := "-"
 		if s.TeardownMsP50 == s.TeardownMsP50 { // not NaN
 			p50 = fmt.Sprintf("%.3f", s.TeardownMsP50)
 		}
 		row = append(row, p50)
-		if plan.States && i < len(res.ExtraMeans) && len(res.ExtraMeans[i]) == 3 {
+		if plan.States {
 			m := res.ExtraMeans[i]
 			row = append(row, fmt.Sprintf("%.0f", m[0]), fmt.Sprintf("%.1f", m[1]), fmt.Sprintf("%.0f", m[2]))
 		}

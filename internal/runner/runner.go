@@ -312,7 +312,12 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 	if err != nil {
 		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
 	}
-	t := task{seq: seq, out: results.Classify(r), extra: w.Stats().Columns()}
+	t := task{seq: seq, out: results.Classify(r)}
+	st := w.Stats()
+	if plan.Points[point].Params.Connections.Count <= 1 {
+		st.CloseTypes[t.out.CloseType] = 1
+	}
+	t.extra = st.Columns()
 	if plan.States {
 		t.states = statesRows(point, run, w.Samples())
 	}

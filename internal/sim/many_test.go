@@ -64,6 +64,16 @@ func TestPortExhaustion(t *testing.T) {
 			if st.Connections != n || math.Abs(float64(st.ConnectionsFailed)-want) > 2+0.001*want {
 				t.Errorf("%d connections, %d failed; the port range predicts %.0f failures", st.Connections, st.ConnectionsFailed, want)
 			}
+			// Every connection that got a port is classified; nearly all end
+			// three-way (the client closes first, the server's FIN carries the
+			// delayed ACK); the last may still be opening at the horizon.
+			classified := 0
+			for _, n := range st.CloseTypes {
+				classified += n
+			}
+			if classified != st.Connections-st.ConnectionsFailed || st.CloseTypes[results.ThreeWay] < classified-2 {
+				t.Errorf("close types %v for %d connections with %d failed", st.CloseTypes, st.Connections, st.ConnectionsFailed)
+			}
 			wantPeak := min(ports, int(60*c.rate)+1)
 			if c.reuse == 1 {
 				wantPeak = min(ports, int(60*c.rate)+1)
@@ -139,5 +149,41 @@ func BenchmarkManyConnections(b *testing.B) {
 				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 			}
 		})
+	}
+}
+
+// TestConnectionsCloseTypes: the run counts every one of its connections by
+// close type, and the counts depend on nothing but the seed. The server
+// closes 42 ms after EOF on a 250 Hz kernel, so where each FIN falls in the
+// tick decides three-way or four-way; a lossy link adds the rest.
+func TestConnectionsCloseTypes(t *testing.T) {
+	p := shortConnections(400, 5*time.Millisecond+123*time.Microsecond, 10*time.Minute, tcp.DefaultHostSettings())
+	p.Server.Do = []tcp.Op{{Kind: tcp.OpAccept}, {Kind: tcp.OpRead, Read: tcp.ReadBytes, Size: 100}, {Kind: tcp.OpSend, Size: 100},
+		{Kind: tcp.OpRead, Read: tcp.ReadEOF}, {Kind: tcp.OpSleep, Duration: 42 * time.Millisecond}, {Kind: tcp.OpClose}}
+	p.Link.Forward.Loss = netlink.Loss{Model: netlink.LossBernoulli, P: 0.05}
+	p.Link.Reverse.Loss = netlink.Loss{Model: netlink.LossBernoulli, P: 0.05}
+	var first Stats
+	for i := 0; i < 2; i++ {
+		w := NewWorker()
+		if _, err := w.Run(p, 0, 0, 11); err != nil {
+			t.Fatal(err)
+		}
+		st := w.Stats()
+		total, kinds := 0, 0
+		for _, n := range st.CloseTypes {
+			total += n
+			if n > 0 {
+				kinds++
+			}
+		}
+		t.Logf("close types %v", st.CloseTypes)
+		if total != st.Connections || st.Connections != 400 || kinds < 2 {
+			t.Errorf("close types %v for %d connections", st.CloseTypes, st.Connections)
+		}
+		if i == 0 {
+			first = st
+		} else if st != first {
+			t.Errorf("the same seed gave %+v, then %+v", first, st)
+		}
 	}
 }

@@ -64,16 +64,29 @@ type Stats struct {
 	Connections       int // client programs started
 	ConnectionsFailed int // of those, connects that failed (refused, timed out, no free port)
 	PeakTimeWait      int // most TIME_WAIT sockets held at once on one host
+	// CloseTypes counts how the run's connections ended (runs of more than
+	// one connection; for one connection the runner fills it in).
+	CloseTypes [results.NumCloseTypes]int
 }
 
-// ExtraColumns are the runs.csv columns Stats adds after the contract's.
-var ExtraColumns = []string{"connections", "connections_failed", "peak_time_wait"}
+// ExtraColumns are the runs.csv columns Stats adds after the contract's:
+// connections, connections_failed, peak_time_wait, then connections_<type>
+// for every close type.
+var ExtraColumns = func() []string {
+	c := []string{"connections", "connections_failed", "peak_time_wait"}
+	for _, t := range results.CloseTypes() {
+		c = append(c, "connections_"+t.Column())
+	}
+	return c
+}()
 
 // packet is what the links carry: a segment and its index in the run's
 // segment record, so that delivery can note its arrival time.
 type packet struct {
-	seg tcp.Segment
-	idx int32
+	seg  tcp.Segment
+	idx  int32    // index in the run's record (the first connection), or -1
+	ridx int32    // index in rec
+	rec  *connRec // the connection's own record in runs of many connections
 }
 
 // Worker runs runs one after another.
@@ -103,11 +116,13 @@ type Worker struct {
 	stats       Stats
 	lastArrival engine.Time
 	samples     []StateSample
+	perConn     bool                // classify every connection (runs of many connections)
+	byPort      map[uint16]*connRec // records of live connections by client port
 }
 
 // NewWorker returns a worker with empty buffers.
 func NewWorker() *Worker {
-	w := &Worker{sched: engine.NewScheduler()}
+	w := &Worker{sched: engine.NewScheduler(), byPort: map[uint16]*connRec{}}
 	w.fwd = engine.NewStream(0, netlink.ForwardComponent)
 	w.rev = engine.NewStream(0, netlink.ReverseComponent)
 	w.cRand = engine.NewStream(0, "client")
@@ -175,6 +190,12 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	}
 	w.started = 1
 	w.samples = w.samples[:0]
+	w.perConn = max(p.Connections.Count, 1) > 1
+	clear(w.byPort)
+	if w.perConn {
+		w.client.OnClosed = w.endpointClosed
+		w.server.OnClosed = w.endpointClosed
+	}
 	if n := max(p.Connections.Count, 1); n > 1 {
 		w.sched.At(w.arrival(1), w.startClient, 1)
 		w.sched.At(0, w.sampleStates, 0)
@@ -219,6 +240,9 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 			r.Established = true
 		}
 	}
+	if w.perConn {
+		w.finalizeAll()
+	}
 	w.stats.Connections = w.started
 	w.stats.ConnectionsFailed = w.client.ConnectFailures()
 	_, cpeak := w.client.TimeWaitCount()
@@ -256,7 +280,12 @@ func (w *Worker) Stats() Stats { return w.stats }
 
 // Columns returns the stats as the values of ExtraColumns.
 func (s Stats) Columns() []string {
-	return []string{strconv.Itoa(s.Connections), strconv.Itoa(s.ConnectionsFailed), strconv.Itoa(s.PeakTimeWait)}
+	c := make([]string, 0, len(ExtraColumns))
+	c = append(c, strconv.Itoa(s.Connections), strconv.Itoa(s.ConnectionsFailed), strconv.Itoa(s.PeakTimeWait))
+	for _, n := range s.CloseTypes {
+		c = append(c, strconv.Itoa(n))
+	}
+	return c
 }
 
 // arrival returns the start time of connection k > 0.
@@ -342,7 +371,17 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	if side == results.Server {
 		l = w.link.Reverse
 	}
-	if err := l.Send(packet{seg: *seg, idx: idx}, seg.WireSize()); err != nil {
+	pk := packet{seg: *seg, idx: idx}
+	if w.perConn {
+		if rec := w.recFor(side, e, seg); rec != nil {
+			pk.rec, pk.ridx = rec, int32(len(rec.segs))
+			rec.segs = append(rec.segs, results.Segment{
+				At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
+				Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
+			})
+		}
+	}
+	if err := l.Send(pk, seg.WireSize()); err != nil {
 		// The scenario's MSS does not fit the link's MTU: validation should
 		// have caught it; the segment is recorded as lost.
 		return
@@ -350,15 +389,11 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 }
 
 func (w *Worker) toServer(now engine.Time, p packet) {
-	if p.idx >= 0 {
-		w.run.Segments[p.idx].Arrived = now
-	}
+	p.arrived(now, &w.run)
 	w.server.Input(&p.seg)
 }
 
 func (w *Worker) toClient(now engine.Time, p packet) {
-	if p.idx >= 0 {
-		w.run.Segments[p.idx].Arrived = now
-	}
+	p.arrived(now, &w.run)
 	w.client.Input(&p.seg)
 }

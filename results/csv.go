@@ -147,10 +147,14 @@ func SummaryRecord(s *PointSummary) []string {
 	for _, ts := range s.Types {
 		rec = append(rec, strconv.Itoa(ts.N), formatFrac(ts.Frac), formatFrac(ts.CILo), formatFrac(ts.CIHi))
 	}
-	return append(rec,
+	rec = append(rec,
 		formatMsValue(s.TeardownMsMean), formatMsValue(s.TeardownMsP50),
 		formatMsValue(s.TeardownMsP95), formatMsValue(s.TeardownMsP99),
 		formatMsValue(s.TimeWaitMsMean), formatFrac(s.RetransmitsMean))
+	for _, x := range s.Extra {
+		rec = append(rec, formatFrac(x.Value))
+	}
+	return rec
 }
 
 // WriteSummaryCSV writes summary.csv: a header and one row per point, the
@@ -160,7 +164,13 @@ func WriteSummaryCSV(w io.Writer, sweepKeys []string, points []PointSummary) err
 		return fmt.Errorf("summary.csv: %w", err)
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(SummaryHeader(sweepKeys)); err != nil {
+	head := SummaryHeader(sweepKeys)
+	if len(points) > 0 {
+		for _, x := range points[0].Extra {
+			head = append(head, x.Name)
+		}
+	}
+	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("summary.csv header: %w", err)
 	}
 	for i := range points {

@@ -30,6 +30,8 @@ type pointJSON struct {
 	TeardownMsP99   numberJSON  `json:"teardown_ms_p99"`
 	TimeWaitMsMean  numberJSON  `json:"time_wait_ms_mean"`
 	RetransmitsMean numberJSON  `json:"retransmits_mean"`
+	// Extra holds the later summary.csv columns, if any, by name.
+	Extra *orderedJSON `json:"extra,omitempty"`
 }
 
 // typeJSON is one close type's count, fraction and interval at a point.
@@ -136,6 +138,13 @@ func toPointJSON(sweepKeys []string, s *PointSummary) pointJSON {
 	for i, k := range sweepKeys {
 		p.Sweep.keys = append(p.Sweep.keys, k)
 		p.Sweep.values = append(p.Sweep.values, s.SweepValues[i])
+	}
+	if len(s.Extra) > 0 {
+		p.Extra = &orderedJSON{}
+		for _, x := range s.Extra {
+			p.Extra.keys = append(p.Extra.keys, x.Name)
+			p.Extra.values = append(p.Extra.values, numberJSON(formatFrac(x.Value)))
+		}
 	}
 	for _, t := range CloseTypes() {
 		ts := s.Types[t]

@@ -56,6 +56,12 @@ type TypeSummary struct {
 	CILo, CIHi float64 // 95% Wilson score interval; NaN when the point has no runs
 }
 
+// ExtraStat is a later summary column: its name and value.
+type ExtraStat struct {
+	Name  string
+	Value float64
+}
+
 // PointSummary is the row of summary.csv (and the element of summary.json)
 // for one sweep point. Statistics that are undefined (no run had a
 // teardown, no run held TIME_WAIT) are NaN. Times are in milliseconds,
@@ -80,6 +86,11 @@ type PointSummary struct {
 	// RetransmitsMean is the mean number of retransmitted segments per run,
 	// over all runs.
 	RetransmitsMean float64
+
+	// Extra are later columns of summary.csv, after the contract's: means
+	// of the extra runs.csv columns, named by the caller. Every point of a
+	// file has the same names.
+	Extra []ExtraStat
 }
 
 // Accumulator gathers the outcomes of one sweep point. Its memory is

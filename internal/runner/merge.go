@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
+	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
 
@@ -119,6 +121,9 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		return 0, err
 	}
 	var acc []*results.Accumulator
+	var sums [][]float64
+	var counts []int
+	nx := len(sim.ExtraColumns)
 	// Run i of the sweep is in shard i mod n, so the merged order takes one
 	// row from each shard in turn.
 	var rows int64
@@ -133,7 +138,14 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 		for len(acc) <= row.Point {
 			acc = append(acc, nil)
+			sums = append(sums, make([]float64, nx))
+			counts = append(counts, 0)
 		}
+		for i, v := range row.Record[len(row.Record)-nx:] {
+			x, _ := strconv.ParseFloat(v, 64)
+			sums[row.Point][i] += x
+		}
+		counts[row.Point]++
 		if acc[row.Point] == nil {
 			acc[row.Point] = results.NewAccumulator(row.Point, append([]string(nil), row.Values...))
 		}
@@ -183,7 +195,11 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		if a == nil {
 			return 0, fmt.Errorf("merge: no runs of point %d", p)
 		}
-		points = append(points, a.Summary())
+		means := make([]float64, nx)
+		for i := range means {
+			means[i] = sums[p][i] / float64(counts[p])
+		}
+		points = append(points, withExtra(a.Summary(), means))
 	}
 	if err := writeSummaries(out, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
 		return 0, err

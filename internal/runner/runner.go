@@ -174,10 +174,24 @@ func (st *sweepState) extraMeans() [][]float64 {
 
 func (st *sweepState) summaries() []results.PointSummary {
 	out := make([]results.PointSummary, 0, len(st.acc))
-	for _, a := range st.acc {
-		out = append(out, a.Summary())
+	means := st.extraMeans()
+	for p, a := range st.acc {
+		out = append(out, withExtra(a.Summary(), means[p]))
 	}
 	return out
+}
+
+// withExtra adds the means of the extra runs.csv columns to a point's
+// summary, as the later columns <name>_mean.
+func withExtra(s results.PointSummary, means []float64) results.PointSummary {
+	for i, name := range sim.ExtraColumns {
+		v := 0.0
+		if i < len(means) {
+			v = means[i]
+		}
+		s.Extra = append(s.Extra, results.ExtraStat{Name: name + "_mean", Value: v})
+	}
+	return s
 }
 
 // Stream runs the whole plan (or a shard of it) and writes runs.csv to w; it

@@ -1,7 +1,7 @@
 package scenarios
 
 import (
-	"strings"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -229,7 +229,9 @@ func (d *decoder) setAction(v *yaml.Node) (tcp.Op, bool) {
 	return op, true
 }
 
-func quote(s string) string { return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\"" }
+// quote writes a name from the file in double quotes with Go escapes, so
+// that a key holding a newline or a control character stays on one line.
+func quote(s string) string { return strconv.Quote(s) }
 
 func keys(m map[string]tcp.OpKind) []string {
 	out := make([]string, 0, len(m))

@@ -46,7 +46,7 @@ type errs struct {
 }
 
 func (c *errs) at(line, col int, format string, a ...any) {
-	e := &Error{File: c.file, Line: line, Col: col, Msg: fmt.Sprintf(format, a...)}
+	e := &Error{File: c.file, Line: line, Col: col, Msg: oneLine(fmt.Sprintf(format, a...))}
 	k := e.Error()
 	if c.seen == nil {
 		c.seen = map[string]bool{}
@@ -56,6 +56,16 @@ func (c *errs) at(line, col int, format string, a ...any) {
 	}
 	c.seen[k] = true
 	c.list = append(c.list, e)
+}
+
+// oneLine escapes line breaks in a message: a value quoted from the file
+// (or formatted by another package) may hold one, and a second line would
+// break the file:line:col: message format that editors and CI parse.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\r") {
+		return s
+	}
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
 }
 
 func (c *errs) err() error {

@@ -24,6 +24,7 @@ type dimension struct {
 	name   string
 	key    *yaml.Node
 	isVar  bool
+	ranged bool // a {from, to, step} range: values of one form, evenly spaced
 	values []sweepValue
 }
 
@@ -79,7 +80,7 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 				d.values = append(d.values, sweepValue{x.Value, x.Line, x.Column})
 			}
 		case yaml.MappingNode:
-			d.values = parseRange(e, k.Value, v)
+			d.values, d.ranged = parseRange(e, k.Value, v), true
 		default:
 			e.at(v.Line, v.Column, "sweep %s: give a list [a, b, c] or a range {from: 0ms, to: 100ms, step: 5ms}", k.Value)
 			continue

@@ -101,6 +101,32 @@ func setPath(root *yaml.Node, path string, v *yaml.Node) bool {
 	return true
 }
 
+// ownPath replaces the mappings along a dotted path in root (root itself
+// excluded) with shallow copies, so that setPath can change them without
+// touching a tree that other points share.
+func ownPath(root *yaml.Node, path string) {
+	parts := strings.Split(path, ".")
+	n := root
+	for _, p := range parts[:len(parts)-1] {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		found := false
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == p {
+				c := *n.Content[j+1]
+				c.Content = append([]*yaml.Node(nil), c.Content...)
+				n.Content[j+1] = &c
+				n, found = &c, true
+				break
+			}
+		}
+		if !found {
+			return
+		}
+	}
+}
+
 // scalar returns a new scalar node holding s at a position.
 func scalar(s string, line, col int) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: line, Column: col}

@@ -95,10 +95,14 @@ func expand(e *errs, vars []variable, at *yaml.Node, s string, stack []string) (
 }
 
 // substitute expands ${var} in every scalar of the tree except under vars:
-// and sweep:, which hold the definitions themselves.
-func substitute(e *errs, root *yaml.Node, vars []variable) {
+// and sweep:, which hold the definitions themselves. It skips the subtrees
+// in clean, which hold no ${...} and may be shared with other points.
+func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]bool) {
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
+		if clean[n] {
+			return
+		}
 		switch n.Kind {
 		case yaml.ScalarNode:
 			v, ok := expand(e, vars, n, n.Value, nil)

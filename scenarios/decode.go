@@ -80,6 +80,19 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed []string) [][2]*yaml
 	return out
 }
 
+// misspelt reports whether the mapping has an unknown key that the
+// unknown-key error already suggests replacing by key ("clent" for
+// "client"): saying that key is missing as well would only repeat it.
+func misspelt(m *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i].Value
+		if k != key && suggest(k, topKeys) == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
 	if n.Tag == badTag {
 		return "", false
@@ -226,7 +239,7 @@ func (d *decoder) scenario(root *yaml.Node) *RunConfig {
 			serverNode = v
 		}
 	}
-	if nameNode == nil {
+	if nameNode == nil && !misspelt(root, "name") {
 		d.e.at(root.Line, root.Column, "the scenario needs a name: (lower-case letters, digits and '-')")
 	}
 	if linkNode != nil {
@@ -498,7 +511,9 @@ func (d *decoder) loss(n *yaml.Node, what string, l *netlink.Loss) {
 func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
 	ep := Endpoint{Profile: profile, Host: tcp.DefaultHostSettings()}
 	if n == nil {
-		d.e.at(root.Line, root.Column, "the scenario needs a %s: with a do: list", name)
+		if !misspelt(root, name) {
+			d.e.at(root.Line, root.Column, "the scenario needs a %s: with a do: list", name)
+		}
 		ep.TCP, _ = tcp.Profile(profile)
 		return ep
 	}

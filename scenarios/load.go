@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -82,13 +83,30 @@ func Load(filename string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
-// LoadFile loads a scenario from a file path.
-func LoadFile(path string) (*Scenario, error) {
-	b, err := os.ReadFile(path)
+// Stdin is read by LoadFile when it is given "-"; tests replace it.
+var Stdin io.Reader = os.Stdin
+
+// LoadFile loads a scenario from a file path, from standard input ("-",
+// named "-" in errors), or from a built-in example's name when no file of
+// that name exists: wherever a command takes FILE.yaml, a built-in NAME
+// works too. A file that cannot be read is an error wrapping the os error.
+func LoadFile(pathOrBuiltinName string) (*Scenario, error) {
+	name := pathOrBuiltinName
+	if name == "-" {
+		b, err := io.ReadAll(Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading scenario from standard input: %w", err)
+		}
+		return Load("-", b)
+	}
+	b, err := os.ReadFile(name)
 	if err != nil {
+		if builtin, ok := Builtin(name); ok && errors.Is(err, fs.ErrNotExist) {
+			return Load(name, builtin)
+		}
 		return nil, fmt.Errorf("reading scenario: %w", err)
 	}
-	return Load(path, b)
+	return Load(name, b)
 }
 
 // yamlErrorLine pulls the line out of a yaml.v3 syntax error ("yaml: line

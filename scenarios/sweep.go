@@ -93,8 +93,10 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 }
 
 // parseRange expands {from, to, step}: durations or numbers, the point
-// from + i*step for i = 0, 1, ... while it does not pass to. Computing each
-// point from i avoids the drift of repeated addition.
+// from + i*step for i = 0, 1, ... while it does not pass to (to included
+// when it lands on a step). Computing each point from i avoids the drift of
+// repeated addition. A negative step counts down from a larger from; a
+// duration range's from and to are never negative, its step may be.
 func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 	var from, to, step *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -128,7 +130,7 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 			e.at(n.Line, n.Column, "sweep %s: from is a number, so to and step must be numbers too", key)
 			return nil
 		}
-		count, ok := rangeCount(e, key, step, a, b, s)
+		count, ok := rangeCount(e, key, from, to, step, a, b, s)
 		if !ok {
 			return nil
 		}
@@ -138,18 +140,21 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 			x := a + float64(i)*s
 			p := math.Pow(10, float64(dec))
 			x = math.Round(x*p) / p
+			if x == 0 {
+				x = 0 // not -0, from a count down to 0
+			}
 			out[i] = sweepValue{strconv.FormatFloat(x, 'f', -1, 64), n.Line, n.Column}
 		}
 		return out
 	}
 	a, errA := units.ParseDuration(from.Value)
 	b, errB := units.ParseDuration(to.Value)
-	s, errS := units.ParseDuration(step.Value)
+	s, errS := signedDuration(step.Value)
 	if errA != nil || errB != nil || errS != nil {
 		e.at(n.Line, n.Column, "sweep %s: from, to and step must all be durations (5ms) or all numbers (0.01)", key)
 		return nil
 	}
-	count, ok := rangeCount(e, key, step, float64(a), float64(b), float64(s))
+	count, ok := rangeCount(e, key, from, to, step, float64(a), float64(b), float64(s))
 	if !ok {
 		return nil
 	}
@@ -161,13 +166,29 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 	return out
 }
 
-func rangeCount(e *errs, key string, step *yaml.Node, a, b, s float64) (int, bool) {
-	if s <= 0 {
-		e.at(step.Line, step.Column, "sweep %s: step must be greater than 0", key)
+// signedDuration parses a range's step, which may be negative ("-5ms").
+func signedDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if rest, neg := strings.CutPrefix(v, "-"); neg {
+		d, err := units.ParseDuration(rest)
+		return -d, err
+	}
+	return units.ParseDuration(v)
+}
+
+// rangeCount is the number of values of a range from a to b by s, or an
+// error at the step when it is 0 or leads away from to.
+func rangeCount(e *errs, key string, from, to, step *yaml.Node, a, b, s float64) (int, bool) {
+	if s == 0 {
+		e.at(step.Line, step.Column, "sweep %s: step must not be 0", key)
 		return 0, false
 	}
-	if b < a {
-		e.at(step.Line, step.Column, "sweep %s: to is smaller than from", key)
+	if (b > a && s < 0) || (b < a && s > 0) {
+		sign := "positive"
+		if b < a {
+			sign = "negative"
+		}
+		e.at(step.Line, step.Column, "sweep %s: from %s to %s needs a %s step, not %s", key, from.Value, to.Value, sign, step.Value)
 		return 0, false
 	}
 	c := math.Floor((b-a)/s+1e-9) + 1

@@ -105,7 +105,8 @@ func checkLoadStrict(data []byte) string {
 		}
 		_, empty := Load("f.yaml", nil)
 		emptyMsg := empty.(ErrorList)[0].Msg
-		lines := bytes.Count(data, []byte("\n")) + 1
+		// YAML breaks lines at \n, \r\n and a lone \r alike.
+		lines := bytes.Count(bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n")) + 1
 		for i, e := range list {
 			switch {
 			case e.File != "f.yaml":

@@ -18,8 +18,11 @@ var mapActions = []string{"send", "read", "sleep", "shutdown", "set", "wait"}
 const actionHelp = "{send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
 
 // actions decodes a do: list and checks that the program makes sense for
-// its side: it opens first (connect on the client, accept on the server),
-// and does nothing with the socket after closing it or after crashing.
+// its side: it opens once (connect on the client, accept on the server),
+// before any action on the socket — a client may sleep or set options
+// before connect (they apply to the socket it opens), a server starts with
+// accept because it listens from the start — and it does nothing with the
+// socket after closing it, nor anything at all after crashing.
 func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 	if n.Kind != yaml.SequenceNode {
 		d.errAt(n, "%s.do must be a list of actions (%s, %s)", side, opener(side), actionHelp)
@@ -29,33 +32,45 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 		d.errAt(n, "%s.do is empty: a %s starts with %s", side, side, opener(side))
 		return nil
 	}
+	// A list that never names its opener gets one error saying so, rather
+	// than one per action before it.
+	named := false
+	for _, a := range n.Content {
+		if a.Kind == yaml.ScalarNode && (a.Value == "connect" || a.Value == "accept") {
+			named = true
+		}
+	}
 	var ops []tcp.Op
 	var closedBy string
-	bad := false
-	for i, a := range n.Content {
+	bad, opened := false, false
+	for _, a := range n.Content {
 		op, ok := d.action(a, side)
 		if !ok {
-			bad = true
+			// Maybe the misspelt opener: do not blame the actions after it.
+			bad, opened = true, true
 			continue
 		}
 		name := op.Kind.String()
+		isOpen := op.Kind == tcp.OpConnect || op.Kind == tcp.OpAccept
 		switch {
 		case op.Kind == tcp.OpConnect && side == "server":
 			d.errAt(a, "server cannot connect: the server's program starts with accept")
-			bad = true
+			bad, opened = true, true
 			continue
 		case op.Kind == tcp.OpAccept && side == "client":
 			d.errAt(a, "client cannot accept: the client's program starts with connect")
-			bad = true
+			bad, opened = true, true
 			continue
-		case i == 0 && op.Kind != tcp.OpConnect && op.Kind != tcp.OpAccept && op.Kind != tcp.OpSet && op.Kind != tcp.OpSleep:
-			d.errAt(a, "%s before %s: the %s must open its connection first", name, opener(side), side)
-		case i > 0 && (op.Kind == tcp.OpConnect || op.Kind == tcp.OpAccept):
-			d.errAt(a, "%s can only come first: emu runs one connection per side", name)
 		case closedBy == "crash":
 			d.errAt(a, "%s after crash: the process is dead", name)
+		case isOpen && opened:
+			d.errAt(a, "%s twice: emu runs one connection per side", name)
+		case isOpen:
+			opened = true
 		case closedBy != "" && op.Kind != tcp.OpSleep && op.Kind != tcp.OpSet:
 			d.errAt(a, "%s after %s: the socket is already closed", name, closedBy)
+		case !opened && named && side == "client" && op.Kind != tcp.OpSet && op.Kind != tcp.OpSleep:
+			d.errAt(a, "%s before connect: the client must open its connection first", name)
 		}
 		if op.Kind == tcp.OpClose || op.Kind == tcp.OpAbort || op.Kind == tcp.OpCrash {
 			if closedBy == "" {
@@ -64,18 +79,11 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 		}
 		ops = append(ops, op)
 	}
-	if !bad && len(ops) > 0 && ops[0].Kind != tcp.OpConnect && ops[0].Kind != tcp.OpAccept {
-		hasOpen := false
-		for _, o := range ops {
-			if o.Kind == tcp.OpConnect || o.Kind == tcp.OpAccept {
-				hasOpen = true
-			}
-		}
-		if !hasOpen {
-			d.errAt(n, "%s.do never opens a connection: start with %s", side, opener(side))
-		}
-	}
-	if !bad && side == "server" && len(ops) > 0 && ops[0].Kind != tcp.OpAccept {
+	switch {
+	case bad:
+	case !named:
+		d.errAt(n, "%s.do never opens a connection: start with %s", side, opener(side))
+	case side == "server" && ops[0].Kind != tcp.OpAccept:
 		d.errAt(n.Content[0], "the server's program must start with accept (it listens from the start)")
 	}
 	return ops

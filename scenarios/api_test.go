@@ -190,3 +190,18 @@ sweep:
 		t.Errorf("the loaded tree changed")
 	}
 }
+
+// TestClientPrepares: a client may sleep and set options before connect
+// (the engine applies them to the socket it opens).
+func TestClientPrepares(t *testing.T) {
+	c := mustPoints(t, mustLoad(t, `
+name: t
+client:
+  do: [{sleep: 5ms}, {set: {nodelay: true, linger: 0s}}, connect, close]
+server:
+  do: [accept, close]
+`))[0].Config
+	if len(c.Client.Do) != 4 || c.Client.Do[2].Kind.String() != "connect" || !*c.Client.Do[1].Set.NoDelay || !c.Client.Do[1].Set.Linger.On {
+		t.Errorf("client program %+v", c.Client.Do)
+	}
+}

@@ -1,12 +1,3 @@
-// Package scenarios loads, checks, resolves and sweeps scenario files (the
-// YAML schema of ../shared/CONTRACT.md), and holds emu's built-in examples.
-//
-// A file is parsed into a yaml.Node tree so that every problem is reported
-// as file:line:col, and all problems of a file are reported together. Each
-// sweep point is resolved from a copy of the tree: sweep values and --set
-// overrides replace nodes (keeping the position where the value was
-// written), ${var} references are substituted, and the result is decoded
-// with every default filled in.
 package scenarios
 
 import (

@@ -1,10 +1,15 @@
 package plot
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -43,12 +48,18 @@ func summary(t *testing.T, keys []string, rows [][]string) string {
 	return dir
 }
 
+// badColour matches a fill or stroke that is not #RRGGBB.
+var badColour = regexp.MustCompile(`(fill|stroke):#(?:[0-9A-Fa-f]{0,5}|[0-9A-Fa-f]{7,})[;"]`)
+
 // svgTexts checks that f is well-formed XML and returns its text content.
 func svgTexts(t *testing.T, f string) string {
 	t.Helper()
 	b, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if bad := badColour.FindString(string(b)); bad != "" {
+		t.Errorf("%s: invalid colour %s", f, bad)
 	}
 	dec := xml.NewDecoder(strings.NewReader(string(b)))
 	var text strings.Builder
@@ -68,6 +79,10 @@ func svgTexts(t *testing.T, f string) string {
 	return text.String()
 }
 
+// TestPlots draws one-key sweeps of each axis kind, a two-key sweep and a
+// sweep-less run, and checks the SVG: well-formed, valid colours, the axis
+// label with its unit, a legend entry for every close type that occurred
+// and none for those that did not.
 func TestPlots(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -78,11 +93,22 @@ func TestPlots(t *testing.T) {
 		absent []string
 	}{
 		{"duration sweep", []string{"close_delay"}, [][]string{{"0ms", "three"}, {"40ms", "half"}, {"80ms", "four"}}, "",
-			[]string{"three-way", "four-way", "close_delay (ms)"}, []string{"simultaneous", "fin-rst"}},
+			[]string{"three-way", "four-way", "close_delay (ms)", "sweep"}, []string{"simultaneous", "fin-rst", "timeout"}},
+		{"unsorted durations with a bare 0", []string{"close_delay"}, [][]string{{"1s", "three"}, {"0", "half"}, {"500ms", "four"}}, "close_delay",
+			[]string{"close_delay (ms)"}, []string{"rst"}},
+		{"numbers", []string{"link.loss"}, [][]string{{"0", "three"}, {"0.01", "half"}, {"0.1", "four"}}, "",
+			[]string{"link.loss", "three-way", "four-way"}, []string{"link.loss ("}},
+		{"sizes", []string{"send"}, [][]string{{"100B", "three"}, {"64KiB", "four"}}, "",
+			[]string{"send (bytes)"}, nil},
+		{"rates", []string{"link.rate"}, [][]string{{"10Mbit", "three"}, {"1Gbit", "four"}}, "",
+			[]string{"link.rate (Mbit/s)"}, nil},
 		{"two keys", []string{"close_delay", "profile"}, [][]string{{"0ms", "linux", "three"}, {"0ms", "freebsd", "four"}, {"50ms", "linux", "four"}, {"50ms", "freebsd", "four"}}, "close_delay",
-			[]string{"three-way (profile=linux)", "four-way (profile=freebsd)"}, []string{"rst"}},
+			[]string{"three-way (profile=linux)", "four-way (profile=linux)", "four-way (profile=freebsd)", "close_delay (ms)"},
+			[]string{"rst", "simultaneous"}},
+		{"two keys, x the second", []string{"close_delay", "profile"}, [][]string{{"0ms", "linux", "three"}, {"0ms", "freebsd", "four"}, {"50ms", "linux", "four"}, {"50ms", "freebsd", "four"}}, "profile",
+			[]string{"three-way (close_delay=0ms)", "four-way (close_delay=50ms)", "linux", "freebsd"}, []string{"(profile="}},
 		{"categorical", []string{"profile"}, [][]string{{"linux", "three"}, {"freebsd", "four"}, {"windows", "four"}}, "profile",
-			[]string{"linux", "freebsd", "windows", "three-way"}, []string{"timeout"}},
+			[]string{"linux", "freebsd", "windows", "three-way", "four-way"}, []string{"timeout", "(ms)"}},
 		{"no sweep", nil, [][]string{{"half"}}, "", []string{"all runs", "three-way", "four-way"}, []string{"incomplete"}},
 	}
 	for _, c := range cases {
@@ -98,7 +124,7 @@ func TestPlots(t *testing.T) {
 			}
 			text := svgTexts(t, out)
 			for _, w := range c.want {
-				if !strings.Contains(text, w) {
+				if !strings.Contains(text, "|"+w) && !strings.Contains(text, w+"|") {
 					t.Errorf("no %q in the plot's text: %s", w, text)
 				}
 			}
@@ -111,14 +137,110 @@ func TestPlots(t *testing.T) {
 	}
 }
 
+// TestPlotDefaults: without --out the plot goes to DIR/plot.svg, and the
+// same input gives the same bytes.
+func TestPlotDefaults(t *testing.T) {
+	dir := summary(t, []string{"close_delay", "profile"}, [][]string{{"0ms", "linux", "three"}, {"0ms", "freebsd", "half"}, {"50ms", "linux", "four"}, {"50ms", "freebsd", "four"}})
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Plot(s, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(filepath.Join(dir, "plot.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Plot(s, "", filepath.Join(dir, "again.svg")); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(filepath.Join(dir, "again.svg"))
+	if !bytes.Equal(first, again) {
+		t.Error("two plots of the same summary differ")
+	}
+	svgTexts(t, filepath.Join(dir, "plot.svg"))
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestLoadEmptyFractions: a point without runs has empty fractions in
+// summary.csv; it loads as NaN and the plot leaves it out.
+func TestLoadEmptyFractions(t *testing.T) {
+	dir := summary(t, []string{"d"}, [][]string{{"1ms", "three"}, {"2ms", "four"}})
+	path := filepath.Join(dir, "summary.csv")
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(string(b), "\n")
+	f := strings.Split(lines[2], ",")
+	for i := 3; i < 3+4*results.NumCloseTypes; i++ {
+		if (i-3)%4 == 0 {
+			f[i] = "0"
+		} else {
+			f[i] = ""
+		}
+	}
+	f[2] = "0"
+	lines[2] = strings.Join(f, ",")
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Rows[1]; r.Runs != 0 || !math.IsNaN(r.Frac[results.FourWay]) || !math.IsNaN(r.Hi[results.ThreeWay]) {
+		t.Errorf("row without runs: %+v", r)
+	}
+	if err := Plot(s, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if text := svgTexts(t, filepath.Join(dir, "plot.svg")); strings.Contains(text, "four-way") {
+		t.Error("four-way is in the legend though only a point without runs had it")
+	}
+}
+
+// TestPlotErrors checks the exact messages users see (after "emu ").
 func TestPlotErrors(t *testing.T) {
 	dir := summary(t, []string{"d"}, [][]string{{"1ms", "three"}})
-	s, _ := Load(dir)
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Plot(s, "nope", filepath.Join(dir, "p.svg")); err == nil || err.Error() != `plot: "nope" is not a sweep key of sweep (sweep keys: d)` {
 		t.Errorf("unknown key: %v", err)
 	}
-	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "summary.csv: no such file") {
-		t.Errorf("missing file: %v", err)
+	none := summary(t, nil, [][]string{{"three"}})
+	s0, _ := Load(none)
+	if err := Plot(s0, "d", ""); err == nil || err.Error() != `plot: "d" is not a sweep key of sweep (it has no sweep keys)` {
+		t.Errorf("unknown key without sweep: %v", err)
+	}
+	empty := t.TempDir()
+	want := "plot: open " + filepath.Join(empty, "summary.csv") + ": no such file or directory (is " + empty + " the output folder of 'emu run'?)"
+	if _, err := Load(empty); err == nil || err.Error() != want || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v\nwant %s", err, want)
+	}
+	if err := Plot(s, "", filepath.Join(dir, "no", "such", "dir", "p.svg")); err == nil || !strings.HasPrefix(err.Error(), "plot: create ") {
+		t.Errorf("unwritable output: %v", err)
+	}
+
+	good, _ := os.ReadFile(filepath.Join(dir, "summary.csv"))
+	lines := strings.Split(strings.TrimSpace(string(good)), "\n")
+	path := filepath.Join(empty, "summary.csv")
+	for _, c := range []struct {
+		name, content, want string
+	}{
+		{"empty", "", path + ":1: empty file, not a summary.csv"},
+		{"runs.csv", "point,run,seed,d,close_type\n0,0,1,1ms,three-way\n", path + ":1: not a summary.csv (it starts with point, the sweep keys, runs)"},
+		{"missing column", strings.Replace(lines[0], ",ci_hi_no_connect", ",ci_hi_nope", 1) + "\n" + lines[1], path + ":1: no ci_hi_no_connect column"},
+		{"header only", lines[0] + "\n", path + ": no sweep points"},
+		{"bad fraction", lines[0] + "\n" + lines[1] + "\n" + strings.Replace(lines[1], ",20,1,", ",20,x,", 1), path + `:3: frac_three_way: "x" is not a fraction`},
+		{"bad count", lines[0] + "\n" + strings.Replace(lines[1], "0,1ms,20,", "0,1ms,lots,", 1), path + `:2: runs: "lots" is not a count`},
+		{"short row", lines[0] + "\n" + lines[1] + "\n0,1ms,20\n", path + ":3: wrong number of fields"},
+		{"bad quote", lines[0] + "\n" + `0,"1ms,20` + "\n", path + `:2: extraneous or missing " in quoted-field`},
+	} {
+		os.WriteFile(path, []byte(c.content), 0o644)
+		if _, err := Load(empty); err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v\nwant %s", c.name, err, c.want)
+		}
 	}
 }
 

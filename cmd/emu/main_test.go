@@ -150,3 +150,16 @@ func TestEventBudget(t *testing.T) {
 		t.Errorf("--yes: exit %d %s%s", code, out, errs)
 	}
 }
+
+// TestBuiltinBeatsFolder: a folder named like an example (a previous run's
+// output, say) does not hide the example.
+func TestBuiltinBeatsFolder(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(dir)
+	os.Mkdir("half-close", 0o755)
+	if out, errs, code := emu(t, "", "validate", "half-close"); code != 0 {
+		t.Errorf("exit %d: %s%s", code, out, errs)
+	}
+}

@@ -70,7 +70,9 @@ func readScenario(e *env, name string) ([]byte, string, error) {
 		}
 		return b, "-", nil
 	}
-	if _, statErr := os.Stat(name); statErr != nil {
+	// A file of that name wins; otherwise (no such file, or a folder such
+	// as a previous run's output) a built-in example of that name.
+	if fi, statErr := os.Stat(name); statErr != nil || fi.IsDir() {
 		if b, ok := scenarios.Builtin(name); ok {
 			return b, name, nil
 		}

@@ -17,6 +17,10 @@ var mapActions = []string{"send", "read", "sleep", "shutdown", "set", "wait"}
 
 const actionHelp = "{send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
 
+// MaxActions bounds a do: list; a program is a handful of calls, and a
+// list of aliases can expand to thousands.
+const MaxActions = 10_000
+
 // actions decodes a do: list and checks that the program makes sense for
 // its side: it opens once (connect on the client, accept on the server),
 // before any action on the socket — a client may sleep or set options
@@ -30,6 +34,10 @@ func (d *decoder) actions(n *yaml.Node, side string) []tcp.Op {
 	}
 	if len(n.Content) == 0 {
 		d.errAt(n, "%s.do is empty: a %s starts with %s", side, side, opener(side))
+		return nil
+	}
+	if len(n.Content) > MaxActions {
+		d.errAt(n, "%s.do has %d actions, more than %d", side, len(n.Content), MaxActions)
 		return nil
 	}
 	// A list that never names its opener gets one error saying so, rather

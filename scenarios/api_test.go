@@ -205,3 +205,23 @@ server:
 		t.Errorf("client program %+v", c.Client.Do)
 	}
 }
+
+// TestSizeLimits: a do: list longer than MaxActions, and a sweep whose
+// points times the file's size is too much to resolve, are errors at load
+// time, at once.
+func TestSizeLimits(t *testing.T) {
+	long := "name: t\nclient:\n  do: [connect" + strings.Repeat(", {sleep: 1ms}", MaxActions) + ", close]\nserver:\n  do: [accept, close]\n"
+	_, err := Load("long.yaml", []byte(long))
+	if want := "long.yaml:3:7: client.do has 10002 actions, more than 10000"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	big := "name: t\nvars: {d: 0ms}\nclient:\n  do: [connect" + strings.Repeat(", {sleep: '${d}'}", 9000) + ", close]\nserver:\n  do: [accept, close]\nsweep:\n  d: {from: 0ms, to: 999ms, step: 1ms}\n"
+	start := time.Now()
+	_, err = Load("big.yaml", []byte(big))
+	if want := "big.yaml:8:3: the sweep has 1000 points of a file of 27065 YAML nodes: 27065000 in all are too many to resolve (at most 20000000); sweep fewer values or shorten the file"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("Load took %v", el)
+	}
+}

@@ -121,6 +121,12 @@ func yamlErrorLine(err error) (int, string) {
 // is about 0.1 s of work (0.2 µs a node, 0.3 µs where it holds a ${var}).
 const checkBudget = 500_000
 
+// maxSweepWork bounds points × resolveCost: Points keeps every point's
+// configuration, so a file of many nodes (aliases expand a few lines into
+// thousands of actions) swept over many points would take seconds and
+// gigabytes. An ordinary scenario of 100 nodes may still have MaxPoints points.
+const maxSweepWork = 20_000_000
+
 // resolveOverhead is the fixed cost of resolving one point (profiles,
 // defaults, maps), counted in nodes.
 const resolveOverhead = 50
@@ -139,6 +145,10 @@ func (s *Scenario) check(e *errs) {
 		return
 	}
 	cost := s.resolveCost() + resolveOverhead
+	if n := s.pointCount(); n > 1 && n*cost > maxSweepWork {
+		first := s.sweep[0]
+		e.at(first.key.Line, first.key.Column, "the sweep has %d points of a file of %d YAML nodes: %d in all are too many to resolve (at most %d); sweep fewer values or shorten the file", n, cost, n*cost, maxSweepWork)
+	}
 	s.resolve(e, make([]int, len(s.sweep)))
 	type value struct{ dim, i int }
 	var all []value
@@ -339,8 +349,10 @@ func (s *Scenario) Keys() []string {
 // Points resolves every sweep point, the first sweep key varying slowest. A
 // scenario without a sweep has one point.
 func (s *Scenario) Points() ([]Point, error) {
-	if n := s.pointCount(); n > MaxPoints {
-		return nil, fmt.Errorf("%s: the sweep has %d points, more than %d", s.file, n, MaxPoints)
+	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead) > maxSweepWork {
+		// Load and Set refuse such a scenario; this guards a caller that
+		// ignored their error.
+		return nil, ErrorList{{File: s.file, Msg: fmt.Sprintf("the sweep has %d points: too many to resolve", n)}}
 	}
 	e := &errs{file: s.file}
 	keys := s.Keys()

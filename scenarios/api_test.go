@@ -225,3 +225,32 @@ func TestSizeLimits(t *testing.T) {
 		t.Errorf("Load took %v", el)
 	}
 }
+
+// TestSetRollsBack: a --set that fails leaves the scenario as it was.
+func TestSetRollsBack(t *testing.T) {
+	s := mustLoad(t, `
+name: t
+vars: {d: 1ms}
+link: {delay: 2ms}
+client:
+  do: [connect, {sleep: "${d}"}, close]
+server:
+  do: [accept, close]
+sweep:
+  d: [1ms, 2ms]
+  link.delay: [2ms, 3ms]
+`)
+	for _, kv := range [][2]string{{"d", "soon"}, {"link.delay", "-1ms"}, {"link.delay.x", "1"}, {"nope", "1"}} {
+		err := s.Set(kv[0], kv[1])
+		if err == nil {
+			t.Fatalf("--set %s=%s: no error", kv[0], kv[1])
+		}
+		if !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("--set %s=%s: %v does not name the key", kv[0], kv[1], err)
+		}
+	}
+	p := mustPoints(t, s)
+	if len(p) != 4 || strings.Join(s.Keys(), ",") != "d,link.delay" || p[3].Config.Link.Forward.Delay != 3*time.Millisecond || p[3].Config.Client.Do[1].Duration != 2*time.Millisecond {
+		t.Errorf("scenario changed by failed --set: %d points, keys %v", len(p), s.Keys())
+	}
+}

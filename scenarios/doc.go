@@ -40,11 +40,15 @@
 //     number ranges print with the decimals of from and step (0.01, not
 //     0.010000000000000002). At most MaxPoints points in all.
 //   - --set (Scenario.Set) of a swept key pins it: the key leaves the sweep.
-//     name, vars, sweep and do: lists cannot be set.
+//     name, vars, sweep and do: lists cannot be set. A failed Set leaves
+//     the scenario as it was.
+//   - LoadFile takes a path, "-" for standard input, or a built-in name.
 //   - vars may use other vars (${base}ms); a cycle is an error.
 //
 // Hostile input is refused, never followed: aliases expand to at most
-// 100 000 nodes and 64 levels, one document per file, and the load-time
-// check of sweep values has a work budget (long ranges are checked at their
-// ends; Points still checks every point).
+// 100 000 nodes and 64 levels, one document per file, a do: list holds at
+// most MaxActions actions, points times the file's size is bounded, and the
+// load-time check of sweep values has a work budget (long ranges are
+// checked at their ends; Points still checks every point). Messages are
+// always one line: values from the file are quoted with Go escapes.
 package scenarios

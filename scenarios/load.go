@@ -295,38 +295,55 @@ func (s *Scenario) markClean() {
 }
 
 // Set overrides a var or a dotted path (link.delay, server.tcp.delayed_ack,
-// runs) before the sweep, as --set does. A key that is swept stops being
-// swept: the value given here holds at every point.
+// runs, seed, stop_after, profile) before the sweep, as --set does. A key
+// that is swept stops being swept: the value given here holds at every
+// point. The error names the key; on error the scenario is left as it was,
+// so that a caller may report it and go on.
 func (s *Scenario) Set(key, value string) error {
-	node := scalar(value, 0, 0)
-	for i := range s.sweep {
-		if s.sweep[i].name == key {
-			s.sweep = append(s.sweep[:i], s.sweep[i+1:]...)
-			break
-		}
+	isVar := false
+	for _, v := range s.vars {
+		isVar = isVar || v.name == key
 	}
-	found := false
-	for i := range s.vars {
-		if s.vars[i].name == key {
-			s.vars[i].value = node
-			found = true
-		}
-	}
-	if !found {
+	if !isVar {
 		if !knownPath(key) {
 			return fmt.Errorf("unknown key %q: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key)
 		}
 		if key == "name" || key == "sweep" || key == "vars" || strings.HasSuffix(key, ".do") {
 			return fmt.Errorf("%s cannot be set from the command line", key)
 		}
+	}
+	root, vars, sweep := s.root, s.vars, s.sweep
+	s.vars = append([]variable(nil), vars...)
+	s.sweep = nil
+	for _, d := range sweep {
+		if d.name != key {
+			s.sweep = append(s.sweep, d)
+		}
+	}
+	node := scalar(value, 0, 0)
+	if isVar {
+		for i := range s.vars {
+			if s.vars[i].name == key {
+				s.vars[i].value = node
+			}
+		}
+	} else {
+		cl := &cloner{}
+		s.root = cl.clone(root, 0)
 		if !setPath(s.root, key, node) {
+			s.root, s.vars, s.sweep = root, vars, sweep
 			return fmt.Errorf("%s: the file has a single value where a mapping is needed", key)
 		}
 		s.markClean()
 	}
 	e := &errs{file: s.file + " (with --set " + key + "=" + value + ")"}
 	s.check(e)
-	return e.err()
+	if err := e.err(); err != nil {
+		s.root, s.vars, s.sweep = root, vars, sweep
+		s.markClean()
+		return err
+	}
+	return nil
 }
 
 // Point is one sweep point.

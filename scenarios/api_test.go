@@ -44,14 +44,18 @@ func TestRanges(t *testing.T) {
 		{"{from: 0, to: 0.1, step: 0.01}", "0 0.01 0.02 0.03 0.04 0.05 0.06 0.07 0.08 0.09 0.1"},
 		{"{from: 0.3, to: 0, step: -0.1}", "0.3 0.2 0.1 0"},
 		{"{from: 0.001, to: 0.0035, step: 0.0005}", "0.001 0.0015 0.002 0.0025 0.003 0.0035"},
+		{"{from: -0.2, to: 0.2, step: 0.1}", "-0.2 -0.1 0 0.1 0.2"},
+		{"{from: 1e-31, to: 3e-31, step: 1e-31}", "1e-31 2e-31 3e-31"},
+		{"{from: 0.0000001, to: 0.0000003, step: 0.0000001}", "1e-07 2e-07 3e-07"},
+		{"{from: 1e22, to: 3e22, step: 1e22}", "1e+22 2e+22 3e+22"},
 	} {
 		key := "d"
 		if !strings.Contains(c.rng, "ms") && !strings.Contains(c.rng, "s,") {
-			key = "link.loss"
+			key = "v" // a number, used nowhere
 		}
 		s := mustLoad(t, `
 name: t
-vars: {d: 0ms}
+vars: {d: 0ms, v: 0}
 client:
   do: [connect, {sleep: "${d}"}, close]
 server:
@@ -252,5 +256,28 @@ sweep:
 	p := mustPoints(t, s)
 	if len(p) != 4 || strings.Join(s.Keys(), ",") != "d,link.delay" || p[3].Config.Link.Forward.Delay != 3*time.Millisecond || p[3].Config.Client.Do[1].Duration != 2*time.Millisecond {
 		t.Errorf("scenario changed by failed --set: %d points, keys %v", len(p), s.Keys())
+	}
+}
+
+// TestRangeExtremes: ranges of huge, tiny and many-decimal numbers load or
+// fail with a message, never panic, and never print Inf or NaN.
+func TestRangeExtremes(t *testing.T) {
+	for _, rng := range []string{
+		"{from: 1e300, to: 1e308, step: 1e307}",
+		"{from: -1e308, to: 1e308, step: 1e307}",
+		"{from: 0.0000000000000000000000000000001, to: 0.0000000000000000000000000000003, step: 0.0000000000000000000000000000001}",
+		"{from: 0, to: 1, step: 0.25000000000000000000000000000000000000000000000}",
+	} {
+		s, err := Load("x.yaml", []byte("name: t\nvars: {v: 0}\nclient:\n  do: [connect, close]\nserver:\n  do: [accept, close]\nsweep:\n  v: "+rng+"\n"))
+		if err != nil {
+			continue
+		}
+		for _, p := range mustPoints(t, s) {
+			for _, v := range p.Values {
+				if strings.Contains(v, "Inf") || strings.Contains(v, "NaN") || len(v) > 24 {
+					t.Errorf("%s: value %s", rng, v)
+				}
+			}
+		}
 	}
 }

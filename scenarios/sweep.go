@@ -134,16 +134,24 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 		if !ok {
 			return nil
 		}
+		// Rounding to the decimals written removes the float noise of
+		// from + i*step (0.30000000000000004, or 5.6e-17 for 0); with more
+		// decimals than a float can round (or an exponent), rounding to 15
+		// significant digits does.
 		dec := max(decimals(from.Value), decimals(step.Value))
+		p := math.Pow(10, float64(dec))
 		out := make([]sweepValue, count)
 		for i := range out {
 			x := a + float64(i)*s
-			p := math.Pow(10, float64(dec))
-			x = math.Round(x*p) / p
+			if r := math.Round(x*p) / p; dec <= 15 && !math.IsInf(r, 0) && !math.IsNaN(r) {
+				x = r
+			} else if r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64); err == nil {
+				x = r
+			}
 			if x == 0 {
 				x = 0 // not -0, from a count down to 0
 			}
-			out[i] = sweepValue{strconv.FormatFloat(x, 'f', -1, 64), n.Line, n.Column}
+			out[i] = sweepValue{formatNumber(x), n.Line, n.Column}
 		}
 		return out
 	}
@@ -199,14 +207,32 @@ func rangeCount(e *errs, key string, from, to, step *yaml.Node, a, b, s float64)
 	return int(c), true
 }
 
+// formatNumber writes a range's number as a user would: 0.05, 12, and an
+// exponent only for very large or very small magnitudes (1e+30, 1e-09).
+func formatNumber(x float64) string {
+	if a := math.Abs(x); a >= 1e21 || (a != 0 && a < 1e-6) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// decimals is the number of decimal places a number is written with:
+// 2 for 0.05, 31 for 1e-31, 0 for 1.5e3.
 func decimals(s string) int {
+	s = strings.TrimSpace(s)
+	exp := 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		return 12
+		e, err := strconv.Atoi(s[i+1:])
+		if err != nil || e < -400 || e > 400 {
+			return 16 // not a plain exponent: round by significant digits
+		}
+		s, exp = s[:i], e
 	}
+	d := 0
 	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return len(s) - i - 1
+		d = len(s) - i - 1
 	}
-	return 0
+	return max(d-exp, 0)
 }
 
 // durationUnit picks the largest of s, ms, us, ns in which both from and

@@ -23,12 +23,8 @@ const loadBound = time.Second
 // skips the input (so that CI stays green) and says why; once the loader is
 // fixed the input passes and checks the fix, and its entry can go.
 var knownLoadBugs = map[string]string{
-	// testdata/fuzz/FuzzLoadStrict/de54f8f517e2fcd2
-	"de54f8f517e2fcd2efec20782e9b93391f4f383a74e74248045da58c15343ad4": "known bug: {send: \"-1\\nB\"} gives a message on two lines (units.ParseSize prints the value with %s, not %q)",
-	// testdata/fuzz/FuzzLoadStrict/2b57627dc9d38bd4
-	"2b57627dc9d38bd41fc628b006f3060bcf0d917cd07ae6aa0e1dbe2da092e21f": "known bug: a sweep key with a newline gives a message on two lines (scenarios.quote escapes only '\"'; sweep.go prints keys with %s)",
-	// testdata/fuzz/FuzzLoadStrict/ae609f02904e0acb
-	"ae609f02904e0acb7dcce3e9053659be18fcb55c268d8f440f71b2c7f2165ade": "known bug: Load takes about 40 s: an alias-expanded tree of 20 000 nodes is cloned and decoded again for each of 10 000 sweep values (Scenario.check), even though the file already has errors",
+	// None now: the three inputs in testdata/fuzz/FuzzLoadStrict were fixed
+	// (one-line messages; bounded load time) and stay as regression cases.
 }
 
 func sha(data []byte) string {

@@ -25,7 +25,7 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration (write e.g. 40ms, 1.5s, 2m)", s)
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("duration %s is negative", s)
+		return 0, fmt.Errorf("duration %q is negative", s)
 	}
 	return d, nil
 }
@@ -65,14 +65,14 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size (write e.g. 100B, 64KiB, 1MB)", s)
 	}
 	if v < 0 {
-		return 0, fmt.Errorf("size %s is negative", s)
+		return 0, fmt.Errorf("size %q is negative", s)
 	}
 	b := v * mult
 	if b > 1<<50 {
-		return 0, fmt.Errorf("size %s is too large (at most 1PiB)", s)
+		return 0, fmt.Errorf("size %q is too large (at most 1024TiB)", s)
 	}
 	if b != math.Trunc(b) {
-		return 0, fmt.Errorf("size %s is not a whole number of bytes", s)
+		return 0, fmt.Errorf("size %q is not a whole number of bytes", s)
 	}
 	return int64(b), nil
 }
@@ -110,11 +110,11 @@ func ParseRate(s string) (int64, error) {
 			break
 		}
 		if v <= 0 {
-			return 0, fmt.Errorf("rate %s must be positive (omit rate for an unlimited link)", s)
+			return 0, fmt.Errorf("rate %q must be positive (omit rate for an unlimited link)", s)
 		}
 		r := v * u.mult
 		if r < 1 || r > 1e15 {
-			return 0, fmt.Errorf("rate %s is out of range (1bit to 1000Tbit)", s)
+			return 0, fmt.Errorf("rate %q is out of range (1bit to 1000000Gbit)", s)
 		}
 		return int64(math.Round(r)), nil
 	}

@@ -85,20 +85,27 @@ func (e *Endpoint) lingering() bool {
 // FIN_WAIT_2 starts the FIN_WAIT_2 timeout.
 func (e *Endpoint) orphanNow() {
 	e.orphan = true
-	e.proc = nil
+	e.holders = e.holders[:0]
 	if e.state == FinWait2 {
 		e.startFinWait2Timer()
 	}
 }
 
-// shutdown is shutdown(2). SHUT_WR sends a FIN but keeps receiving and is not
-// an orphan, so FIN_WAIT_2 lasts as long as the peer wants; SHUT_RD sends
-// nothing.
+// shutdown is shutdown(2), as inet_shutdown does it. SHUT_WR sends a FIN but
+// keeps receiving and is not an orphan, so FIN_WAIT_2 lasts as long as the
+// peer wants; SHUT_RD sends nothing. A socket whose connection is gone
+// (reset, timed out, or handed over to TIME_WAIT, which Linux keeps in a
+// separate minisock while the socket itself is CLOSED) fails with ENOTCONN;
+// one still connecting is disconnected.
 func (e *Endpoint) shutdown(how ShutdownHow) Errno {
-	if e.state == Closed || e.state == Listen || e.state == SynSent {
-		if e.softErr == ErrNone && e.state != Closed {
-			return ENOTCONN
-		}
+	switch e.state {
+	case Closed, TimeWait:
+		e.rdShut = e.rdShut || how != ShutWrite
+		e.wrShut = e.wrShut || how != ShutRead
+		return ENOTCONN
+	case SynSent:
+		e.setState(Closed)
+		return ErrNone
 	}
 	if how == ShutRead || how == ShutBoth {
 		e.rdShut = true

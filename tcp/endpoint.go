@@ -9,17 +9,20 @@ import (
 // Endpoint is one end of a TCP connection: the transmission control block and
 // the socket an application holds on it.
 type Endpoint struct {
-	host   *Host
-	cfg    Settings
-	state  State
-	seen   uint16    // bit i set: the endpoint has been in State(i)
-	lis    *Listener // the listener that created a passive endpoint
-	proc   *Process  // the application blocked on this socket, if any
-	owner  *Process  // the application that opened or accepted it
-	tag    any       // the user's data (see SetTag)
-	active bool      // opened by connect (holds an ephemeral port)
-	linux  bool      // follow Linux's code paths where profiles differ without a setting
-	passiv bool
+	host  *Host
+	cfg   Settings
+	state State
+	seen  uint16    // bit i set: the endpoint has been in State(i)
+	lis   *Listener // the listener that created a passive endpoint
+	// holders are the processes that hold a reference to the socket (its
+	// file descriptor): the opener, and the children it forked while
+	// holding it. The last one to close it closes the connection.
+	holders []*Process
+	owner   *Process // the application that opened or accepted it
+	tag     any      // the user's data (see SetTag)
+	active  bool     // opened by connect (holds an ephemeral port)
+	linux   bool     // follow Linux's code paths where profiles differ without a setting
+	passiv  bool
 
 	localPort, remotePort uint16
 
@@ -193,8 +196,8 @@ func (e *Endpoint) setState(s State) {
 
 // wake tells a blocked application that something it may wait for changed.
 func (e *Endpoint) wake() {
-	if e.proc != nil {
-		e.proc.wake()
+	for _, p := range e.holders {
+		p.wake()
 	}
 }
 

@@ -20,6 +20,7 @@ type Host struct {
 	Name  string // "client" or "server"; shown in traces
 	sched *engine.Scheduler
 	rng   *engine.Stream
+	app   *engine.Stream // random sleeps of the host's processes (SetAppRandom)
 	out   Output
 	obs   Observer
 
@@ -42,6 +43,7 @@ type Host struct {
 	phase time.Duration
 
 	nextPort uint16 // where the next search for a free ephemeral port starts
+	procs    int    // processes created so far (their IDs)
 
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
@@ -114,6 +116,19 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 	h.Configure(DefaultHostSettings())
 }
 
+// SetAppRandom gives the host's processes their own random stream for sleeps
+// drawn from a distribution, so that adding a random wait to a program does
+// not shift the host's other draws (ISNs, ports). Without it they draw from
+// the host's stream. Reset clears it.
+func (h *Host) SetAppRandom(rng *engine.Stream) { h.app = rng }
+
+func (h *Host) appRand() *engine.Stream {
+	if h.app != nil {
+		return h.app
+	}
+	return h.rng
+}
+
 // Configure sets the host settings; call it before the host's first
 // connection.
 func (h *Host) Configure(c HostSettings) {
@@ -171,13 +186,15 @@ type Listener struct {
 	queue    []*Endpoint // established, not yet accepted
 	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool
+	holders  int // processes holding the listening socket; the last to go closes it
 	// OnConnection, if set, is called when a connection is established and
 	// no process waits in accept: a forking server starts a process for it.
 	OnConnection func()
 }
 
 // Listen opens a listening socket on port with the given settings for the
-// connections it accepts.
+// connections it accepts. The caller holds it until it calls Close; a
+// process that opens it (Spawn) holds it until it dies.
 func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
@@ -187,7 +204,7 @@ func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 			return nil, fmt.Errorf("listen on port %d: port in use", port)
 		}
 	}
-	l := &Listener{host: h, port: port, settings: s}
+	l := &Listener{host: h, port: port, settings: s, holders: 1}
 	h.listeners = append(h.listeners, l)
 	return l, nil
 }

@@ -47,9 +47,10 @@ const (
 	ETIMEDOUT
 	EADDRNOTAVAIL
 	ENOTCONN
+	EBADF // a call by a process that holds no socket (forked before it was opened)
 )
 
-var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN"}
+var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "EBADF"}
 
 // String returns the errno name, or "" for ErrNone.
 func (e Errno) String() string {

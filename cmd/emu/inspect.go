@@ -49,10 +49,14 @@ func init() {
 		}
 		bad := 0
 		for _, f := range pos {
-			if _, err := loadScenario(e, f); err != nil {
+			sc, err := loadScenario(e, f)
+			if err != nil {
 				bad++
 				fmt.Fprintln(e.stderr, err)
 				continue
+			}
+			for _, n := range sc.Notes() {
+				fmt.Fprintln(e.stdout, n)
 			}
 			fmt.Fprintf(e.stdout, "%s: ok\n", f)
 		}

@@ -29,6 +29,8 @@ func TestExamplesShowTheirCloseTypes(t *testing.T) {
 		"crash":                  {three, rst},                       // everything read, 100 bytes unread
 		"simultaneous-close":     {three, sim, sim, sim, four, four}, // client closes 0..40 ms after connecting
 		"profiles":               {three, four, four, four},          // linux, freebsd, windows, rfc9293
+		"shared-socket":          {four, three},                      // the parent's shutdown(read) then close, shutdown(write)
+		"sigpipe":                {finR, finR},                       // terminate, ignore: the same wire
 	}
 	for name, want := range cases {
 		b, _ := scenarios.Builtin(name)

@@ -35,7 +35,11 @@ func (o pairObserver) State(now engine.Time, e *Endpoint, from, to State) {
 	o.p.state = append(o.p.state, fmt.Sprintf("%s %s %s", ms(now), e.host.Name, to))
 }
 func (o pairObserver) App(now engine.Time, h *Host, e *Endpoint, ev AppEvent) {
-	s := fmt.Sprintf("%s %s %s", ms(now), h.Name, ev.Call)
+	who := h.Name
+	if ev.Proc > 1 {
+		who += fmt.Sprintf("[%d]", ev.Proc)
+	}
+	s := fmt.Sprintf("%s %s %s", ms(now), who, ev.Call)
 	if ev.Result != "" {
 		s += " " + ev.Result
 	}

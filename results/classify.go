@@ -108,7 +108,10 @@ func Classify(r *Run) Outcome {
 	o.TimeWaitSide, o.TimeWait = timeWait(r)
 
 	if !r.Established {
+		// A refused connect: the side that sent the RST closed it
+		// (CONTRACT's convention, the same for captures).
 		o.CloseType = NoConnect
+		o.FirstCloser = o.RstFrom
 		return o
 	}
 

@@ -93,10 +93,10 @@ type Peer struct {
 	// relative and absolute numbers shows.
 	PeerISN uint32
 
-	localISN  uint32
-	knowISN   bool
-	sent      []Sent
-	OnSend    func(s *Sent) // called for each segment the host sends, if set
+	localISN uint32
+	knowISN  bool
+	sent     []Sent
+	OnSend   func(s *Sent) // called for each segment the host sends, if set
 }
 
 // New returns a peer facing a fresh host named "emu" whose randomness (ISN,

@@ -76,6 +76,9 @@ type Sent struct {
 	Seg Seg         // relative numbers
 	Abs tcp.Segment // as it was on the wire
 	Rtx bool        // the endpoint counted it as a retransmission
+	// FromHost: the host sent it for a connection it does not have (a
+	// RST answering a segment), not an endpoint.
+	FromHost bool
 }
 
 // Peer is the scripted side. Build one with New, open the endpoint on
@@ -125,7 +128,7 @@ func (p *Peer) capture(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
 	if p.LocalPort == 0 {
 		p.LocalPort = seg.SrcPort
 	}
-	s := Sent{At: p.sched.Now(), Abs: *seg, Rtx: rtx, Seg: Seg{
+	s := Sent{At: p.sched.Now(), Abs: *seg, Rtx: rtx, FromHost: e == nil, Seg: Seg{
 		Flags: seg.Flags, Seq: seg.Seq - p.localISN, Len: seg.Len, Win: seg.Window, MSS: seg.MSS,
 	}}
 	if seg.Flags&tcp.ACK != 0 {

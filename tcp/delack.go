@@ -264,8 +264,12 @@ func (a *ackState) afterRead(e *Endpoint, n int64) {
 }
 
 // setQuickAck applies setsockopt(TCP_QUICKACK). On: leave ping-pong mode and,
-// if an ACK is owed, send it now. Off: enter ping-pong mode. It is not sticky:
-// a later FIN or reply re-enters ping-pong mode.
+// if an ACK is owed, mark a pushed segment and run the read-side ACK check
+// (__tcp_sock_set_quickack calls tcp_cleanup_rbuf): the owed ACK goes now
+// only if that check passes, i.e. the received data has been read (or more
+// than a full segment is unacknowledged); with data still queued it waits for
+// the delayed-ACK timer. Off: enter ping-pong mode. It is not sticky: a later
+// FIN or reply re-enters ping-pong mode.
 func (e *Endpoint) setQuickAck(on bool) {
 	a := &e.ack
 	if !a.adaptive {
@@ -280,6 +284,7 @@ func (e *Endpoint) setQuickAck(on bool) {
 	}
 	a.pingpong = false
 	if (e.state == Established || e.state == CloseWait) && a.scheduled {
-		e.sendAck()
+		a.pushed |= ackPushed
+		a.afterRead(e, 1)
 	}
 }

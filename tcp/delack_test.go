@@ -249,26 +249,27 @@ func TestRule3DelayedAck(t *testing.T) {
 func TestFixedDelayedAck(t *testing.T) {
 	sleepy := ops(opAccept, opSleep(10*time.Second), opReadEOF, opClose)
 	runExchanges(t, []exchange{
-		{name: "freebsd: first segment ACKed at once, then the 40 ms timer",
+		{name: "freebsd: no quick ACK: every second segment at once, the last after the 40 ms timer",
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",
 				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
 				"20.000 C>S ACK seq=1 ack=1 len=0",
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"21.000 C>S PSH,ACK seq=101 ack=1 len=100",
-				"30.000 S>C ACK seq=1 ack=101 len=0",
-				"71.000 S>C ACK seq=1 ack=201 len=0",
-				"1021.000 C>S FIN,ACK seq=201 ack=1 len=0",
-				"1031.000 S>C ACK seq=1 ack=202 len=0",
-				"10030.000 S>C FIN,ACK seq=1 ack=202 len=0",
-				"10040.000 C>S ACK seq=202 ack=2 len=0",
+				"22.000 C>S PSH,ACK seq=201 ack=1 len=100",
+				"31.000 S>C ACK seq=1 ack=201 len=0",
+				"72.000 S>C ACK seq=1 ack=301 len=0",
+				"1022.000 C>S FIN,ACK seq=301 ack=1 len=0",
+				"1032.000 S>C ACK seq=1 ack=302 len=0",
+				"10030.000 S>C FIN,ACK seq=1 ack=302 len=0",
+				"10040.000 C>S ACK seq=302 ack=2 len=0",
 			},
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 
 			cs: profile("freebsd"), ss: profile("freebsd"),
-			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
+			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "windows: every second segment, else the 200 ms timer",
 			want: []string{

@@ -60,7 +60,7 @@ func freebsdProfile() Settings {
 		DelAckMode:       DelAckFixed,
 		DelAckMin:        40 * time.Millisecond,
 		DelAckMax:        40 * time.Millisecond, // TCPTV_DELACK = hz/25 since FreeBSD 13 (was hz/10 = 100 ms)
-		QuickAckSegments: 1,                     // the first data segment is ACKed at once (TCP-FACTS.md)
+		QuickAckSegments: 0,                     // none: the first data segment's ACK is delayed too (DELAY_ACK in tcp_input; FreeBSD's tcp-testsuite rcv-data-segments)
 		AckEvery:         2,                     // tcp_input: ACK every second full-sized segment
 		RTOMin:           30 * time.Millisecond, // TCPTV_MIN = hz/33, sysctl net.inet.tcp.rexmit_min
 		RTOInitial:       time.Second,           // TCPTV_RTOBASE

@@ -1,0 +1,222 @@
+package packetdrill
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/tcp"
+	"github.com/emu-sim/emu/tcp/scripted"
+)
+
+// needs names the first thing the script needs that emu does not model, or
+// "" when it needs nothing of the sort.
+func needs(sc *Script, opt Options) string {
+	for i := range sc.Events {
+		ev := &sc.Events[i]
+		at := fmt.Sprintf(" (line %d)", ev.Line)
+		if c := ev.Call; c != nil {
+			if !supportedCalls[c.Name] {
+				return "system call " + c.Name + at
+			}
+			if f := callNeeds(c); f != "" {
+				return f + at
+			}
+			continue
+		}
+		p := ev.Packet
+		if p.ECN {
+			return "ECN" + at
+		}
+		for _, o := range p.Options {
+			switch o.Kind {
+			case OptSACK:
+				return "SACK blocks" + at
+			case OptFastOpen:
+				return "TCP Fast Open" + at
+			case OptMD5:
+				return "TCP MD5 signatures" + at
+			case OptTS:
+				if opt.Strict && !p.Inbound {
+					return "TS values under --strict: emu does not model timestamps" + at
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// tsNegotiated and wsNegotiated: both sides offered the option.
+func (r *runner) tsNegotiated() bool { return r.offer.ts && r.model.has(OptTS) }
+func (r *runner) wsNegotiated() bool { return r.offer.wscale && r.model.has(OptWScale) }
+
+// inject puts a `<` line on the wire.
+func (r *runner) inject(ev *Event) {
+	p := ev.Packet
+	seg := scripted.Seg{Flags: p.Flags, Seq: p.Seq, Len: p.Len, Win: p.Win}
+	if p.HasAck {
+		seg.Ack = p.Ack
+	}
+	if p.Flags&tcp.SYN != 0 {
+		r.offer = offerOf(p.Options)
+		for _, o := range p.Options {
+			if o.Kind == OptMSS {
+				mss := o.Value
+				if r.tsNegotiated() {
+					// With timestamps every segment carries 12 option
+					// bytes, so Linux's segments hold 12 bytes less
+					// payload than the MSS (tcp_current_mss).
+					mss = min(mss, uint32(r.opt.Settings.MSS)) - 12
+				}
+				seg.MSS = uint16(mss)
+			}
+		}
+	} else if r.wsNegotiated() {
+		seg.Win = p.Win << r.offer.shift
+	}
+	r.peer.Inject(seg)
+}
+
+// expect takes the next segment emu sent and compares it with a `>` line.
+func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, any bool) {
+	deadline := end.Add(tol + lateWait)
+	if any {
+		deadline = r.sched.Now().Add(anyWait)
+	}
+	from := r.sched.Now()
+	if !r.stepUntil(deadline, func() bool { return len(r.queue) > 0 }) {
+		if r.fail != nil {
+			return
+		}
+		why := fmt.Sprintf("waited until %s sec", secs(r.sched.Now()))
+		if r.sched.Pending() == 0 {
+			why = "emu has nothing more to send: no timer is pending"
+		}
+		r.failAt(ev, "nothing", "expected segment never came: emu sent nothing from %s sec on (%s)", secs(from), why)
+		return
+	}
+	got := r.queue[0]
+	r.queue = r.queue[1:]
+	if d := r.compare(ev.Packet, got); len(d) > 0 {
+		r.failAt(ev, r.describe(got), "emu's segment at %s sec differs: %s", secs(got.At), strings.Join(d, "; "))
+		return
+	}
+	if any {
+		return
+	}
+	if got.At < start.Add(-tol) || got.At > end.Add(tol) {
+		if start == end {
+			r.failAt(ev, r.describe(got), "timing error: expected outbound packet at %s sec but happened at %s sec; tolerance %s sec",
+				secs(start), secs(got.At), secs(engine.Time(tol)))
+		} else {
+			r.failAt(ev, r.describe(got), "timing error: expected outbound packet in time range %s~%s sec but happened at %s sec; tolerance %s sec",
+				secs(start), secs(end), secs(got.At), secs(engine.Time(tol)))
+		}
+	}
+}
+
+// emuOptions is the option list the profile's kernel would have put on s.
+func (r *runner) emuOptions(s scripted.Sent) []Option {
+	switch {
+	case s.FromHost:
+		return []Option{}
+	case s.Seg.Flags&tcp.SYN != 0 && s.Seg.Flags&tcp.ACK == 0:
+		return r.model.synOptions(uint32(s.Seg.MSS))
+	case s.Seg.Flags&tcp.SYN != 0:
+		if !r.offer.seen {
+			return r.model.synOptions(uint32(s.Seg.MSS))
+		}
+		return r.model.synAck(uint32(s.Seg.MSS), r.offer)
+	}
+	return established(r.tsNegotiated())
+}
+
+// compare lists the differences between a `>` line and emu's segment.
+func (r *runner) compare(p *Packet, s scripted.Sent) []string {
+	var d []string
+	g := s.Seg
+	if g.Flags != p.Flags {
+		d = append(d, fmt.Sprintf("flags %s, script %s", scripted.FlagString(g.Flags), scripted.FlagString(p.Flags)))
+	}
+	if g.Seq != p.Seq || g.Len != p.Len {
+		d = append(d, fmt.Sprintf("sequence %d:%d(%d), script %d:%d(%d)", g.Seq, g.End(), g.Len, p.Seq, p.Seq+uint32(p.Len), p.Len))
+	}
+	if p.Flags&tcp.ACK != 0 && g.Flags&tcp.ACK != 0 && g.Ack != p.Ack {
+		d = append(d, fmt.Sprintf("ack %d, script %d", g.Ack, p.Ack))
+	}
+	if p.HasWin {
+		switch {
+		case !r.opt.Strict:
+			r.note("windows not compared")
+		case g.Flags&tcp.SYN == 0 && r.wsNegotiated():
+			// The field holds the window shifted by the scale: emu's
+			// byte window is not the kernel's, so this cannot be judged.
+			r.unsupported("wscale arithmetic on an asserted window")
+		default:
+			w := min(g.Win, 65535)
+			if w != p.Win {
+				d = append(d, fmt.Sprintf("win %d, script %d", w, p.Win))
+			}
+		}
+	}
+	if p.AnyOptions {
+		return d
+	}
+	return append(d, r.compareOptions(p.Options, r.emuOptions(s))...)
+}
+
+func (r *runner) compareOptions(want, got []Option) []string {
+	kinds := func(l []Option) string {
+		s := make([]string, len(l))
+		for i, o := range l {
+			s[i] = strings.Fields(o.String())[0]
+		}
+		return strings.Join(s, ",")
+	}
+	if kinds(want) != kinds(got) {
+		return []string{fmt.Sprintf("options %s, script %s", orNone(optionsString(got, true)), orNone(optionsString(want, false)))}
+	}
+	var d []string
+	for i, w := range want {
+		g := got[i]
+		switch w.Kind {
+		case OptMSS:
+			if g.Value != w.Value {
+				d = append(d, fmt.Sprintf("mss %d, script %d", g.Value, w.Value))
+			}
+		case OptWScale:
+			if g.Value != w.Value {
+				if r.opt.Strict {
+					d = append(d, fmt.Sprintf("wscale %d, script %d", g.Value, w.Value))
+				} else {
+					r.note(fmt.Sprintf("wscale value not compared (script %d, %s sends %d)", w.Value, r.opt.Profile, g.Value))
+				}
+			}
+		case OptTS:
+			r.note("TS values not compared")
+		}
+	}
+	return d
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// describe writes emu's segment in the script's syntax with its time.
+func (r *runner) describe(s scripted.Sent) string {
+	g := s.Seg
+	str := fmt.Sprintf("%s > %s %d:%d(%d)", secs(s.At), scripted.FlagString(g.Flags), g.Seq, g.End(), g.Len)
+	if g.Flags&tcp.ACK != 0 {
+		str += fmt.Sprintf(" ack %d", g.Ack)
+	}
+	str += fmt.Sprintf(" win %d", g.Win)
+	if o := optionsString(r.emuOptions(s), true); o != "" {
+		str += " " + o
+	}
+	return str
+}

@@ -138,7 +138,7 @@ func (e *Endpoint) abort() {
 // waits less than 3.5 RTO (tcp_fin_time).
 func (e *Endpoint) finWait2Timeout() time.Duration {
 	t := e.cfg.FinWait2Timeout
-	if e.linux && t > 0 {
+	if e.cfg.FinWait2RTOFloor && t > 0 {
 		if floor := e.rto*4 - e.rto/2; t < floor {
 			t = floor
 		}

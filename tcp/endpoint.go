@@ -21,7 +21,6 @@ type Endpoint struct {
 	owner   *Process // the application that opened or accepted it
 	tag     any      // the user's data (see SetTag)
 	active  bool     // opened by connect (holds an ephemeral port)
-	linux   bool     // follow Linux's code paths where profiles differ without a setting
 	passiv  bool
 
 	localPort, remotePort uint16
@@ -89,7 +88,7 @@ type oooRange struct {
 }
 
 func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
-	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote, linux: s.DelAckMode == DelAckAdaptive}
+	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote}
 	e.rtxTimer.Init(h.sched, e.onRetransmitTimer, 0)
 	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
 	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)

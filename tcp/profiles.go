@@ -49,6 +49,10 @@ func linuxProfile() Settings {
 		RFC1337:          false, // sysctl tcp_rfc1337 = 0
 		HZ:               250,   // CONFIG_HZ_250 on Debian's kernels
 		UnreadClose:      UnreadCloseRST,
+
+		RTOFormula:        RTOLinux,        // tcp_set_rto (net/ipv4/tcp_input.c)
+		FinWait2RTOFloor:  true,            // tcp_fin_time (include/net/tcp.h)
+		ZeroOrphanRetries: ZeroOrphanEight, // tcp_orphan_retries() (net/ipv4/tcp_timer.c)
 	}
 }
 
@@ -78,6 +82,10 @@ func freebsdProfile() Settings {
 		RFC1337:          true, // tcp_twcheck drops RSTs in TIME_WAIT
 		HZ:               0,    // callouts are fine-grained; modelled as exact
 		UnreadClose:      UnreadCloseDiscard,
+
+		RTOFormula:        RTORFC6298,
+		FinWait2RTOFloor:  false,
+		ZeroOrphanRetries: ZeroOrphanRetries2,
 	}
 }
 
@@ -109,6 +117,10 @@ func windowsProfile() Settings {
 		RFC1337:          false, // assumed: an RST ends TIME_WAIT
 		HZ:               0,
 		UnreadClose:      UnreadCloseRST,
+
+		RTOFormula:        RTORFC6298,
+		FinWait2RTOFloor:  false,
+		ZeroOrphanRetries: ZeroOrphanRetries2,
 	}
 }
 
@@ -137,5 +149,9 @@ func rfc9293Profile() Settings {
 		RFC1337:          true,
 		HZ:               0,
 		UnreadClose:      UnreadCloseRST, // RFC 2525 2.17 / RFC 1122 4.2.2.13: SHOULD send RST
+
+		RTOFormula:        RTORFC6298,
+		FinWait2RTOFloor:  false,
+		ZeroOrphanRetries: ZeroOrphanRetries2,
 	}
 }

@@ -121,9 +121,9 @@ func (e *Endpoint) startRTT(seq uint32) {
 	e.rtTime = e.now()
 }
 
-// rttSample updates SRTT, RTTVAR and RTO (RFC 6298 2). The linux flavour
-// computes RTO as SRTT + max(4*RTTVAR, rto_min) (tcp_set_rto), the others as
-// max(rto_min, SRTT + 4*RTTVAR).
+// rttSample updates SRTT, RTTVAR and RTO (RFC 6298 2). rto_formula linux
+// computes RTO as SRTT + max(4*RTTVAR, rto_min) (tcp_set_rto); rfc6298 as
+// max(rto_min, SRTT + max(G, 4*RTTVAR)).
 func (e *Endpoint) rttSample(r time.Duration) {
 	if r <= 0 {
 		r = 1
@@ -139,7 +139,7 @@ func (e *Endpoint) rttSample(r time.Duration) {
 		e.srtt = (7*e.srtt + r) / 8
 	}
 	var rto time.Duration
-	if e.linux {
+	if e.cfg.RTOFormula == RTOLinux {
 		rto = e.srtt + max(4*e.rttvar, e.cfg.RTOMin)
 	} else {
 		g := e.host.tick
@@ -243,7 +243,7 @@ func (e *Endpoint) retryLimit() int {
 		if e.cfg.OrphanRetries > 0 {
 			return e.cfg.OrphanRetries
 		}
-		if e.linux {
+		if e.cfg.ZeroOrphanRetries == ZeroOrphanEight {
 			return 8 // tcp_orphan_retries = 0 means 8 (tcp_orphan_retries())
 		}
 		return e.cfg.Retries2

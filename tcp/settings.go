@@ -59,7 +59,38 @@ type Settings struct {
 	RFC1337          bool        // ignore RST in TIME_WAIT (RFC 1337's fix)
 	HZ               int         // kernel timer tick rate; 0 = exact timers
 	UnreadClose      UnreadClose // close() with unread data: rst or discard
+
+	// Behaviour that differs between stacks without a number to set,
+	// each named so that no rule hides behind another setting.
+
+	RTOFormula RTOFormula // how the RTO follows from SRTT and RTTVAR
+	// FinWait2RTOFloor keeps an orphan in FIN_WAIT_2 at least 3.5 RTO
+	// (Linux tcp_fin_time), whatever fin_wait2_timeout says.
+	FinWait2RTOFloor bool
+	// ZeroOrphanRetries is what orphan_retries 0 means: 8 on Linux
+	// (tcp_orphan_retries()), retries2 elsewhere.
+	ZeroOrphanRetries ZeroOrphanRetries
 }
+
+// RTOFormula names how the retransmission timeout follows from the RTT
+// estimates.
+type RTOFormula string
+
+const (
+	// RTOLinux is tcp_set_rto: SRTT + max(4*RTTVAR, rto_min), so that the
+	// minimum is added to the variance rather than bounding the sum.
+	RTOLinux RTOFormula = "linux"
+	// RTORFC6298 is RFC 6298 2.3: max(rto_min, SRTT + max(G, 4*RTTVAR)).
+	RTORFC6298 RTOFormula = "rfc6298"
+)
+
+// ZeroOrphanRetries names what an orphan_retries of 0 means.
+type ZeroOrphanRetries string
+
+const (
+	ZeroOrphanEight    ZeroOrphanRetries = "eight"    // Linux: 8 (tcp_orphan_retries())
+	ZeroOrphanRetries2 ZeroOrphanRetries = "retries2" // as many as for data
+)
 
 // EffectiveTimeWait returns the TIME_WAIT length: TimeWait, or 2*MSL when it is 0.
 func (s *Settings) EffectiveTimeWait() time.Duration {
@@ -106,7 +137,7 @@ var settingFields = []settingField{
 	{name: "fin_wait2_timeout", kind: kindDuration, doc: "orphaned FIN_WAIT_2 lifetime (0 = forever)", durs: func(s *Settings) *time.Duration { return &s.FinWait2Timeout }},
 	{name: "syn_retries", kind: kindInt, doc: "SYN retransmissions before connect fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.SynRetries }},
 	{name: "retries2", kind: kindInt, doc: "data retransmissions before the connection fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.Retries2 }},
-	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0 = 8 with delack_mode adaptive, as Linux; else as retries2)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
+	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0: see zero_orphan_retries)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
 	{name: "mss", kind: kindSize, doc: "maximum segment size in bytes", ints: func(s *Settings) *int { return &s.MSS }},
 	{name: "rcv_buf", kind: kindSize, doc: "receive buffer (advertised window) in bytes", ints: func(s *Settings) *int { return &s.RcvBuf }},
 	{name: "snd_buf", kind: kindSize, doc: "send buffer in bytes", ints: func(s *Settings) *int { return &s.SndBuf }},
@@ -114,6 +145,9 @@ var settingFields = []settingField{
 	{name: "rfc1337", kind: kindBool, doc: "ignore RST in TIME_WAIT", bools: func(s *Settings) *bool { return &s.RFC1337 }},
 	{name: "hz", kind: kindInt, doc: "kernel timer tick in Hz (0 = exact timers)", ints: func(s *Settings) *int { return &s.HZ }},
 	{name: "unread_close", kind: kindEnum, enum: []string{"rst", "discard"}, doc: "close() with unread data: rst, or discard it and send FIN", strs: func(s *Settings) *string { return (*string)(&s.UnreadClose) }},
+	{name: "rto_formula", kind: kindEnum, enum: []string{"linux", "rfc6298"}, doc: "RTO from the RTT estimates: linux (srtt + max(4 rttvar, rto_min)) or rfc6298 (max(rto_min, srtt + 4 rttvar))", strs: func(s *Settings) *string { return (*string)(&s.RTOFormula) }},
+	{name: "fin_wait2_rto_floor", kind: kindBool, doc: "an orphan waits in FIN_WAIT_2 at least 3.5 RTO (Linux tcp_fin_time)", bools: func(s *Settings) *bool { return &s.FinWait2RTOFloor }},
+	{name: "zero_orphan_retries", kind: kindEnum, enum: []string{"eight", "retries2"}, doc: "what orphan_retries 0 means: eight (Linux) or retries2", strs: func(s *Settings) *string { return (*string)(&s.ZeroOrphanRetries) }},
 }
 
 // SettingNames returns the YAML names of all settings, in display order.

@@ -15,7 +15,7 @@ type DelAckMode string
 const (
 	// DelAckAdaptive is Linux's scheme: quick-ACK budget, adaptive ATO,
 	// ping-pong mode, and a received FIN that enters ping-pong mode so that its
-	// ACK is delayed (TCP-FACTS.md, "Linux: delayed ACK").
+	// ACK is delayed (docs/tcp-model.md, rule 3).
 	DelAckAdaptive DelAckMode = "adaptive"
 	// DelAckFixed is the textbook scheme of BSD, Windows and RFC 1122: one
 	// fixed timer (DelAckMax), an ACK at once for every second full-sized

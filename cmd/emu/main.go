@@ -1,7 +1,8 @@
 // Command emu is a deterministic discrete-event network emulator for one
 // question: how do TCP connections end, and why?
 //
-// Run `emu help` for the commands; ../shared/CONTRACT.md fixes them.
+// Run `emu help` for the commands; docs/scenarios.md, docs/outputs.md and
+// docs/close-types.md describe the files it reads and writes.
 package main
 
 import (

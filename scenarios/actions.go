@@ -15,6 +15,9 @@ var scalarActions = map[string]tcp.OpKind{
 
 var mapActions = []string{"send", "read", "sleep", "shutdown", "set", "wait"}
 
+// setKeys are the socket options {set: {...}} takes.
+var setKeys = []string{"quickack", "nodelay", "linger"}
+
 const actionHelp = "{send: SIZE}, {read: SIZE|eof|available}, {sleep: DURATION}, close, {shutdown: write|read|both}, abort, crash, {set: {quickack: BOOL, nodelay: BOOL, linger: DURATION|off}}, {wait: eof}"
 
 // MaxActions bounds a do: list; a program is a handful of calls, and a
@@ -207,7 +210,7 @@ func (d *decoder) action(a *yaml.Node, side string) (tcp.Op, bool) {
 
 func (d *decoder) setAction(v *yaml.Node) (tcp.Op, bool) {
 	op := tcp.Op{Kind: tcp.OpSet}
-	fields := d.fields(v, "set", []string{"quickack", "nodelay", "linger"})
+	fields := d.fields(v, "set", setKeys)
 	if v.Kind == yaml.MappingNode && len(fields) == 0 && len(v.Content) == 0 {
 		d.errAt(v, "set: name at least one option (quickack, nodelay, linger)")
 		return op, false

@@ -125,6 +125,25 @@ func SettingNames() []string {
 	return names
 }
 
+// SettingInfo describes one setting for references and schemas: its YAML
+// name, the form of its value ("bool", "duration", "int", "size" or
+// "enum"), the values an enum takes, and its meaning.
+type SettingInfo struct {
+	Name, Kind string
+	Enum       []string
+	Doc        string
+}
+
+// SettingInfos returns every setting's description, in display order.
+func SettingInfos() []SettingInfo {
+	kinds := [...]string{kindBool: "bool", kindDuration: "duration", kindInt: "int", kindSize: "size", kindEnum: "enum"}
+	out := make([]SettingInfo, len(settingFields))
+	for i, f := range settingFields {
+		out[i] = SettingInfo{Name: f.name, Kind: kinds[f.kind], Enum: append([]string(nil), f.enum...), Doc: f.doc}
+	}
+	return out
+}
+
 func findField(name string) (*settingField, error) {
 	for i := range settingFields {
 		if settingFields[i].name == name {

@@ -69,7 +69,3 @@ func ActionTakesArgument(name string) bool {
 	}
 	return false
 }
-
-// Paths returns every dotted path that sweep: and --set accept besides the
-// scenario's vars (link.loss, server.tcp.delayed_ack, ...).
-func Paths() []string { return allPaths() }

@@ -324,7 +324,15 @@ func (s *Scenario) Set(key, value string) error {
 	}
 	if !isVar {
 		if !knownPath(key) {
-			return fmt.Errorf("unknown key %q: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key)
+			names := allPaths()
+			for _, v := range s.vars {
+				names = append(names, v.name)
+			}
+			hint := ""
+			if sug := suggest(key, names); sug != "" {
+				hint = " (did you mean " + quote(sug) + "?)"
+			}
+			return fmt.Errorf("unknown key %q%s: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key, hint)
 		}
 		if key == "name" || key == "sweep" || key == "vars" || strings.HasSuffix(key, ".do") {
 			return fmt.Errorf("%s cannot be set from the command line", key)

@@ -35,6 +35,7 @@ var jitterKeys = []string{"dist", "value", "min", "max", "mean", "stddev", "scal
 var lossKeys = []string{"model", "p", "r", "bad_loss", "good_loss"}
 var sideKeys = []string{"profile", "tcp", "host", "do", "listen"}
 var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets"}
+var connectionKeys = []string{"count", "every", "arrivals", "sample"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
 
@@ -273,7 +274,7 @@ func (d *decoder) connections(n *yaml.Node, c *Connections) {
 		}
 		return
 	}
-	for _, kv := range d.fields(n, "connections", []string{"count", "every", "arrivals", "sample"}) {
+	for _, kv := range d.fields(n, "connections", connectionKeys) {
 		switch kv[0].Value {
 		case "count":
 			if v, ok := d.integer(kv[1], "connections.count", 1, MaxConnections); ok {

@@ -10,7 +10,7 @@ import (
 // OpKind is an application action, one entry of a scenario's `do:` list.
 type OpKind uint8
 
-// Application actions (CONTRACT.md, "Actions").
+// Application actions (docs/scenarios.md, "Actions").
 const (
 	OpConnect  OpKind = iota + 1 // active open (client only)
 	OpAccept                     // passive open: listen and wait for a connection (server only)

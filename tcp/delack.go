@@ -9,7 +9,7 @@ import (
 // ackState decides when received data and FINs are acknowledged.
 //
 // In adaptive mode it follows Linux (net/ipv4/tcp_input.c, tcp_output.c,
-// tcp_timer.c; TCP-FACTS.md "Linux: delayed ACK"): a quick-ACK budget granted
+// tcp_timer.c; docs/tcp-model.md, rule 3): a quick-ACK budget granted
 // by the first data segment and after idle periods, an adaptive ACK timeout
 // (ato) that starts at delack_min and tracks the gap between data segments,
 // ping-pong (interactive) mode entered when the application replies within ato

@@ -11,7 +11,8 @@
 // (demultiplexing and RSTs for unknown connections), timers.go (kernel tick
 // granularity).
 //
-// ../shared/TCP-FACTS.md lists the facts each profile reproduces; every rule
-// here has a test in this package that drives two endpoints over a link and
+// docs/tcp-model.md lists the rules each profile reproduces and their
+// sources (kernel functions, RFC sections, measurements); every rule here
+// has a test in this package that drives two endpoints over a link and
 // asserts the exact segments.
 package tcp

@@ -15,7 +15,7 @@ type DelAckMode string
 const (
 	// DelAckAdaptive is Linux's scheme: quick-ACK budget, adaptive ATO,
 	// ping-pong mode, and a received FIN that enters ping-pong mode so that its
-	// ACK is delayed (TCP-FACTS.md, "Linux: delayed ACK").
+	// ACK is delayed (docs/tcp-model.md, rule 3).
 	DelAckAdaptive DelAckMode = "adaptive"
 	// DelAckFixed is the textbook scheme of BSD, Windows and RFC 1122: one
 	// fixed timer (DelAckMax), an ACK at once for every second full-sized
@@ -157,6 +157,25 @@ func SettingNames() []string {
 		names[i] = f.name
 	}
 	return names
+}
+
+// SettingInfo describes one setting for references and schemas: its YAML
+// name, the form of its value ("bool", "duration", "int", "size" or
+// "enum"), the values an enum takes, and its meaning.
+type SettingInfo struct {
+	Name, Kind string
+	Enum       []string
+	Doc        string
+}
+
+// SettingInfos returns every setting's description, in display order.
+func SettingInfos() []SettingInfo {
+	kinds := [...]string{kindBool: "bool", kindDuration: "duration", kindInt: "int", kindSize: "size", kindEnum: "enum"}
+	out := make([]SettingInfo, len(settingFields))
+	for i, f := range settingFields {
+		out[i] = SettingInfo{Name: f.name, Kind: kinds[f.kind], Enum: append([]string(nil), f.enum...), Doc: f.doc}
+	}
+	return out
 }
 
 func findField(name string) (*settingField, error) {

@@ -61,7 +61,11 @@ func init() {
 			fmt.Fprintf(e.stdout, "%s: ok\n", f)
 		}
 		if bad > 0 {
-			return &inputError{msg: fmt.Sprintf("emu validate: %d of %d files have errors", bad, len(pos))}
+			verb := "have"
+			if bad == 1 {
+				verb = "has"
+			}
+			return &inputError{msg: fmt.Sprintf("emu validate: %d of %s %s errors", bad, count(len(pos), "file", "files"), verb)}
 		}
 		return nil
 	}

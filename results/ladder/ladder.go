@@ -80,7 +80,11 @@ func Write(w io.Writer, t *sim.Trace, opt Options) error {
 		fmt.Fprintf(&b, "; RST from %s", o.RstFrom)
 	}
 	if o.Retransmits > 0 {
-		fmt.Fprintf(&b, "; %d retransmissions", o.Retransmits)
+		noun := "retransmissions"
+		if o.Retransmits == 1 {
+			noun = "retransmission"
+		}
+		fmt.Fprintf(&b, "; %d %s", o.Retransmits, noun)
 	}
 	b.WriteString(")\n")
 	for i := range t.Events {

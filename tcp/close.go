@@ -148,7 +148,7 @@ func (e *Endpoint) finWait2Timeout() time.Duration {
 
 func (e *Endpoint) startFinWait2Timer() {
 	if t := e.finWait2Timeout(); t > 0 {
-		e.waitTimer.Set(e.host.deadline(t))
+		e.waitTimer.Set(e.host.deadline(t, e.cfg.TimerLateProb))
 	}
 }
 
@@ -165,7 +165,7 @@ func (e *Endpoint) enterTimeWait() {
 		e.setState(Closed)
 		return
 	}
-	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
 	e.setState(TimeWait)
 }
 
@@ -192,11 +192,11 @@ func (e *Endpoint) timeWaitInput(seg *Segment) {
 	}
 	if seg.Seq == e.rcvNxt && seg.SeqLen() == 0 {
 		// A bare in-window ACK: nothing to answer.
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
 		return
 	}
 	if seg.Flags&ACK != 0 {
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
 	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }

@@ -37,10 +37,13 @@ type Host struct {
 	ephemeralInUse  int // live endpoints holding an ephemeral port
 	connectFailures int // connects that never reached ESTABLISHED
 
-	// Kernel timer tick (Settings.HZ) and this host's tick phase: timers fire
-	// on tick boundaries phase + k*tick, as jiffies-based kernel timers do.
-	tick  time.Duration
-	phase time.Duration
+	// Kernel timer tick (Settings.HZ), this host's tick phase and its
+	// jiffies counter at time 0: timers fire on tick boundaries
+	// phase + k*tick, as jiffies-based kernel timers do (see timers.go).
+	tick    time.Duration
+	phase   time.Duration
+	jiffy0  int64
+	timerRN *engine.Stream // draws for late timer expiries (SetTimerRandom)
 
 	nextPort uint16 // where the next search for a free ephemeral port starts
 	procs    int    // processes created so far (their IDs)
@@ -111,7 +114,12 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 		listeners: h.listeners[:0], twQueue: h.twQueue[:0]}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
-		h.phase = time.Duration(rng.Int64N(int64(h.tick)))
+		// One draw gives both where in its tick time 0 falls and how many
+		// ticks the kernel had counted by then, which decides how the
+		// timer wheel's coarse levels round an expiry.
+		x := rng.Int64N(int64(h.tick) << jiffyBits)
+		h.phase = time.Duration(x % int64(h.tick))
+		h.jiffy0 = x / int64(h.tick)
 	}
 	h.Configure(DefaultHostSettings())
 }
@@ -367,23 +375,4 @@ func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 		return p, true
 	}
 	return 0, false
-}
-
-// deadline returns when a kernel timer armed now for d fires. With a tick,
-// Linux timers count jiffies and the timer wheel rounds the expiry up by one
-// tick, so a timer for d fires at the first tick boundary after now+d
-// (40 ms → 40–44 ms at HZ=250), and a timer for 0 at the next tick.
-func (h *Host) deadline(d time.Duration) engine.Time {
-	now := h.sched.Now()
-	if h.tick == 0 {
-		return now.Add(d)
-	}
-	t := int64(h.tick)
-	rel := int64(now) - int64(h.phase)
-	j := rel / t
-	if rel < 0 && rel%t != 0 {
-		j--
-	}
-	n := (int64(d) + t - 1) / t
-	return engine.Time(int64(h.phase) + (j+n+1)*t)
 }

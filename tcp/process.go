@@ -472,7 +472,7 @@ func (p *Process) close(first bool) bool {
 			return true
 		}
 		if t := e.linger.Timeout; t > 0 {
-			p.timer.Set(p.host.deadline(t))
+			p.timer.Set(p.host.deadline(t, p.settings.TimerLateProb))
 		}
 		return false
 	}

@@ -53,6 +53,11 @@ func linuxProfile() Settings {
 		RTOFormula:        RTOLinux,        // tcp_set_rto (net/ipv4/tcp_input.c)
 		FinWait2RTOFloor:  true,            // tcp_fin_time (include/net/tcp.h)
 		ZeroOrphanRetries: ZeroOrphanEight, // tcp_orphan_retries() (net/ipv4/tcp_timer.c)
+		// Measured (Linux 6.18, HZ=250, veth): 7 % of 910 delayed ACKs of
+		// a FIN left after 44 ms, up to 47.9 ms: one tick late. 0.09
+		// also brings the three-way share of a close 45 ms after the FIN
+		// (0.19-0.20 measured) within reach without passing 10 % late.
+		TimerLateProb: 0.09,
 	}
 }
 

@@ -210,6 +210,8 @@ func scenarioSchema() (schema, []string) {
 			v = ref("size")
 		case "enum":
 			v = orVar(enum(s.Enum...))
+		case "probability":
+			v = ref("probability")
 		default:
 			missing = append(missing, "tcp."+s.Name+" (form "+s.Kind+")")
 			continue

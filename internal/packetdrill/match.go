@@ -104,9 +104,15 @@ func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, an
 		}
 		why := fmt.Sprintf("waited until %s sec", secs(r.sched.Now()))
 		if r.sched.Pending() == 0 {
-			why = "emu has nothing more to send: no timer is pending"
+			why = "nothing left to send: no timer is pending"
 		}
-		r.failAt(ev, "nothing", "expected segment never came: emu sent nothing from %s sec on (%s)", secs(from), why)
+		when := "at " + secs(start) + " sec"
+		if any {
+			when = "at any time"
+		} else if end != start {
+			when = "from " + secs(start) + " to " + secs(end) + " sec"
+		}
+		r.failAt(ev, "nothing", "expected segment never came: expected %s, emu sent nothing from %s sec on (%s)", when, secs(from), why)
 		return
 	}
 	got, n := r.merged(ev.Packet)

@@ -225,6 +225,7 @@ func logicalLines(text string) ([]srcLine, error) {
 	phys := strings.Split(text, "\n")
 	var out []srcLine
 	inBlock := false // inside /* */
+	blockStart := 0
 	var cur strings.Builder
 	start := 0
 	depth := 0
@@ -254,7 +255,7 @@ func logicalLines(text string) ([]srcLine, error) {
 				continue
 			}
 			if c == '/' && j+1 < len(raw) && raw[j+1] == '*' {
-				inBlock = true
+				inBlock, blockStart = true, n
 				j++
 				continue
 			}
@@ -301,7 +302,7 @@ func logicalLines(text string) ([]srcLine, error) {
 	}
 	switch {
 	case inBlock:
-		return nil, LineError{Line: len(phys), Msg: "unterminated /* comment"}
+		return nil, LineError{Line: blockStart, Msg: "unterminated /* comment"}
 	case inShell:
 		return nil, LineError{Line: start, Msg: "unterminated shell command (no closing backquote)"}
 	case inCode:

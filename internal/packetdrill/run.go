@@ -68,6 +68,7 @@ type runner struct {
 	lenient     []string
 	ignored     []Ignored
 	ran         []engine.Time // when each event ran
+	cur         *Event        // the event being run (or waited for)
 }
 
 // blocked is a call waiting in virtual time.
@@ -213,6 +214,7 @@ func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, a
 }
 
 func (r *runner) event(ev *Event) bool {
+	r.cur = ev
 	start, end, tol, any := r.window(ev)
 	switch {
 	case ev.Kind == PacketEvent && !ev.Packet.Inbound:
@@ -269,8 +271,7 @@ func (r *runner) stepUntil(horizon engine.Time, stop func() bool) bool {
 			return false
 		}
 		if r.sched.Executed() >= r.budget {
-			r.fail = &Result{Status: Fail, File: r.sc.File, Msg: fmt.Sprintf(
-				"event budget of %d events spent at %s sec: emu keeps scheduling events", r.budget, secs(r.sched.Now()))}
+			r.failAt(r.cur, "", "event budget of %d events spent at %s sec: emu keeps scheduling events", r.budget, secs(r.sched.Now()))
 			return false
 		}
 		// A horizon of 0 would mean none.
@@ -305,6 +306,7 @@ func (r *runner) afterEvent() {
 // emu sent before the last line that the script never expected.
 func (r *runner) finish() {
 	if b := r.bg; b != nil {
+		r.cur = b.ev
 		// packetdrill waits a moment for a blocking call to return.
 		r.stepUntil(max(b.end.Add(b.tol), r.sched.Now()), func() bool { return r.bg == nil })
 		if r.fail != nil {

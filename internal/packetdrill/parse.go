@@ -181,7 +181,14 @@ func conditionals(text string, defines []string) (string, error) {
 	}
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		if !strings.HasPrefix(t, "#") {
+		directive := false
+		for _, d := range []string{"#ifdef", "#ifndef", "#else", "#endif", "#if", "#elif", "#define", "#include", "#undef"} {
+			if t == d || strings.HasPrefix(t, d+" ") || strings.HasPrefix(t, d+"\t") {
+				directive = true
+			}
+		}
+		if !directive {
+			// Not a directive: a '#' in a shell command, for example.
 			if !active() {
 				lines[i] = ""
 			}

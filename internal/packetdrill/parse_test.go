@@ -124,7 +124,7 @@ func TestParseScript(t *testing.T) {
 --tolerance_usecs=10000 --ip_version=ipv4 --verbose
 /* a block
    comment */
-` + "`echo hello`" + `
+` + "`echo hello\n# a shell comment, not a directive\necho bye`" + `
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3 // trailing comment
 #ifdef FreeBSD
 +0 close(3) = 0
@@ -145,7 +145,7 @@ func TestParseScript(t *testing.T) {
 	if !reflect.DeepEqual(sc.Ignored, want) {
 		t.Errorf("ignored %+v, want %+v", sc.Ignored, want)
 	}
-	if len(sc.Events) != 3 || sc.Events[1].Call.Name != "setsockopt" || sc.Events[1].Line != 10 ||
+	if len(sc.Events) != 3 || sc.Events[1].Call.Name != "setsockopt" || sc.Events[1].Line != 12 ||
 		len(sc.Events[1].Call.Args) != 5 || sc.Events[2].Kind != IgnoredEvent {
 		t.Errorf("events %+v", sc.Events)
 	}

@@ -53,6 +53,9 @@ func TestRunScripts(t *testing.T) {
 		{"linger-zero.pkt", "linux", false, nil, "ok"},
 		{"reset-read.pkt", "linux", false, nil, "ok"},
 		{"background-read.pkt", "linux", false, nil, "ok"},
+		{"linger-timeout.pkt", "linux", false, nil, "ok"},
+		{"shutdown-write.pkt", "linux", false, nil, "ok"},
+		{"shutdown-write.pkt", "freebsd", false, nil, "ok"},
 		// The bare ACK of the FIN leaves first, at FIN + 40 ms = 0.060 s.
 		{"fail-expects-three-way.pkt", "linux", false, nil, "FAIL " + p("fail-expects-three-way.pkt") +
 			`:15: emu's segment at 0.060000 sec differs: flags ., script F.; script: "+0   > F. 1:1(0) ack 102"; emu: "0.060000 > . 1:1(0) ack 102 win 131072"`},

@@ -18,11 +18,13 @@ type LineError struct {
 	Msg  string
 }
 
+// Error writes the problem as file:line: message.
 func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // ParseError holds every problem found in a script, in line order.
 type ParseError struct{ Errs []LineError }
 
+// Error writes one problem per line.
 func (e *ParseError) Error() string {
 	s := make([]string, len(e.Errs))
 	for i, x := range e.Errs {

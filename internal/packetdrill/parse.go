@@ -360,7 +360,10 @@ func parseEvent(t string) (*Event, error) {
 		if blocking {
 			return nil, fmt.Errorf("an end time ('...') can only be used with system calls")
 		}
-		ev.Kind = IgnoredEvent
+		ev.Kind, ev.Ignore = IgnoredEvent, "code block"
+		if rest[0] == '`' {
+			ev.Ignore = "shell command"
+		}
 	default:
 		c, err := parseCall(rest)
 		if err != nil {

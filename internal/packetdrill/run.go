@@ -181,8 +181,8 @@ func (r *runner) unsupported(feature string) {
 func secs(t engine.Time) string { return fmt.Sprintf("%.6f", float64(t)/1e9) }
 
 // window returns when an event is expected: from start to end (equal
-// unless a range), with its tolerance; any is true for `*`.
-func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, any bool) {
+// unless a range), with its tolerance; anyTime is true for `*`.
+func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, anyTime bool) {
 	now := r.sched.Now()
 	inbound := ev.Kind == PacketEvent && ev.Packet.Inbound
 	var offset engine.Time
@@ -215,13 +215,13 @@ func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, a
 
 func (r *runner) event(ev *Event) bool {
 	r.cur = ev
-	start, end, tol, any := r.window(ev)
+	start, end, tol, anyTime := r.window(ev)
 	switch {
 	case ev.Kind == PacketEvent && !ev.Packet.Inbound:
-		r.expect(ev, start, end, tol, any)
+		r.expect(ev, start, end, tol, anyTime)
 	case ev.Kind == IgnoredEvent:
 		r.advanceTo(start)
-		r.ignored = append(r.ignored, Ignored{ev.Line, map[bool]string{true: "shell command", false: "code block"}[strings.HasPrefix(strings.TrimLeft(ev.Text, "+.0123456789~* "), "`")]})
+		r.ignored = append(r.ignored, Ignored{ev.Line, ev.Ignore})
 	default:
 		if now := r.sched.Now(); now > start.Add(tol) {
 			// A blocking call kept the script from this line in time.

@@ -78,6 +78,7 @@ type Event struct {
 	Kind   EventKind
 	Packet *Packet
 	Call   *Call
+	Ignore string // IgnoredEvent: "shell command" or "code block"
 }
 
 // Packet is a `<` (inbound: injected) or `>` (outbound: expected) segment.

@@ -118,10 +118,16 @@ func Run(sc *Script, opt Options) Result {
 	if r.fail == nil {
 		r.finish()
 	}
+	notes := append(ignoredNotes(r.ignored), r.lenient...)
 	if r.fail != nil {
+		if r.fail.Status == Fail {
+			// What was not run may explain the failure (a shell line that
+			// set a route or a sysctl).
+			r.fail.Lenient = notes
+		}
 		return *r.fail
 	}
-	return Result{Status: Pass, Lenient: append(ignoredNotes(r.ignored), r.lenient...)}
+	return Result{Status: Pass, Lenient: notes}
 }
 
 // ignoredNotes summarises the lines not executed, by kind, in line order.

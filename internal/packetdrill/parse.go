@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emu-sim/emu/tcp"
 )
 
 // LineError is a problem at one line of a script.
@@ -147,6 +149,13 @@ func (sc *Script) flag(t string, line int) error {
 				return fmt.Errorf("bad --tolerance_percent: %q is not a percentage", val)
 			}
 			sc.TolerancePercent = p
+		case "profile":
+			// emu's own flag: the profile a script is written for, so
+			// that one command can run scripts for several kernels.
+			if _, err := tcp.Profile(val); err != nil || val == "" {
+				return fmt.Errorf("bad --profile: %q is not one of %s", val, strings.Join(tcp.ProfileNames, ", "))
+			}
+			sc.Profile = val
 		case "ip_version":
 			if val != "ipv4" {
 				// IPv6 changes the MSS (and IPv4-mapped addresses

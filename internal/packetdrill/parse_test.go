@@ -168,6 +168,7 @@ func TestParseScript(t *testing.T) {
 		{"0 close(3) = 0\n#if 1\n", `e.pkt:2: unknown directive "#if" (#ifdef, #ifndef, #else and #endif are supported)`},
 		{"--tolerance_usecs=abc\n0 close(3) = 0\n", `e.pkt:1: bad --tolerance_usecs: "abc" is not a positive whole number`},
 		{"0 close(3) = 0\n`unclosed\n", "e.pkt:2: unterminated shell command (no closing backquote)"},
+		{"--profile=solaris\n0 close(3) = 0\n", `e.pkt:1: bad --profile: "solaris" is not one of linux, freebsd, windows, rfc9293`},
 	} {
 		_, err := Parse("e.pkt", c.src)
 		if err == nil || err.Error() != c.msg {

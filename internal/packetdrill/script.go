@@ -26,6 +26,9 @@ type Script struct {
 	// execute: untimed shell commands and code blocks, flags other than
 	// the tolerances.
 	Ignored []Ignored
+	// Profile is the profile a `--profile=NAME` flags line names (an emu
+	// extension), or "".
+	Profile string
 	// Needs names what a flags line asks for that emu does not model
 	// (IPv6, another MTU), or "".
 	Needs string

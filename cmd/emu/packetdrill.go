@@ -13,7 +13,7 @@ import (
 
 var packetdrillCmd = &command{
 	name:    "packetdrill",
-	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict]",
+	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict] [--seed S]",
 	summary: "run packetdrill scripts against emu's TCP endpoint",
 	help: `Each script's socket calls drive one emu endpoint; its '<' lines are injected
 from the remote side at their times, its '>' lines are the segments the endpoint
@@ -29,7 +29,10 @@ larger). Prints one line per script:
                           blocks, ECN, TCP Fast Open, other system calls)
 
 A script may name its kernel in its flags line (--profile=freebsd, an emu
-extension); --profile on the command line overrides it.
+extension); --profile on the command line overrides it. --seed picks the
+endpoint's initial sequence number and where in the kernel's timer tick the
+script starts (Linux's 250 Hz tick delays timers by up to 4 ms; --set hz=0
+makes them exact).
 
 Exit status: 0 when no script fails, 1 when one fails, 2 when one cannot be
 read or parsed (file:line: message) or a flag is wrong. docs/packetdrill.md

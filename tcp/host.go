@@ -69,6 +69,10 @@ type HostSettings struct {
 	// MaxTWBuckets is tcp_max_tw_buckets: beyond this many TIME_WAIT
 	// sockets, a closing connection skips TIME_WAIT.
 	MaxTWBuckets int
+	// WakeupLatency, when set, delays every wake-up of the host's
+	// processes (a blocking call returning, a sleep ending) by a draw from
+	// it, as the scheduler of a loaded machine does; nil is an idle host.
+	WakeupLatency DurationDist
 }
 
 // DefaultHostSettings are Linux's defaults.

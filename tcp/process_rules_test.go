@@ -3,6 +3,8 @@ package tcp
 import (
 	"testing"
 	"time"
+
+	"github.com/emu-sim/emu/engine"
 )
 
 // Processes that share sockets, SIGPIPE, missing listeners and shutdown of a
@@ -262,5 +264,44 @@ func TestNoListenerAndShutdownAfterReset(t *testing.T) {
 			check:  func(t *testing.T, p *pair) { wantApp(t, p, "60.000 client shutdown(read) ENOTCONN") },
 			client: ops(opConnect, opShutdown(ShutWrite), opReadEOF, opSleep(20*time.Millisecond), opShutdown(ShutRead), opClose),
 			server: ops(opAccept, opReadEOF, opClose)},
+	})
+}
+
+// fixedDelay is a DurationDist that always gives d.
+type fixedDelay time.Duration
+
+func (f fixedDelay) Draw(*engine.Stream) time.Duration { return time.Duration(f) }
+
+// TestWakeupLatency: on a loaded host every wake-up of a process comes
+// late. With 5 ms: the server's read returns EOF 5 ms after the FIN arrived
+// (30 → 35 ms), its 20 ms sleep ends 5 ms late too (60 ms instead of 55),
+// and its FIN leaves at 60 ms, still inside the 40 ms delayed-ACK window of
+// the client's FIN (70 ms): three-way.
+func TestWakeupLatency(t *testing.T) {
+	runExchanges(t, []exchange{
+		{name: "5 ms on the server",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"60.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"70.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState: Closed, cTimeWait: 60000 * time.Millisecond,
+			sState: Closed,
+			inject: func(p *pair) {
+				h := DefaultHostSettings()
+				h.WakeupLatency = fixedDelay(5 * time.Millisecond)
+				p.server.Configure(h)
+			},
+			check: func(t *testing.T, p *pair) {
+				wantApp(t, p, "35.000 server read EOF")
+				wantApp(t, p, "60.000 server close")
+			},
+			client: ops(opConnect, opSend(100), opClose),
+			server: ops(opAccept, opReadEOF, opSleep(20*time.Millisecond), opClose)},
 	})
 }

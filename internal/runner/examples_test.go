@@ -73,7 +73,7 @@ func TestDelayedAckBoundaryExample(t *testing.T) {
 	}
 	// Accepted number of three-way closes of 50, per close_delay.
 	want := map[string][2]int{"0ms": {50, 50}, "10ms": {50, 50}, "20ms": {50, 50}, "30ms": {50, 50}, "39ms": {50, 50},
-		"40ms": {50, 50}, "41ms": {30, 47}, "42ms": {18, 36}, "43ms": {8, 24}, "44ms": {0, 10}, "45ms": {0, 9},
+		"40ms": {50, 50}, "41ms": {30, 47}, "42ms": {18, 36}, "43ms": {8, 24}, "44ms": {0, 10}, "45ms": {0, 9}, "46ms": {0, 7}, "47ms": {0, 6},
 		"50ms": {0, 0}, "60ms": {0, 0}, "80ms": {0, 0}, "100ms": {0, 0}}
 	for _, p := range res.Summaries {
 		w, ok := want[p.SweepValues[0]]

@@ -270,12 +270,18 @@ func (e *Endpoint) finArrived() {
 }
 
 // resetReceived ends the connection on an acceptable RST (tcp_reset): the
-// application's next call sees ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT
-// (the peer's FIN came first), ECONNRESET otherwise.
+// application's next call sees ECONNREFUSED in SYN_SENT, ECONNRESET
+// otherwise, except that Linux reports EPIPE in CLOSE_WAIT (the peer's FIN
+// came first); FreeBSD sets so_error = ECONNRESET there as in every other
+// synchronized state (tcp_do_segment), and so do the other profiles.
 func (e *Endpoint) resetReceived() {
 	switch e.state {
 	case CloseWait:
-		e.softErr = EPIPE
+		if e.linux {
+			e.softErr = EPIPE
+		} else {
+			e.softErr = ECONNRESET
+		}
 	case SynReceived:
 		if e.passiv {
 			e.setState(Closed)

@@ -77,7 +77,7 @@ func init() {
 			Tolerance: time.Duration(*tol) * time.Microsecond, TolerancePercent: -1}
 		var failed, unreadable, unsupported int
 		for _, path := range pos {
-			sc, err := packetdrill.ParseFile(path)
+			sc, err := packetdrill.ParseFile(path, packetdrill.ProfileDefine(*profile))
 			if err != nil {
 				unreadable++
 				var pe *packetdrill.ParseError

@@ -117,12 +117,13 @@ func (p *Peer) Host() *tcp.Host { return p.host }
 // Scheduler returns the scheduler both sides run on.
 func (p *Peer) Scheduler() *engine.Scheduler { return p.sched }
 
-// LocalISN returns the endpoint's ISN as learned from its SYN or SYN,ACK,
-// and whether it is known yet.
+// LocalISN returns the endpoint's ISN as learned from its latest
+// connection's SYN or SYN,ACK, and whether it is known yet.
 func (p *Peer) LocalISN() (uint32, bool) { return p.localISN, p.knowISN }
 
 func (p *Peer) capture(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
-	if seg.Flags&tcp.SYN != 0 && !p.knowISN {
+	if seg.Flags&tcp.SYN != 0 && (!p.knowISN || !rtx && e != nil && seg.Seq != p.localISN) {
+		// A new connection's SYN or SYN,ACK: its numbers count from here.
 		p.localISN, p.knowISN = seg.Seq, true
 	}
 	if p.LocalPort == 0 {

@@ -78,6 +78,8 @@ func freebsdProfile() Settings {
 		RFC1337:          true, // tcp_twcheck drops RSTs in TIME_WAIT
 		HZ:               0,    // callouts are fine-grained; modelled as exact
 		UnreadClose:      UnreadCloseDiscard,
+		AckResendsFin:    true,                   // tcp_output: a FIN state with TF_SENTFIN and snd_nxt == snd_max sends the FIN again
+		RTOSlop:          200 * time.Millisecond, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added by TCPT_RANGESET
 	}
 }
 

@@ -33,10 +33,21 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 	if !e.acceptable(seg) {
 		if seg.Flags&RST == 0 {
-			if seg.SeqLen() > 0 && seqLT(seg.Seq, e.rcvNxt) {
+			old := seg.SeqLen() > 0 && seqLT(seg.Seq, e.rcvNxt)
+			if old {
 				// A retransmission of something we have: the peer lost our
 				// ACK, so ACK at once and quickly from now on (tcp_send_dupack).
 				e.ack.enterQuickAck(e)
+			}
+			if old && e.cfg.AckResendsFin && seg.Flags&(ACK|SYN) == ACK && !seqGT(seg.Ack, e.sndMax) {
+				// FreeBSD trims the duplicate and keeps processing its ACK
+				// field: a peer's FIN retransmission that acknowledges our
+				// FIN ends CLOSING (TIME_WAIT) or LAST_ACK, with no answer.
+				from := e.state
+				e.processAck(seg)
+				if e.state != from && (e.state == TimeWait || e.state == Closed) {
+					return
+				}
 			}
 			e.sendAck()
 		}

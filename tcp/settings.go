@@ -59,6 +59,15 @@ type Settings struct {
 	RFC1337          bool        // ignore RST in TIME_WAIT (RFC 1337's fix)
 	HZ               int         // kernel timer tick rate; 0 = exact timers
 	UnreadClose      UnreadClose // close() with unread data: rst or discard
+	// AckResendsFin: while our FIN is unacknowledged (FIN_WAIT_1, CLOSING,
+	// LAST_ACK), every ACK goes out as a retransmission of the FIN carrying
+	// the new acknowledgment (FreeBSD tcp_output), and the ACK field of a
+	// duplicate segment is still processed (tcp_do_segment: "keep on
+	// processing for RST or ACK"), so that such FINs end CLOSING and LAST_ACK.
+	AckResendsFin bool
+	// RTOSlop is added to every retransmission timeout computed from an RTT
+	// sample or a backoff (FreeBSD tcp_rexmit_slop, TCPT_RANGESET).
+	RTOSlop time.Duration
 }
 
 // EffectiveTimeWait returns the TIME_WAIT length: TimeWait, or 2*MSL when it is 0.
@@ -114,6 +123,8 @@ var settingFields = []settingField{
 	{name: "rfc1337", kind: kindBool, doc: "ignore RST in TIME_WAIT", bools: func(s *Settings) *bool { return &s.RFC1337 }},
 	{name: "hz", kind: kindInt, doc: "kernel timer tick in Hz (0 = exact timers)", ints: func(s *Settings) *int { return &s.HZ }},
 	{name: "unread_close", kind: kindEnum, enum: []string{"rst", "discard"}, doc: "close() with unread data: rst, or discard it and send FIN", strs: func(s *Settings) *string { return (*string)(&s.UnreadClose) }},
+	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},
+	{name: "rto_slop", kind: kindDuration, doc: "added to each computed retransmission timeout (FreeBSD tcp_rexmit_slop)", durs: func(s *Settings) *time.Duration { return &s.RTOSlop }},
 }
 
 // SettingNames returns the YAML names of all settings, in display order.

@@ -23,10 +23,7 @@ const suiteSeeds = 8
 // an issue. Each is still run: while it fails the test skips with the
 // runner's difference; once it passes the test fails, so that the entry is
 // removed.
-var knownDifferences = map[string]string{
-	"freebsd/simultaneous-close-ack-is-fin.pkt": "known difference, issue 16: FreeBSD's ACK in FIN_WAIT_1/CLOSING/LAST_ACK is a retransmission of its unacknowledged FIN (tcp_output); emu sends a plain ACK and does not process the ACK field of a duplicate FIN",
-	"freebsd/last-ack-ack-is-fin.pkt":           "known difference, issue 16: FreeBSD adds tcp_rexmit_slop (200 ms) to the RTO, so its FIN is not yet retransmitted 50 ms after close (emu retransmits after rto_min 30 ms), and its ACK in LAST_ACK is a FIN retransmission",
-}
+var knownDifferences = map[string]string{}
 
 // TestPacketdrillSuite runs every script of testdata/packetdrill/linux
 // against the linux profile and of testdata/packetdrill/freebsd against

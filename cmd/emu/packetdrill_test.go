@@ -56,6 +56,26 @@ func TestPacketdrillCommand(t *testing.T) {
 	}
 }
 
+// TestPacketdrillScriptProfile: a script's --profile=freebsd line picks
+// FreeBSD, whose immediate ACK of a FIN breaks the Linux script's timing;
+// --profile on the command line wins over it.
+func TestPacketdrillScriptProfile(t *testing.T) {
+	b, err := os.ReadFile("../../internal/packetdrill/testdata/fin-ack-four-way.pkt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "fb.pkt")
+	os.WriteFile(path, append([]byte("--profile=freebsd\n"), b...), 0o644)
+	out, _, code := emu(t, "", "packetdrill", path, "--set", "hz=0")
+	if code != 1 || !strings.Contains(out, "expected outbound packet at 0.060000 sec but happened at 0.020000 sec") {
+		t.Errorf("script profile: exit %d\n%s", code, out)
+	}
+	out, _, code = emu(t, "", "packetdrill", path, "--set", "hz=0", "--profile", "linux")
+	if code != 0 || out != path+": ok\n" {
+		t.Errorf("--profile linux: exit %d\n%s", code, out)
+	}
+}
+
 // TestPacketdrillTolerance: --tolerance_usecs widens the window, so the
 // broken setting's 20 ms early ACK passes with a 25 ms tolerance.
 func TestPacketdrillTolerance(t *testing.T) {

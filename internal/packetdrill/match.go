@@ -92,9 +92,9 @@ func (r *runner) inject(ev *Event) {
 }
 
 // expect takes the next segment emu sent and compares it with a `>` line.
-func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, any bool) {
+func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, anyTime bool) {
 	deadline := end.Add(tol + lateWait)
-	if any {
+	if anyTime {
 		deadline = r.sched.Now().Add(anyWait)
 	}
 	from := r.sched.Now()
@@ -107,7 +107,7 @@ func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, an
 			why = "nothing left to send: no timer is pending"
 		}
 		when := "at " + secs(start) + " sec"
-		if any {
+		if anyTime {
 			when = "at any time"
 		} else if end != start {
 			when = "from " + secs(start) + " to " + secs(end) + " sec"
@@ -124,7 +124,7 @@ func (r *runner) expect(ev *Event, start, end engine.Time, tol time.Duration, an
 		r.failAt(ev, r.describe(got), "emu's segment at %s sec differs: %s", secs(got.At), strings.Join(d, "; "))
 		return
 	}
-	if any {
+	if anyTime {
 		return
 	}
 	if got.At < start.Add(-tol) || got.At > end.Add(tol) {

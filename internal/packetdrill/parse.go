@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emu-sim/emu/tcp"
 )
 
 // LineError is a problem at one line of a script.
@@ -18,11 +20,13 @@ type LineError struct {
 	Msg  string
 }
 
+// Error writes the problem as file:line: message.
 func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // ParseError holds every problem found in a script, in line order.
 type ParseError struct{ Errs []LineError }
 
+// Error writes one problem per line.
 func (e *ParseError) Error() string {
 	s := make([]string, len(e.Errs))
 	for i, x := range e.Errs {
@@ -145,6 +149,13 @@ func (sc *Script) flag(t string, line int) error {
 				return fmt.Errorf("bad --tolerance_percent: %q is not a percentage", val)
 			}
 			sc.TolerancePercent = p
+		case "profile":
+			// emu's own flag: the profile a script is written for, so
+			// that one command can run scripts for several kernels.
+			if _, err := tcp.Profile(val); err != nil || val == "" {
+				return fmt.Errorf("bad --profile: %q is not one of %s", val, strings.Join(tcp.ProfileNames, ", "))
+			}
+			sc.Profile = val
 		case "ip_version":
 			if val != "ipv4" {
 				// IPv6 changes the MSS (and IPv4-mapped addresses
@@ -181,7 +192,14 @@ func conditionals(text string, defines []string) (string, error) {
 	}
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		if !strings.HasPrefix(t, "#") {
+		directive := false
+		for _, d := range []string{"#ifdef", "#ifndef", "#else", "#endif", "#if", "#elif", "#define", "#include", "#undef"} {
+			if t == d || strings.HasPrefix(t, d+" ") || strings.HasPrefix(t, d+"\t") {
+				directive = true
+			}
+		}
+		if !directive {
+			// Not a directive: a '#' in a shell command, for example.
 			if !active() {
 				lines[i] = ""
 			}
@@ -351,7 +369,10 @@ func parseEvent(t string) (*Event, error) {
 		if blocking {
 			return nil, fmt.Errorf("an end time ('...') can only be used with system calls")
 		}
-		ev.Kind = IgnoredEvent
+		ev.Kind, ev.Ignore = IgnoredEvent, "code block"
+		if rest[0] == '`' {
+			ev.Ignore = "shell command"
+		}
 	default:
 		c, err := parseCall(rest)
 		if err != nil {

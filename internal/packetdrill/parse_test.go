@@ -124,7 +124,7 @@ func TestParseScript(t *testing.T) {
 --tolerance_usecs=10000 --ip_version=ipv4 --verbose
 /* a block
    comment */
-` + "`echo hello`" + `
+` + "`echo hello\n# a shell comment, not a directive\necho bye`" + `
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3 // trailing comment
 #ifdef FreeBSD
 +0 close(3) = 0
@@ -145,7 +145,7 @@ func TestParseScript(t *testing.T) {
 	if !reflect.DeepEqual(sc.Ignored, want) {
 		t.Errorf("ignored %+v, want %+v", sc.Ignored, want)
 	}
-	if len(sc.Events) != 3 || sc.Events[1].Call.Name != "setsockopt" || sc.Events[1].Line != 10 ||
+	if len(sc.Events) != 3 || sc.Events[1].Call.Name != "setsockopt" || sc.Events[1].Line != 12 ||
 		len(sc.Events[1].Call.Args) != 5 || sc.Events[2].Kind != IgnoredEvent {
 		t.Errorf("events %+v", sc.Events)
 	}
@@ -168,6 +168,7 @@ func TestParseScript(t *testing.T) {
 		{"0 close(3) = 0\n#if 1\n", `e.pkt:2: unknown directive "#if" (#ifdef, #ifndef, #else and #endif are supported)`},
 		{"--tolerance_usecs=abc\n0 close(3) = 0\n", `e.pkt:1: bad --tolerance_usecs: "abc" is not a positive whole number`},
 		{"0 close(3) = 0\n`unclosed\n", "e.pkt:2: unterminated shell command (no closing backquote)"},
+		{"--profile=solaris\n0 close(3) = 0\n", `e.pkt:1: bad --profile: "solaris" is not one of linux, freebsd, windows, rfc9293`},
 	} {
 		_, err := Parse("e.pkt", c.src)
 		if err == nil || err.Error() != c.msg {

@@ -118,10 +118,16 @@ func Run(sc *Script, opt Options) Result {
 	if r.fail == nil {
 		r.finish()
 	}
+	notes := append(ignoredNotes(r.ignored), r.lenient...)
 	if r.fail != nil {
+		if r.fail.Status == Fail {
+			// What was not run may explain the failure (a shell line that
+			// set a route or a sysctl).
+			r.fail.Lenient = notes
+		}
 		return *r.fail
 	}
-	return Result{Status: Pass, Lenient: append(ignoredNotes(r.ignored), r.lenient...)}
+	return Result{Status: Pass, Lenient: notes}
 }
 
 // ignoredNotes summarises the lines not executed, by kind, in line order.
@@ -181,8 +187,8 @@ func (r *runner) unsupported(feature string) {
 func secs(t engine.Time) string { return fmt.Sprintf("%.6f", float64(t)/1e9) }
 
 // window returns when an event is expected: from start to end (equal
-// unless a range), with its tolerance; any is true for `*`.
-func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, any bool) {
+// unless a range), with its tolerance; anyTime is true for `*`.
+func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, anyTime bool) {
 	now := r.sched.Now()
 	inbound := ev.Kind == PacketEvent && ev.Packet.Inbound
 	var offset engine.Time
@@ -215,13 +221,13 @@ func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, a
 
 func (r *runner) event(ev *Event) bool {
 	r.cur = ev
-	start, end, tol, any := r.window(ev)
+	start, end, tol, anyTime := r.window(ev)
 	switch {
 	case ev.Kind == PacketEvent && !ev.Packet.Inbound:
-		r.expect(ev, start, end, tol, any)
+		r.expect(ev, start, end, tol, anyTime)
 	case ev.Kind == IgnoredEvent:
 		r.advanceTo(start)
-		r.ignored = append(r.ignored, Ignored{ev.Line, map[bool]string{true: "shell command", false: "code block"}[strings.HasPrefix(strings.TrimLeft(ev.Text, "+.0123456789~* "), "`")]})
+		r.ignored = append(r.ignored, Ignored{ev.Line, ev.Ignore})
 	default:
 		if now := r.sched.Now(); now > start.Add(tol) {
 			// A blocking call kept the script from this line in time.

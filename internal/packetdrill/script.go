@@ -26,6 +26,9 @@ type Script struct {
 	// execute: untimed shell commands and code blocks, flags other than
 	// the tolerances.
 	Ignored []Ignored
+	// Profile is the profile a `--profile=NAME` flags line names (an emu
+	// extension), or "".
+	Profile string
 	// Needs names what a flags line asks for that emu does not model
 	// (IPv6, another MTU), or "".
 	Needs string
@@ -78,6 +81,7 @@ type Event struct {
 	Kind   EventKind
 	Packet *Packet
 	Call   *Call
+	Ignore string // IgnoredEvent: "shell command" or "code block"
 }
 
 // Packet is a `<` (inbound: injected) or `>` (outbound: expected) segment.

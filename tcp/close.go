@@ -140,6 +140,9 @@ func (e *Endpoint) finWait2Timeout() time.Duration {
 }
 
 func (e *Endpoint) startFinWait2Timer() {
+	// Linux turns the orphan into a FIN_WAIT_2 timewait socket, whose
+	// out-of-window ACK rate limit starts afresh (tcp_time_wait).
+	e.lastOOWAck = 0
 	if t := e.finWait2Timeout(); t > 0 {
 		e.waitTimer.Set(e.host.deadline(t))
 	}
@@ -159,6 +162,7 @@ func (e *Endpoint) enterTimeWait() {
 		return
 	}
 	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+	e.lastOOWAck = 0 // tcp_time_wait: tw_last_oow_ack_time = 0
 	e.setState(TimeWait)
 }
 
@@ -206,6 +210,11 @@ func (e *Endpoint) timeWaitInput(seg *Segment) {
 	}
 	if seg.Flags&ACK != 0 {
 		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+	}
+	if (seg.Flags&SYN != 0 || seg.SeqLen() == 0) && e.oowRateLimited() {
+		// tcp_timewait_check_oow_rate_limit: one ACK per 500 ms for
+		// segments without data; a FIN or data is always answered.
+		return
 	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }

@@ -71,6 +71,8 @@ type Endpoint struct {
 	delackTimer engine.Timer
 	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
 
+	lastOOWAck engine.Time // Linux: when the last rate-limited ACK left (last_oow_ack_time); 0 = never
+
 	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
 	timeWaitTo engine.Time // when it ended; -1 while held
 	gaveUp     bool

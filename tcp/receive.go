@@ -1,5 +1,7 @@
 package tcp
 
+import "time"
+
 // input processes a segment that arrived for this endpoint, in the order of
 // RFC 9293 3.10.7.4: sequence number, RST, SYN, ACK, data, FIN. Where Linux
 // differs from the RFC in a way that changes how connections end, the Linux
@@ -39,6 +41,12 @@ func (e *Endpoint) input(seg *Segment) {
 				// ACK, so ACK at once and quickly from now on (tcp_send_dupack).
 				e.ack.enterQuickAck(e)
 			}
+			if e.linux && (seg.Flags&SYN != 0 || seg.SeqLen() == 0) && e.oowRateLimited() {
+				// An out-of-window SYN (challenge ACK) or bare segment: one
+				// answer per 500 ms (tcp_validate_incoming,
+				// tcp_oow_rate_limited); data and FINs are always answered.
+				return
+			}
 			if old && e.cfg.AckResendsFin && seg.Flags&(ACK|SYN) == ACK && !seqGT(seg.Ack, e.sndMax) {
 				// FreeBSD trims the duplicate and keeps processing its ACK
 				// field: a peer's FIN retransmission that acknowledges our
@@ -56,8 +64,11 @@ func (e *Endpoint) input(seg *Segment) {
 
 	if seg.Flags&RST != 0 {
 		if seg.Seq != e.rcvNxt {
-			// In the window but not exact: challenge ACK (RFC 5961 3.2).
-			e.sendAck()
+			// In the window but not exact: challenge ACK (RFC 5961 3.2),
+			// rate limited on Linux (tcp_send_challenge_ack).
+			if !e.oowRateLimited() {
+				e.sendAck()
+			}
 			return
 		}
 		e.resetReceived()
@@ -65,8 +76,11 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 
 	if seg.Flags&SYN != 0 {
-		// SYN on a synchronized connection: challenge ACK (RFC 5961 4.2).
-		e.sendAck()
+		// SYN on a synchronized connection: challenge ACK (RFC 5961 4.2),
+		// rate limited on Linux (tcp_send_challenge_ack).
+		if !e.oowRateLimited() {
+			e.sendAck()
+		}
 		return
 	}
 
@@ -114,6 +128,29 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 	e.ack.check(e)
 	e.output()
+}
+
+// invalidRateLimit is Linux's sysctl tcp_invalid_ratelimit (HZ/2): the
+// least time between two ACKs answering out-of-window segments or sent as
+// challenge ACKs (RFC 5961 10).
+const invalidRateLimit = 500 * time.Millisecond
+
+// oowRateLimited is Linux's __tcp_oow_rate_limited: it reports whether an
+// ACK for an out-of-window segment (or a challenge ACK) must be skipped
+// because one left less than tcp_invalid_ratelimit ago, and otherwise
+// records this one. Other profiles do not limit.
+func (e *Endpoint) oowRateLimited() bool {
+	if !e.linux {
+		return false
+	}
+	now := e.now()
+	if e.lastOOWAck != 0 {
+		if d := now.Sub(e.lastOOWAck); d >= 0 && d < invalidRateLimit {
+			return true
+		}
+	}
+	e.lastOOWAck = now
+	return false
 }
 
 // acceptable is RFC 9293's segment acceptability test (3.10.7.4, first check).

@@ -27,6 +27,29 @@ func TestRule6SimultaneousClose(t *testing.T) {
 
 			client: ops(opConnect, opSleep(40*time.Millisecond), opClose),
 			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
+		// FreeBSD: while a side's FIN is unacknowledged its ACK is a FIN
+		// retransmission (tcp_output); each such FIN's ACK field
+		// acknowledges the other side's FIN, which ends CLOSING in
+		// TIME_WAIT without an answer (tcp_do_segment: CLOSING with
+		// ourfinisacked -> tcp_twstart, no output).
+		{name: "freebsd: the ACKs of the FINs are FIN retransmissions; TIME_WAIT on both sides",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"60.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"60.000 S>C FIN,ACK seq=1 ack=1 len=0",
+				"70.000 S>C FIN,ACK seq=1 ack=2 len=0 rtx",
+				"70.000 C>S FIN,ACK seq=1 ack=2 len=0 rtx",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			cs: profile("freebsd"), ss: profile("freebsd"),
+			client: ops(opConnect, opSleep(40*time.Millisecond), opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
 	})
 }
 

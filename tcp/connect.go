@@ -43,7 +43,7 @@ func (e *Endpoint) sendSyn(rtx bool) {
 		e.sndMax = e.sndNxt
 	}
 	if !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 

@@ -73,6 +73,8 @@ type Endpoint struct {
 	delackTimer engine.Timer
 	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
 
+	lastOOWAck engine.Time // Linux: when the last rate-limited ACK left (last_oow_ack_time); 0 = never
+
 	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
 	timeWaitTo engine.Time // when it ended; -1 while held
 	gaveUp     bool
@@ -252,8 +254,17 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 	h.out(e, seg, rtx)
 }
 
-// sendAck sends a bare ACK now.
+// sendAck sends a bare ACK now; with ack_resends_fin (FreeBSD), while our
+// FIN is unacknowledged, the ACK is a retransmission of the FIN instead
+// (tcp_output steps snd_nxt back onto the FIN it already sent).
 func (e *Endpoint) sendAck() {
+	if e.cfg.AckResendsFin && e.finSent && seqLE(e.sndUna, e.writeEnd) {
+		switch e.state {
+		case FinWait1, Closing, LastAck:
+			e.transmit(FIN|ACK, e.writeEnd, 0, true)
+			return
+		}
+	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }
 

@@ -58,6 +58,11 @@ func linuxProfile() Settings {
 		// also brings the three-way share of a close 45 ms after the FIN
 		// (0.19-0.20 measured) within reach without passing 10 % late.
 		TimerLateProb: 0.09,
+
+		OOWAckRateLimit:     500 * time.Millisecond, // sysctl tcp_invalid_ratelimit (net/ipv4/tcp_input.c)
+		CloseWaitResetErrno: EPIPE,                  // tcp_reset: TCP_CLOSE_WAIT -> EPIPE
+		EOFBeforeError:      true,                   // tcp_recvmsg checks SOCK_DONE before sock_error
+		TimeWaitAnswers:     TimeWaitLinux,          // tcp_timewait_state_process
 	}
 }
 
@@ -91,6 +96,11 @@ func freebsdProfile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
+		AckResendsFin:       true,                   // tcp_output: a FIN state with TF_SENTFIN and snd_nxt == snd_max sends the FIN again
+		RTOSlop:             200 * time.Millisecond, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added by TCPT_RANGESET
 	}
 }
 
@@ -126,6 +136,9 @@ func windowsProfile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
 	}
 }
 
@@ -158,5 +171,8 @@ func rfc9293Profile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
 	}
 }

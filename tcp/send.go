@@ -103,7 +103,7 @@ func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
 		e.smallUnacked = e.sndNxt
 	}
 	if !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 
@@ -111,7 +111,7 @@ func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
 // with nothing in flight (RFC 9293 3.8.6.1); the retransmission timer serves.
 func (e *Endpoint) armPersist() {
 	if e.sndUna == e.sndMax && !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 
@@ -146,6 +146,17 @@ func (e *Endpoint) rttSample(r time.Duration) {
 		rto = max(e.cfg.RTOMin, e.srtt+max(g, 4*e.rttvar))
 	}
 	e.rto = min(rto, e.cfg.RTOMax)
+}
+
+// rtoTimeout is the time the retransmission timer is armed for: the RTO,
+// plus rto_slop once the RTO was computed from an RTT sample or backed off
+// (FreeBSD's TCPT_RANGESET adds tcp_rexmit_slop there, not to the initial
+// TCPTV_RTOBASE), at most rto_max.
+func (e *Endpoint) rtoTimeout() time.Duration {
+	if e.cfg.RTOSlop > 0 && (e.hasRTT || e.retries > 0) {
+		return min(e.rto+e.cfg.RTOSlop, e.cfg.RTOMax)
+	}
+	return e.rto
 }
 
 // ackAdvance processes an ACK that acknowledges new sequence space.
@@ -184,7 +195,7 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 	if e.sndUna == e.sndMax {
 		e.rtxTimer.Stop()
 	} else {
-		e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 	e.wake()
 }
@@ -230,7 +241,7 @@ func (e *Endpoint) retransmitHead() {
 		return
 	}
 	e.transmit(flags, seq, n, true)
-	e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 }
 
 // retryLimit is how many retransmissions the current state allows before the
@@ -264,7 +275,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 			// Zero-window probe: an old sequence number draws an ACK with the window.
 			e.transmit(ACK, e.sndUna-1, 0, false)
 			e.rto = min(e.rto*2, e.cfg.RTOMax)
-			e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+			e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 		}
 		return
 	}
@@ -279,7 +290,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 	flight := int(e.sndMax - e.sndUna)
 	e.ssthresh = max(flight/2, 2*e.sndMSS)
 	e.cwnd = e.sndMSS
-	e.rtxTimer.Set(e.host.deadline(e.rto, e.cfg.TimerLateProb))
+	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	if e.state == SynSent || e.state == SynReceived {
 		e.sendSyn(true)
 		return

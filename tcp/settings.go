@@ -76,7 +76,44 @@ type Settings struct {
 	// delayed ACK of a FIN on Linux 6.18 at HZ=250: 93 % of them left
 	// 40–44 ms after the FIN, the rest up to 47.9 ms.
 	TimerLateProb float64
+	// AckResendsFin: while our FIN is unacknowledged (FIN_WAIT_1, CLOSING,
+	// LAST_ACK), every ACK goes out as a retransmission of the FIN carrying
+	// the new acknowledgment (FreeBSD tcp_output), and the ACK field of a
+	// duplicate segment is still processed (tcp_do_segment: "keep on
+	// processing for RST or ACK"), so that such FINs end CLOSING and LAST_ACK.
+	AckResendsFin bool
+	// OOWAckRateLimit is tcp_invalid_ratelimit: at most one ACK per this
+	// interval answers out-of-window SYNs and bare segments (challenge
+	// ACKs included); data and FINs are always answered. 0: no limit.
+	OOWAckRateLimit time.Duration
+	// CloseWaitResetErrno is the error a RST received in CLOSE_WAIT leaves
+	// for the application: EPIPE on Linux (tcp_reset: the peer's FIN came
+	// first), ECONNRESET elsewhere.
+	CloseWaitResetErrno Errno
+	// EOFBeforeError: a read returns the end of file of a received FIN
+	// before a pending error (Linux's SOCK_DONE check); BSD's soreceive
+	// returns so_error first.
+	EOFBeforeError bool
+	// TimeWaitAnswers is how TIME_WAIT treats segments other than RST.
+	TimeWaitAnswers TimeWaitAnswers
+	// RTOSlop is added to every retransmission timeout computed from an RTT
+	// sample or a backoff (FreeBSD tcp_rexmit_slop, TCPT_RANGESET).
+	RTOSlop time.Duration
 }
+
+// TimeWaitAnswers names how TIME_WAIT answers segments other than RST.
+type TimeWaitAnswers string
+
+const (
+	// TimeWaitLinux is tcp_timewait_state_process: any segment with ACK
+	// restarts the timer, and everything but a bare in-window ACK is
+	// answered with an ACK.
+	TimeWaitLinux TimeWaitAnswers = "linux"
+	// TimeWaitRFC9293 is RFC 9293 3.10.7.4 and FreeBSD's tcp_twcheck: only
+	// a retransmitted FIN restarts the timer, a segment without ACK is
+	// dropped, and an exact duplicate ACK gets no answer.
+	TimeWaitRFC9293 TimeWaitAnswers = "rfc9293"
+)
 
 // RTOFormula names how the retransmission timeout follows from the RTT
 // estimates.
@@ -128,6 +165,7 @@ type settingField struct {
 	ints  func(*Settings) *int
 	strs  func(*Settings) *string
 	flts  func(*Settings) *float64
+	errs  func(*Settings) *Errno // an enum of errno names
 }
 
 var settingFields = []settingField{
@@ -157,6 +195,12 @@ var settingFields = []settingField{
 	{name: "fin_wait2_rto_floor", kind: kindBool, doc: "an orphan waits in FIN_WAIT_2 at least 3.5 RTO (Linux tcp_fin_time)", bools: func(s *Settings) *bool { return &s.FinWait2RTOFloor }},
 	{name: "timer_late_prob", kind: kindProb, doc: "share of kernel timer expiries handled one tick late (softirq latency; needs hz)", flts: func(s *Settings) *float64 { return &s.TimerLateProb }},
 	{name: "zero_orphan_retries", kind: kindEnum, enum: []string{"eight", "retries2"}, doc: "what orphan_retries 0 means: eight (Linux) or retries2", strs: func(s *Settings) *string { return (*string)(&s.ZeroOrphanRetries) }},
+	{name: "oow_ack_ratelimit", kind: kindDuration, doc: "at most one ACK per this interval for out-of-window segments and challenge ACKs (Linux tcp_invalid_ratelimit; 0 = none)", durs: func(s *Settings) *time.Duration { return &s.OOWAckRateLimit }},
+	{name: "close_wait_reset_error", kind: kindEnum, enum: []string{"EPIPE", "ECONNRESET"}, doc: "the error a RST in CLOSE_WAIT leaves: EPIPE (Linux) or ECONNRESET", errs: func(s *Settings) *Errno { return &s.CloseWaitResetErrno }},
+	{name: "eof_before_error", kind: kindBool, doc: "a read returns the FIN's end of file before a pending error (Linux); false: the error first (BSD)", bools: func(s *Settings) *bool { return &s.EOFBeforeError }},
+	{name: "time_wait_answers", kind: kindEnum, enum: []string{"linux", "rfc9293"}, doc: "TIME_WAIT: linux (any ACK restarts the timer, all but a bare ACK answered) or rfc9293 (only a retransmitted FIN restarts it)", strs: func(s *Settings) *string { return (*string)(&s.TimeWaitAnswers) }},
+	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},
+	{name: "rto_slop", kind: kindDuration, doc: "added to each computed retransmission timeout (FreeBSD tcp_rexmit_slop)", durs: func(s *Settings) *time.Duration { return &s.RTOSlop }},
 }
 
 // SettingNames returns the YAML names of all settings, in display order.
@@ -240,6 +284,10 @@ func (s *Settings) Set(name, value string) error {
 	case kindEnum:
 		for _, e := range f.enum {
 			if e == value {
+				if f.errs != nil {
+					*f.errs(s) = errnoByName(value)
+					return nil
+				}
 				*f.strs(s) = value
 				return nil
 			}
@@ -266,6 +314,11 @@ func (s *Settings) Get(name string) (string, error) {
 		return strconv.Itoa(*f.ints(s)), nil
 	case kindProb:
 		return strconv.FormatFloat(*f.flts(s), 'g', -1, 64), nil
+	case kindEnum:
+		if f.errs != nil {
+			return f.errs(s).String(), nil
+		}
+		return *f.strs(s), nil
 	default:
 		return *f.strs(s), nil
 	}

@@ -1,0 +1,370 @@
+package kernel
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/results"
+)
+
+// Relay forwards packets between the two TUN devices of a Pair through
+// netlink's link model, in real time: each packet read from one side is
+// offered to the model at the moment it was read, and written to the other
+// side when the model delivers it, or dropped when the model loses it.
+type Relay struct {
+	pair *Pair
+	in   chan arrival
+	stop chan struct{}
+	wg   sync.WaitGroup
+
+	mu  sync.Mutex
+	cur *Trial // the run being recorded; packets between runs go to the last one
+	err error  // first fatal error of the relay goroutines
+}
+
+// arrival is one packet read from a TUN device.
+type arrival struct {
+	data []byte
+	from results.Side // the side whose TUN device it came out of
+	at   int64        // monotonic ns when it was read
+}
+
+// pending is a packet the model will deliver at at.
+type pending struct {
+	at    int64 // monotonic ns
+	seq   uint64
+	data  []byte
+	to    results.Side
+	trial *Trial
+	idx   int // index in the trial's segments, or -1
+}
+
+type pendingHeap []pending
+
+func (h pendingHeap) Len() int { return len(h) }
+func (h pendingHeap) Less(i, j int) bool {
+	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].seq < h[j].seq
+}
+func (h pendingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pendingHeap) Push(x any)   { *h = append(*h, x.(pending)) }
+func (h *pendingHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// NewRelay starts relaying between the devices of p. Until Begin is called
+// packets pass with no delay and are not recorded.
+func NewRelay(p *Pair) *Relay {
+	r := &Relay{pair: p, in: make(chan arrival, 1024), stop: make(chan struct{})}
+	r.wg.Add(3)
+	go r.read(results.Client)
+	go r.read(results.Server)
+	go r.forward()
+	return r
+}
+
+// Begin starts recording a new run whose server listens on port, with the
+// link cfg and the model's random streams derived from seed as emu run
+// derives them. The run's time 0 is now.
+func (r *Relay) Begin(cfg netlink.DuplexConfig, seed uint64, port uint16) (*Trial, error) {
+	t, err := newTrial(cfg, seed, port, monotonic())
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.cur = t
+	r.mu.Unlock()
+	return t, nil
+}
+
+// Err returns the first error that stopped the relay, if any.
+func (r *Relay) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+func (r *Relay) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
+}
+
+// Close stops the relay. The caller closes the Pair afterwards (closing
+// the devices ends the readers).
+func (r *Relay) Close() {
+	close(r.stop)
+	for _, f := range r.pair.TUN {
+		if f != nil {
+			_ = f.SetReadDeadline(time.Now())
+		}
+	}
+	r.wg.Wait()
+}
+
+func (r *Relay) read(side results.Side) {
+	defer r.wg.Done()
+	f := r.pair.TUN[side]
+	buf := make([]byte, 65536)
+	for {
+		n, err := f.Read(buf)
+		at := monotonic()
+		if err != nil {
+			select {
+			case <-r.stop:
+			default:
+				if !errors.Is(err, os.ErrClosed) {
+					r.fail(fmt.Errorf("relay: read %s device: %w", side, err))
+				}
+			}
+			return
+		}
+		data := make([]byte, n)
+		copy(data, buf[:n])
+		select {
+		case r.in <- arrival{data: data, from: side, at: at}:
+		case <-r.stop:
+			return
+		}
+	}
+}
+
+// forward runs on its own locked OS thread with 1 ns timer slack, so that
+// its sleeps end when asked (see sleepUntil).
+func (r *Relay) forward() {
+	defer r.wg.Done()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := preciseThread(); err != nil {
+		r.fail(fmt.Errorf("relay: timer slack: %w", err))
+	}
+	var q pendingHeap
+	var seq uint64
+	accept := func(a arrival) {
+		r.mu.Lock()
+		t := r.cur
+		r.mu.Unlock()
+		if t == nil {
+			heap.Push(&q, pending{at: a.at, seq: seq, data: a.data, to: a.from.Peer(), idx: -1})
+			seq++
+			return
+		}
+		at, idx, ok := t.offer(a)
+		if ok {
+			heap.Push(&q, pending{at: at, seq: seq, data: a.data, to: a.from.Peer(), trial: t, idx: idx})
+			seq++
+		}
+	}
+	for {
+		if len(q) == 0 {
+			select {
+			case a := <-r.in:
+				accept(a)
+			case <-r.stop:
+				return
+			}
+			continue
+		}
+		wait := time.Duration(q[0].at - monotonic())
+		if wait > 2*time.Millisecond {
+			// Far from the next delivery: wait for new packets too, with
+			// Go's timer (which may be late by half a millisecond).
+			tm := time.NewTimer(wait - 1500*time.Microsecond)
+			select {
+			case a := <-r.in:
+				accept(a)
+			case <-tm.C:
+			case <-r.stop:
+				tm.Stop()
+				return
+			}
+			tm.Stop()
+			continue
+		}
+		// Near: take what has arrived, then sleep precisely. Packets
+		// arriving meanwhile wait in the channel with their read times.
+		select {
+		case a := <-r.in:
+			accept(a)
+			continue
+		default:
+		}
+		p := heap.Pop(&q).(pending)
+		sleepUntil(p.at)
+		_, err := r.pair.TUN[p.to].Write(p.data)
+		done := monotonic()
+		if err != nil {
+			select {
+			case <-r.stop:
+				return
+			default:
+			}
+			// A device not up yet or a full queue: the packet is lost
+			// as on a real interface; not fatal.
+		}
+		if p.trial != nil {
+			p.trial.delivered(p.idx, p.at, done)
+		}
+	}
+}
+
+// Trial is the relay's record of one run: every segment of the run's
+// connection that either side transmitted, with its fate, and the relay's
+// timing error.
+type Trial struct {
+	mu       sync.Mutex
+	start    int64 // monotonic ns of time 0
+	port     uint16
+	sched    *engine.Scheduler
+	links    [2]*netlink.Link[int]
+	tapAt    engine.Time
+	segs     []results.Segment
+	maxEnd   [2]uint32
+	seen     [2]bool
+	late     []int64 // ns late per delivered packet
+	last     int64   // monotonic ns of the last packet of the run
+	packets  []captured
+	finished bool
+}
+
+// captured is one packet as read from a TUN device, for the pcap.
+type captured struct {
+	at   int64
+	data []byte
+}
+
+func noop(engine.Time, uint64) {}
+
+func newTrial(cfg netlink.DuplexConfig, seed uint64, port uint16, start int64) (*Trial, error) {
+	t := &Trial{start: start, port: port, sched: engine.NewScheduler(), last: start}
+	streams := [2]*engine.Stream{engine.NewStream(seed, netlink.ForwardComponent), engine.NewStream(seed, netlink.ReverseComponent)}
+	cfgs := [2]netlink.Config{cfg.Forward, cfg.Reverse}
+	for i := range t.links {
+		l, err := netlink.NewLink[int](t.sched, cfgs[i], streams[i], nil)
+		if err != nil {
+			return nil, fmt.Errorf("relay: %w", err)
+		}
+		l.SetTap(func(e netlink.Event[int]) {
+			if e.Kind == netlink.EventSent {
+				t.tapAt = e.DeliverAt
+			}
+		})
+		t.links[i] = l
+	}
+	return t, nil
+}
+
+// offer passes a packet through the model at its read time and records it
+// when it belongs to the run. It returns the delivery time, or ok false
+// when the model dropped it.
+func (t *Trial) offer(a arrival) (at int64, idx int, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := engine.Time(max(a.at-t.start, 0))
+	now = max(now, t.sched.Now())
+	t.sched.At(now, noop, 0)
+	t.sched.Run(engine.Limits{Horizon: now})
+	t.tapAt = engine.Never
+	if err := t.links[a.from].Send(0, len(a.data)); err != nil {
+		// Larger than the MTU: a real interface would not carry it either.
+		t.tapAt = engine.Never
+	}
+	idx = -1
+	if h, isTCP := parseTCP(a.data); isTCP && t.ours(h, a.from) {
+		idx = t.record(h, a.from, now)
+		t.packets = append(t.packets, captured{at: a.at, data: a.data})
+		t.last = a.at
+	}
+	if t.tapAt == engine.Never {
+		return 0, idx, false
+	}
+	return t.start + int64(t.tapAt), idx, true
+}
+
+func (t *Trial) ours(h tcpHeader, from results.Side) bool {
+	if from == results.Client {
+		return h.DstPort == t.port
+	}
+	return h.SrcPort == t.port
+}
+
+func (t *Trial) record(h tcpHeader, from results.Side, now engine.Time) int {
+	s := results.Segment{At: now, Arrived: engine.Never, From: from, Flags: h.Flags, Seq: h.Seq, Ack: h.Ack, Len: h.Len}
+	end := h.Seq + uint32(h.Len)
+	if h.Flags&(1<<1) != 0 { // SYN
+		end++
+	}
+	if h.Flags&1 != 0 { // FIN
+		end++
+	}
+	if end != h.Seq { // occupies sequence space
+		if t.seen[from] && int32(end-t.maxEnd[from]) <= 0 {
+			s.Retransmit = true
+		}
+		if !t.seen[from] || int32(end-t.maxEnd[from]) > 0 {
+			t.maxEnd[from], t.seen[from] = end, true
+		}
+	}
+	t.segs = append(t.segs, s)
+	return len(t.segs) - 1
+}
+
+func (t *Trial) delivered(idx int, due, done int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.finished {
+		return
+	}
+	t.late = append(t.late, done-due)
+	if idx >= 0 {
+		t.segs[idx].Arrived = engine.Time(max(done-t.start, 0))
+		t.last = max(t.last, done)
+	}
+}
+
+// Idle returns how long ago, in ns of CLOCK_MONOTONIC, the run's last
+// packet was read or delivered.
+func (t *Trial) Idle() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Duration(monotonic() - t.last)
+}
+
+// Segments returns a copy of the segments recorded so far.
+func (t *Trial) Segments() []results.Segment {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]results.Segment(nil), t.segs...)
+}
+
+// Finish stops recording and returns the run's segments, its packets as
+// read (for the pcap) and the relay's timing error: the median and 99th
+// percentile of how late packets were written compared with the model's
+// delivery time.
+func (t *Trial) Finish() (segs []results.Segment, pk []captured, median, p99 time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.finished = true
+	late := append([]int64(nil), t.late...)
+	sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+	if n := len(late); n > 0 {
+		median = time.Duration(late[(n-1)/2])
+		p99 = time.Duration(late[min(n-1, n*99/100)])
+	}
+	return t.segs, t.packets, median, p99
+}
+
+// Start returns the run's time 0 on CLOCK_MONOTONIC.
+func (t *Trial) Start() int64 { return t.start }

@@ -1,0 +1,93 @@
+package kernel
+
+import (
+	"context"
+	"testing"
+
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/scenarios"
+)
+
+// point loads a built-in example with --set overrides and returns its only
+// sweep point.
+func point(t *testing.T, name string, sets ...[2]string) *scenarios.RunConfig {
+	t.Helper()
+	s, err := scenarios.LoadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range sets {
+		if err := s.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pts, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 1 {
+		t.Fatalf("%s has %d points, want 1", name, len(pts))
+	}
+	return pts[0].Config
+}
+
+// TestKernelExamples runs built-in examples on the real kernel and checks
+// what Linux does, as the examples' descriptions (and RFC 9293 / RFC 2525)
+// say: half-close ends four-way with the client in TIME_WAIT; closing with
+// unread data resets the connection and the client's read fails with
+// ECONNRESET; a server closing at once after reading the FIN gives a
+// three-way close (its FIN carries the delayed ACK), one closing 100 ms
+// later a four-way close (the delayed-ACK timer, about 40 ms, fires
+// first and the bare ACK leaves before the FIN).
+func TestKernelExamples(t *testing.T) {
+	needRoot(t)
+	exe, err := Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		example   string
+		sets      [][2]string
+		want      results.CloseType
+		rstFrom   results.SideSet
+		clientErr string
+		twSide    results.SideSet
+	}{
+		{"half-close", "half-close", nil, results.FourWay, results.NoSide, "", results.ClientSide},
+		{"unread-data", "close-with-unread-data", [][2]string{{"server.tcp.unread_close", "rst"}}, results.RST, results.ServerSide, "ECONNRESET", results.NoSide},
+		{"delack-0ms", "delayed-ack-boundary", [][2]string{{"close_delay", "0ms"}}, results.ThreeWay, results.NoSide, "", results.ClientSide},
+		{"delack-100ms", "delayed-ack-boundary", [][2]string{{"close_delay", "100ms"}}, results.FourWay, results.NoSide, "", results.ClientSide},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := point(t, c.example, c.sets...)
+			setup, err := Prepare(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := OpenPoint(cfg, setup, exe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := p.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
+			for run := range 3 {
+				res, err := p.Run(context.Background(), 0, run, engine.RunSeed(1, 0, run), nil, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := res.Outcome
+				t.Logf("run %d: %s, %d segments, exits %v, errors %q, relay late median %v p99 %v", run, o.CloseType, len(res.Run.Segments), res.Run.Exit, res.Run.Errors, res.DelayErr, res.DelayP99)
+				if o.CloseType != c.want || o.RstFrom != c.rstFrom || o.Errors[results.Client] != c.clientErr || o.TimeWaitSide != c.twSide {
+					t.Errorf("run %d: %s rst_from %s client_error %q time_wait %s; want %s, %s, %q, %s\ntraces: %+v",
+						run, o.CloseType, o.RstFrom, o.Errors[results.Client], o.TimeWaitSide, c.want, c.rstFrom, c.clientErr, c.twSide, res.Traces)
+				}
+			}
+		})
+	}
+}

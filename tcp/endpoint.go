@@ -95,7 +95,7 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
 	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
 	e.rto = s.RTOInitial
-	e.iss = uint32(h.rng.Uint64())
+	e.iss = h.isn(s.ISN, local, remote)
 	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
 	e.smallUnacked = e.iss // no small segment sent yet
 	e.sndMSS = 536         // RFC 9293 3.7.1 default until the peer's MSS option arrives

@@ -48,6 +48,12 @@ type Host struct {
 	nextPort uint16 // where the next search for a free ephemeral port starts
 	procs    int    // processes created so far (their IDs)
 
+	// ISN state (isn.go), drawn at the first connection.
+	isnReady  bool
+	isnKey    uint64
+	isnClock  int64  // the host's clock at virtual time 0, in ns
+	isnOffset uint32 // FreeBSD's host-wide offset
+
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
 	OnClosed func(e *Endpoint)

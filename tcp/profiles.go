@@ -63,6 +63,7 @@ func linuxProfile() Settings {
 		CloseWaitResetErrno: EPIPE,                  // tcp_reset: TCP_CLOSE_WAIT -> EPIPE
 		EOFBeforeError:      true,                   // tcp_recvmsg checks SOCK_DONE before sock_error
 		TimeWaitAnswers:     TimeWaitLinux,          // tcp_timewait_state_process
+		ISN:                 ISNLinux,               // secure_tcp_seq (net/core/secure_seq.c)
 	}
 }
 
@@ -99,6 +100,7 @@ func freebsdProfile() Settings {
 
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNFreeBSD,             // tcp_new_isn (sys/netinet/tcp_subr.c)
 		AckResendsFin:       true,                   // tcp_output: a FIN state with TF_SENTFIN and snd_nxt == snd_max sends the FIN again
 		RTOSlop:             200 * time.Millisecond, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added by TCPT_RANGESET
 	}
@@ -139,6 +141,7 @@ func windowsProfile() Settings {
 
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNRFC6528, // assumed: Windows follows RFC 6528
 	}
 }
 
@@ -174,5 +177,6 @@ func rfc9293Profile() Settings {
 
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNRFC6528, // RFC 9293 3.4.1 refers to RFC 6528
 	}
 }

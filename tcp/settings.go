@@ -96,10 +96,30 @@ type Settings struct {
 	EOFBeforeError bool
 	// TimeWaitAnswers is how TIME_WAIT treats segments other than RST.
 	TimeWaitAnswers TimeWaitAnswers
+	// ISN is how the initial sequence number of a connection is chosen.
+	ISN ISNRule
 	// RTOSlop is added to every retransmission timeout computed from an RTT
 	// sample or a backoff (FreeBSD tcp_rexmit_slop, TCPT_RANGESET).
 	RTOSlop time.Duration
 }
+
+// ISNRule names how initial sequence numbers are chosen.
+type ISNRule string
+
+const (
+	// ISNLinux is secure_tcp_seq: a keyed hash of the 4-tuple plus a clock
+	// that advances every 64 ns, so a connection that reuses a 4-tuple
+	// starts above the old one's sequence space.
+	ISNLinux ISNRule = "linux"
+	// ISNRFC6528 is RFC 6528's M + F(4-tuple, secret) with M a 4 µs clock.
+	ISNRFC6528 ISNRule = "rfc6528"
+	// ISNFreeBSD is tcp_new_isn: the hash plus a host-wide offset that
+	// grows by 4096 plus a random 0-4095 per connection and at least
+	// 1 MiB per second.
+	ISNFreeBSD ISNRule = "freebsd"
+	// ISNRandom draws every ISN uniformly at random.
+	ISNRandom ISNRule = "random"
+)
 
 // TimeWaitAnswers names how TIME_WAIT answers segments other than RST.
 type TimeWaitAnswers string
@@ -199,6 +219,7 @@ var settingFields = []settingField{
 	{name: "close_wait_reset_error", kind: kindEnum, enum: []string{"EPIPE", "ECONNRESET"}, doc: "the error a RST in CLOSE_WAIT leaves: EPIPE (Linux) or ECONNRESET", errs: func(s *Settings) *Errno { return &s.CloseWaitResetErrno }},
 	{name: "eof_before_error", kind: kindBool, doc: "a read returns the FIN's end of file before a pending error (Linux); false: the error first (BSD)", bools: func(s *Settings) *bool { return &s.EOFBeforeError }},
 	{name: "time_wait_answers", kind: kindEnum, enum: []string{"linux", "rfc9293"}, doc: "TIME_WAIT: linux (any ACK restarts the timer, all but a bare ACK answered) or rfc9293 (only a retransmitted FIN restarts it)", strs: func(s *Settings) *string { return (*string)(&s.TimeWaitAnswers) }},
+	{name: "isn", kind: kindEnum, enum: []string{"linux", "rfc6528", "freebsd", "random"}, doc: "initial sequence numbers: linux (hash + 64 ns clock), rfc6528 (hash + 4 µs clock), freebsd (hash + growing offset) or random", strs: func(s *Settings) *string { return (*string)(&s.ISN) }},
 	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},
 	{name: "rto_slop", kind: kindDuration, doc: "added to each computed retransmission timeout (FreeBSD tcp_rexmit_slop)", durs: func(s *Settings) *time.Duration { return &s.RTOSlop }},
 }

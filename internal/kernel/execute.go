@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -106,6 +107,9 @@ func Execute(ctx context.Context, job *Job, dir string, opt Options) (*Result, e
 		return nil, err
 	}
 	res := &Result{Kernel: KernelRelease()}
+	if stale := CleanStale(); len(stale) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("removed %d namespaces left by an emu kernel that was killed: %v", len(stale), stale))
+	}
 	total := int64(len(job.Points)) * int64(job.Runs)
 	var allMedians []time.Duration
 	for pi, pt := range job.Points {
@@ -181,9 +185,10 @@ func runPoint(ctx context.Context, job *Job, pi int, exe string, opt Options, ad
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pcap := ""
+		pcap, calls := "", ""
 		if opt.PcapDir != "" {
-			pcap = filepath.Join(opt.PcapDir, fmt.Sprintf("point-%d-run-%d.pcap", pi, run))
+			base := filepath.Join(opt.PcapDir, fmt.Sprintf("point-%d-run-%d", pi, run))
+			pcap, calls = base+".pcap", base+".calls.csv"
 		}
 		r, err := p.Run(ctx, pi, run, engine.RunSeed(job.Seed, pi, run), pt.Values, pcap)
 		if err != nil {
@@ -191,6 +196,11 @@ func runPoint(ctx context.Context, job *Job, pi int, exe string, opt Options, ad
 				return nil, err
 			}
 			return nil, fmt.Errorf("point %d run %d: %w", pi, run, err)
+		}
+		if calls != "" {
+			if err := writeCalls(calls, r); err != nil {
+				return nil, err
+			}
 		}
 		if opt.OnRun != nil {
 			opt.OnRun(r)
@@ -201,6 +211,26 @@ func runPoint(ctx context.Context, job *Job, pi int, exe string, opt Options, ad
 		}
 	}
 	return medians, nil
+}
+
+// writeCalls writes every socket call of a run, both sides, with its start
+// and end time (ms since the run's time 0) and its result.
+func writeCalls(path string, r *RunResult) error {
+	return results.WriteFileAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"side", "process", "call", "result", "start_ms", "end_ms"})
+		for i, tr := range r.Traces {
+			for _, e := range tr.Events {
+				if e.Call == "" {
+					continue
+				}
+				_ = cw.Write([]string{results.Side(i).String(), e.Proc, e.Call, e.Result,
+					strconv.FormatFloat(float64(e.T0)/1e6, 'f', 3, 64), strconv.FormatFloat(float64(e.T1)/1e6, 'f', 3, 64)})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
 }
 
 // rowExtra returns the values of sim.RowColumns and Columns for a run of

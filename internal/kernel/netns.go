@@ -207,3 +207,32 @@ func tunDevice(name string) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(fd), "tun:"+name), nil
 }
+
+// CleanStale removes namespaces that an emu kernel process left behind when
+// it was killed without a chance to clean up (SIGKILL): those named
+// emu-PID-... whose process PID no longer exists. It returns their names.
+func CleanStale() []string {
+	entries, err := os.ReadDir("/var/run/netns")
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		rest, ok := strings.CutPrefix(name, "emu-")
+		if !ok {
+			continue
+		}
+		pid, _, ok := strings.Cut(rest, "-")
+		if !ok || pid == "" || strings.Trim(pid, "0123456789") != "" {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + pid); err == nil {
+			continue
+		}
+		if ip("netns", "del", name) == nil {
+			removed = append(removed, name)
+		}
+	}
+	return removed
+}

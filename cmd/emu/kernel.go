@@ -42,7 +42,7 @@ late the relay delivered packets); a median over 0.5 ms is warned about.
 
 Needs root, iproute2 and /dev/net/tun (exit 2 otherwise). Settings a real
 kernel cannot take (another profile than linux, a tcp: value with no sysctl,
-socket option or route attribute behind it, connections above 1) are refused
+socket option or route attribute behind it, more than 1000 connections) are refused
 by name with exit 2. Runs go one at a time in real time: a scenario's time is
 wall-clock time here. Ctrl-C removes every namespace, device and process.
 
@@ -160,7 +160,7 @@ func init() {
 			fmt.Fprintf(e.stderr, "warning: %s\n", w)
 		}
 		if !*quiet {
-			printSummaryTable(e.stdout, plan, &runner.Result{Summaries: res.Summaries, Runs: res.Runs})
+			printSummaryTable(e.stdout, plan, &runner.Result{Summaries: res.Summaries, ExtraMeans: res.ExtraMeans, Runs: res.Runs})
 			fmt.Fprintf(e.stdout, "\n%s of %s on Linux %s in %.2fs; relay delay error median %.3f ms; wrote %s, %s, %s\n",
 				count(res.Runs, "run", "runs"), count(len(points), "point", "points"), res.Kernel, time.Since(start).Seconds(),
 				float64(res.DelayErr)/1e6, filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))

@@ -53,9 +53,12 @@ type Options struct {
 // Result is what Execute returns besides the files.
 type Result struct {
 	Summaries []results.PointSummary
-	Runs      int64
-	Kernel    string
-	Warnings  []string
+	// ExtraMeans are, per point, the means of the sim.ExtraColumns, as
+	// emu run's table shows them for runs of many connections.
+	ExtraMeans [][]float64
+	Runs       int64
+	Kernel     string
+	Warnings   []string
 	// DelayErr is the median over all runs of the relay's per-run median
 	// lateness.
 	DelayErr time.Duration
@@ -136,9 +139,12 @@ func Execute(ctx context.Context, job *Job, dir string, opt Options) (*Result, e
 			return nil, err
 		}
 		s := acc.Summary()
+		means := make([]float64, len(sim.ExtraColumns))
 		for i, name := range sim.ExtraColumns {
-			s.Extra = append(s.Extra, results.ExtraStat{Name: name + "_mean", Value: sums[i] / float64(job.Runs)})
+			means[i] = sums[i] / float64(job.Runs)
+			s.Extra = append(s.Extra, results.ExtraStat{Name: name + "_mean", Value: means[i]})
 		}
+		res.ExtraMeans = append(res.ExtraMeans, means)
 		s.Extra = append(s.Extra, results.ExtraStat{Name: "relay_delay_error_ms_mean", Value: sums[len(sums)-1] / float64(job.Runs)})
 		res.Summaries = append(res.Summaries, s)
 		if m := median(medians); m > WarnDelayError {
@@ -233,27 +239,11 @@ func writeCalls(path string, r *RunResult) error {
 	})
 }
 
-// rowExtra returns the values of sim.RowColumns and Columns for a run of
-// one connection.
+// rowExtra returns the values of sim.RowColumns and Columns for a run.
 func rowExtra(r *RunResult, kernel string) []string {
-	o := &r.Outcome
-	failed := 0
-	if o.CloseType == results.NoConnect {
-		failed = 1
-	}
-	tw := 0
-	for _, s := range []results.Side{results.Client, results.Server} {
-		if o.TimeWaitSide.Has(s) {
-			tw++
-		}
-	}
-	out := []string{"1", strconv.Itoa(failed), strconv.Itoa(tw)}
+	out := []string{strconv.Itoa(r.Connections), strconv.Itoa(r.Failed), strconv.Itoa(r.PeakTimeWait)}
 	for _, t := range results.CloseTypes() {
-		n := "0"
-		if t == o.CloseType {
-			n = "1"
-		}
-		out = append(out, n)
+		out = append(out, strconv.Itoa(r.Types[t]))
 	}
 	out = append(out, r.Run.Exit[results.Client], r.Run.Exit[results.Server], kernel,
 		strconv.FormatFloat(ms(r.DelayErr), 'f', 3, 64), strconv.FormatFloat(ms(r.DelayP99), 'f', 3, 64))

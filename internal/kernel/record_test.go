@@ -154,7 +154,7 @@ func TestSummarize(t *testing.T) {
 		{"both errors", []Event{{Proc: "child", Call: "read", Error: "ECONNRESET"}, {Proc: "main", Exit: "ok", Error: "EPIPE"}}, false, "ok", "EPIPE", 0, 0},
 	}
 	for _, c := range cases {
-		exit, err, sent, rcvd := summarize(c.events, c.alive)
+		exit, err, sent, rcvd := summarize(c.events, c.alive, "main")
 		if exit != c.exit || err != c.err || sent != c.sent || rcvd != c.received {
 			t.Errorf("%s: %s %q %d %d, want %s %q %d %d", c.name, exit, err, sent, rcvd, c.exit, c.err, c.sent, c.received)
 		}

@@ -231,12 +231,19 @@ type Trial struct {
 	links    [2]*netlink.Link[int]
 	tapAt    engine.Time
 	segs     []results.Segment
-	maxEnd   [2]uint32
-	seen     [2]bool
-	late     []int64 // ns late per delivered packet
-	last     int64   // monotonic ns of the last packet of the run
+	ports    []uint16             // the client's port of each segment: its connection
+	seqs     map[uint16]*seqState // per connection, by the client's port
+	late     []int64              // ns late per delivered packet
+	last     int64                // monotonic ns of the last packet of the run
 	packets  []captured
 	finished bool
+}
+
+// seqState is how far each side of one connection has sent, to tell
+// retransmissions.
+type seqState struct {
+	maxEnd [2]uint32
+	seen   [2]bool
 }
 
 // captured is one packet as read from a TUN device, for the pcap.
@@ -248,7 +255,7 @@ type captured struct {
 func noop(engine.Time, uint64) {}
 
 func newTrial(cfg netlink.DuplexConfig, seed uint64, port uint16, start int64) (*Trial, error) {
-	t := &Trial{start: start, port: port, sched: engine.NewScheduler(), last: start}
+	t := &Trial{start: start, port: port, sched: engine.NewScheduler(), last: start, seqs: map[uint16]*seqState{}}
 	streams := [2]*engine.Stream{engine.NewStream(seed, netlink.ForwardComponent), engine.NewStream(seed, netlink.ReverseComponent)}
 	cfgs := [2]netlink.Config{cfg.Forward, cfg.Reverse}
 	for i := range t.links {
@@ -302,6 +309,15 @@ func (t *Trial) ours(h tcpHeader, from results.Side) bool {
 
 func (t *Trial) record(h tcpHeader, from results.Side, now engine.Time) int {
 	s := results.Segment{At: now, Arrived: engine.Never, From: from, Flags: h.Flags, Seq: h.Seq, Ack: h.Ack, Len: h.Len}
+	port := h.SrcPort
+	if from == results.Server {
+		port = h.DstPort
+	}
+	st := t.seqs[port]
+	if st == nil {
+		st = &seqState{}
+		t.seqs[port] = st
+	}
 	end := h.Seq + uint32(h.Len)
 	if h.Flags&(1<<1) != 0 { // SYN
 		end++
@@ -310,14 +326,15 @@ func (t *Trial) record(h tcpHeader, from results.Side, now engine.Time) int {
 		end++
 	}
 	if end != h.Seq { // occupies sequence space
-		if t.seen[from] && int32(end-t.maxEnd[from]) <= 0 {
+		if st.seen[from] && int32(end-st.maxEnd[from]) <= 0 {
 			s.Retransmit = true
 		}
-		if !t.seen[from] || int32(end-t.maxEnd[from]) > 0 {
-			t.maxEnd[from], t.seen[from] = end, true
+		if !st.seen[from] || int32(end-st.maxEnd[from]) > 0 {
+			st.maxEnd[from], st.seen[from] = end, true
 		}
 	}
 	t.segs = append(t.segs, s)
+	t.ports = append(t.ports, port)
 	return len(t.segs) - 1
 }
 
@@ -342,18 +359,36 @@ func (t *Trial) Idle() time.Duration {
 	return time.Duration(monotonic() - t.last)
 }
 
-// Segments returns a copy of the segments recorded so far.
-func (t *Trial) Segments() []results.Segment {
+// Connections returns a copy of the segments recorded so far, one list per
+// connection (by the client's port) in the order of their first segments.
+func (t *Trial) Connections() [][]results.Segment {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]results.Segment(nil), t.segs...)
+	return byConnection(t.segs, t.ports)
 }
 
-// Finish stops recording and returns the run's segments, its packets as
-// read (for the pcap) and the relay's timing error: the median and 99th
-// percentile of how late packets were written compared with the model's
-// delivery time.
-func (t *Trial) Finish() (segs []results.Segment, pk []captured, median, p99 time.Duration) {
+// byConnection splits segments by their connection's client port, in the
+// order in which the connections first appear.
+func byConnection(segs []results.Segment, ports []uint16) [][]results.Segment {
+	index := map[uint16]int{}
+	var out [][]results.Segment
+	for i := range segs {
+		k, ok := index[ports[i]]
+		if !ok {
+			k = len(out)
+			index[ports[i]] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], segs[i])
+	}
+	return out
+}
+
+// Finish stops recording and returns the run's segments per connection (see
+// Connections), its packets as read (for the pcap) and the relay's timing
+// error: the median and 99th percentile of how late packets were written
+// compared with the model's delivery time.
+func (t *Trial) Finish() (conns [][]results.Segment, pk []captured, median, p99 time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.finished = true
@@ -363,7 +398,7 @@ func (t *Trial) Finish() (segs []results.Segment, pk []captured, median, p99 tim
 		median = time.Duration(late[(n-1)/2])
 		p99 = time.Duration(late[min(n-1, n*99/100)])
 	}
-	return t.segs, t.packets, median, p99
+	return byConnection(t.segs, t.ports), t.packets, median, p99
 }
 
 // Start returns the run's time 0 on CLOCK_MONOTONIC.

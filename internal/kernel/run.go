@@ -48,6 +48,12 @@ type RunResult struct {
 	Traces    [2]Trace
 	Packets   int
 	HitLimits bool // ended by stop_after
+
+	// For the columns that count all the run's connections.
+	Connections  int                        // client programs started
+	Failed       int                        // of those, connects that failed
+	PeakTimeWait int                        // most TIME_WAITs one host held at once
+	Types        [results.NumCloseTypes]int // connections per close type
 }
 
 // Point runs the runs of one sweep point in a fresh pair of namespaces.
@@ -165,6 +171,19 @@ func (h *helper) kill() {
 	<-h.done
 }
 
+// accepted counts the connections the helper's own process accepted.
+func (h *helper) accepted() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, e := range h.events {
+		if e.Proc == "main" && e.Call == "accept" && e.Result == "ok" {
+			n++
+		}
+	}
+	return n
+}
+
 func (h *helper) trace() Trace {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -178,6 +197,8 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		return nil, err
 	}
 	port := 10000 + run%50000
+	count := max(p.cfg.Connections.Count, 1)
+	many := count > 1
 	rng := engine.NewStream(seed, "kernel.sleep")
 	var specs [2]*SideSpec
 	for i, ep := range []*scenarios.Endpoint{&p.cfg.Client, &p.cfg.Server} {
@@ -191,27 +212,30 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		}
 		specs[i] = &SideSpec{Side: [2]string{"client", "server"}[i], Local: local, Peer: peer, Port: port, SockOpts: p.setup.SockOpts[i], Ops: ops}
 	}
+	if many {
+		specs[1].Many = count
+	}
 	trial, err := p.relay.Begin(p.cfg.Link, seed, uint16(port))
 	if err != nil {
 		return nil, err
 	}
 	specs[0].Start, specs[1].Start = trial.Start(), trial.Start()
-	var helpers [2]*helper
+	var server *helper
+	var clients []*helper
 	defer func() {
-		for _, h := range helpers {
+		for _, h := range append(clients, server) {
 			if h != nil {
 				h.kill()
 			}
 		}
 	}()
-	horizon := time.Duration(p.cfg.StopAfter)
-	deadline := time.Now().Add(horizon)
+	deadline := time.Now().Add(p.cfg.StopAfter)
 	if !p.cfg.Server.NoListen {
 		h, err := p.start(1, specs[1])
 		if err != nil {
 			return nil, err
 		}
-		helpers[1] = h
+		server = h
 		select {
 		case <-h.ready:
 		case <-h.done:
@@ -222,14 +246,25 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 			return nil, errors.New("server helper did not listen within 10 s")
 		}
 	}
-	h, err := p.start(0, specs[0])
-	if err != nil {
-		return nil, err
-	}
-	helpers[0] = h
+	// Connection k's client program starts at arrival k after time 0, as
+	// emu run starts them (fixed gaps, or Poisson with mean gap every).
+	arrivals := engine.NewStream(seed, "kernel.arrivals")
+	next := time.Duration(0)
 	rtt := p.cfg.Link.Forward.Delay + p.cfg.Link.Reverse.Delay
-	hitLimit := false
+	hitLimit, serverStopped := false, false
 	for {
+		for len(clients) < count && monotonic()-trial.Start() >= int64(next) {
+			h, err := p.start(0, specs[0])
+			if err != nil {
+				return nil, err
+			}
+			clients = append(clients, h)
+			gap := p.cfg.Connections.Every
+			if p.cfg.Connections.Poisson {
+				gap = time.Duration(arrivals.ExpFloat64() * float64(gap))
+			}
+			next += gap
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -242,42 +277,86 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 			hitLimit = true
 			break
 		}
-		running := false
-		for _, h := range helpers {
-			if h != nil && h.alive() {
-				running = true
+		running := len(clients) < count
+		for _, h := range clients {
+			running = running || h.alive()
+		}
+		if many && !running && server != nil && !serverStopped && server.alive() {
+			// Every client program has ended. The forking server's own
+			// process ends by itself after its last accept; once it has
+			// accepted every connect that succeeded it would only wait
+			// for those that failed, so it is stopped (its listening
+			// socket closing early would reset connections still queued).
+			failed := 0
+			for _, h := range clients {
+				if failedConnect(h.trace().Events, false) {
+					failed++
+				}
 			}
+			if server.accepted() >= count-failed || trial.Idle() > idleLimit {
+				_ = unix.Kill(server.cmd.Process.Pid, unix.SIGKILL)
+				serverStopped = true
+			}
+		}
+		if server != nil && server.alive() {
+			running = true
 		}
 		if running {
 			continue
 		}
 		idle := trial.Idle()
-		if settled(trial.Segments()) && idle > settleQuiet+2*rtt || idle > idleLimit {
+		conns := trial.Connections()
+		done := true
+		for _, c := range conns {
+			done = done && settled(c)
+		}
+		if done && idle > settleQuiet+2*rtt || idle > idleLimit {
 			break
 		}
 	}
 	end := monotonic()
-	segs, pk, med, p99 := trial.Finish()
-	res := &RunResult{DelayErr: med, DelayP99: p99, Packets: len(pk), HitLimits: hitLimit}
+	conns, pk, med, p99 := trial.Finish()
+	res := &RunResult{DelayErr: med, DelayP99: p99, Packets: len(pk), HitLimits: hitLimit, Connections: count}
 	r := &res.Run
 	r.Point, r.Run, r.Seed, r.SweepValues = point, run, seed, sweepValues
-	r.Segments = segs
-	r.Established = established(segs)
+	if len(conns) > 0 {
+		r.Segments = conns[0]
+	}
+	r.Established = established(r.Segments)
 	r.HitHorizon = hitLimit
 	r.End = engine.Time(end - trial.Start())
-	for i, h := range helpers {
+	firstProc := [2]string{"main", "main"}
+	if many {
+		firstProc[1] = "conn-0"
+	}
+	sides := [2]*helper{nil, server}
+	if len(clients) > 0 {
+		sides[0] = clients[0]
+	}
+	for _, h := range clients[min(1, len(clients)):] {
+		alive := h.alive()
+		h.kill()
+		if failedConnect(h.trace().Events, alive) {
+			res.Failed++
+		}
+	}
+	for i, h := range sides {
 		r.Exit[i] = "ok"
 		if h == nil {
 			continue
 		}
 		alive := h.alive()
 		h.kill()
-		helpers[i] = nil
 		res.Traces[i] = h.trace()
-		r.Exit[i], r.Errors[i], r.BytesSent[i], r.BytesReceived[i] = summarize(res.Traces[i].Events, alive)
+		r.Exit[i], r.Errors[i], r.BytesSent[i], r.BytesReceived[i] = summarize(res.Traces[i].Events, alive, firstProc[i])
+		if i == 0 && failedConnect(res.Traces[0].Events, alive) {
+			res.Failed++
+		}
 	}
+	clients, server = nil, nil
 	res.Outcome = results.Classify(r)
 	wireConventions(&res.Outcome)
+	res.count(conns, r.End)
 	if pcapPath != "" {
 		if err := writePcap(pcapPath, pk, trial.Start()); err != nil {
 			return nil, err
@@ -286,10 +365,60 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 	return res, nil
 }
 
+// failedConnect reports whether a client program's connect failed, or
+// never returned before the run ended.
+func failedConnect(events []Event, alive bool) bool {
+	for _, e := range events {
+		if e.Call == "connect" {
+			return e.Result != "ok"
+		}
+	}
+	return alive
+}
+
+// timeWaitLen is Linux's TIME_WAIT, fixed at 60 s (TCP_TIMEWAIT_LEN).
+const timeWaitLen = 60 * time.Second
+
+// count classifies every connection of the run, for the connections_<type>
+// columns, and the most TIME_WAITs one host held at once: by the capture
+// conventions each holder enters TIME_WAIT with the connection's last
+// segment and holds it 60 s (or to the end of the run). Connects that put
+// nothing on the wire (no free port) count as no-connect.
+func (res *RunResult) count(conns [][]results.Segment, end engine.Time) {
+	type span struct{ in, out engine.Time }
+	var tw [2][]span
+	for _, c := range conns {
+		run := results.Run{Segments: c, Established: established(c), End: end}
+		o := results.Classify(&run)
+		wireConventions(&o)
+		res.Types[o.CloseType]++
+		last := c[len(c)-1].At
+		for _, side := range []results.Side{results.Client, results.Server} {
+			if o.TimeWaitSide.Has(side) {
+				tw[side] = append(tw[side], span{last, min(end, last.Add(timeWaitLen))})
+			}
+		}
+	}
+	if missing := res.Failed - res.Types[results.NoConnect]; missing > 0 {
+		res.Types[results.NoConnect] += missing
+	}
+	for _, spans := range tw {
+		for _, a := range spans {
+			n := 0
+			for _, b := range spans {
+				if b.in <= a.in && a.in < max(b.out, b.in+1) {
+					n++
+				}
+			}
+			res.PeakTimeWait = max(res.PeakTimeWait, n)
+		}
+	}
+}
+
 // summarize reads a side's events: how its main process ended, its first
 // error (the main process's, else a child's), and the bytes all its
 // processes sent and received.
-func summarize(events []Event, alive bool) (exit, firstErr string, sent, received int64) {
+func summarize(events []Event, alive bool, mainProc string) (exit, firstErr string, sent, received int64) {
 	last := map[string]Event{}
 	var order []string
 	exit = "blocked"
@@ -298,7 +427,7 @@ func summarize(events []Event, alive bool) (exit, firstErr string, sent, receive
 			order = append(order, e.Proc)
 		}
 		last[e.Proc] = e
-		if e.Proc == "main" && e.Exit != "" {
+		if e.Proc == mainProc && e.Exit != "" {
 			exit = e.Exit
 		}
 	}
@@ -306,10 +435,14 @@ func summarize(events []Event, alive bool) (exit, firstErr string, sent, receive
 		exit = "blocked"
 	}
 	for _, p := range order {
+		if mainProc != "main" && p != mainProc {
+			// A forking server's other connections are not this one's.
+			continue
+		}
 		e := last[p]
 		sent += e.Sent
 		received += e.Received
-		if firstErr == "" || p == "main" && e.Error != "" {
+		if firstErr == "" || p == mainProc && e.Error != "" {
 			if e.Error != "" {
 				firstErr = e.Error
 			}

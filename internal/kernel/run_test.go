@@ -91,3 +91,52 @@ func TestKernelExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelManyConnections: five client programs 20 ms apart against a
+// forking server that closes 100 ms after the client's FIN. Each
+// connection ends four-way (Linux's delayed ACK of the FIN, about 40 ms,
+// leaves before the server's FIN), the client closed first each time and
+// so holds TIME_WAIT for all five at once (60 s, longer than the run).
+func TestKernelManyConnections(t *testing.T) {
+	needRoot(t)
+	exe, err := Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Load("many.yaml", []byte(`name: many
+link: {delay: 1ms}
+connections: {count: 5, every: 20ms}
+client: {do: [connect, {send: 100B}, close]}
+server: {do: [accept, {read: eof}, {sleep: 100ms}, close]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pts[0].Config
+	setup, err := Prepare(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenPoint(cfg, setup, exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := p.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	res, err := p.Run(context.Background(), 0, 0, 1, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Connections != 5 || res.Failed != 0 || res.Types[results.FourWay] != 5 || res.PeakTimeWait != 5 ||
+		res.Outcome.CloseType != results.FourWay || res.Run.Exit != [2]string{"ok", "ok"} {
+		t.Errorf("connections %d failed %d types %v peak TIME_WAIT %d first %s exits %v; want 5, 0, 5 four-way, 5, four-way, ok ok\n%+v",
+			res.Connections, res.Failed, res.Types, res.PeakTimeWait, res.Outcome.CloseType, res.Run.Exit, res.Traces)
+	}
+}

@@ -21,6 +21,10 @@ type Setup struct {
 	SockOpts [2][]SockOpt
 }
 
+// MaxConnections is the most connections per run emu kernel starts: each
+// is a real client process and a forked server process.
+const MaxConnections = 1000
+
 // RefusedError names a setting that a real kernel cannot take.
 type RefusedError struct{ Msg string }
 
@@ -38,8 +42,8 @@ func Prepare(c *scenarios.RunConfig) (*Setup, error) {
 	if c.Profile != "linux" {
 		return nil, refuse("profile: %s has no counterpart here: emu kernel runs the host's Linux kernel (profile: linux)", c.Profile)
 	}
-	if c.Connections.Count > 1 {
-		return nil, refuse("connections: emu kernel runs one connection per run (count %d)", c.Connections.Count)
+	if c.Connections.Count > MaxConnections {
+		return nil, refuse("connections.count: %d; emu kernel runs at most %d connections per run (each is a real process, started in real time)", c.Connections.Count, MaxConnections)
 	}
 	linux, err := tcp.Profile("linux")
 	if err != nil {

@@ -30,6 +30,7 @@ func TestPrepare(t *testing.T) {
 			"client: TCP_NODELAY=1; server: TCP_MAXSEG=536", false},
 		{"no counterpart", [][2]string{{"server.tcp.delack_min", "10ms"}}, "server.tcp.delack_min=10ms: no sysctl", true},
 		{"not the host's kernel", [][2]string{{"profile", "windows"}}, "profile: windows has no counterpart", true},
+		{"too many connections", [][2]string{{"connections", "2000"}}, "at most 1000 connections", true},
 		{"fractional seconds", [][2]string{{"client.tcp.fin_wait2_timeout", "1500ms"}}, "whole seconds", true},
 	}
 	for _, c := range cases {

@@ -51,7 +51,13 @@ type side struct {
 func runSide(spec *SideSpec) int {
 	s := &side{spec: spec, proc: "main", out: os.Stdout, fd: -1, sockOpts: spec.SockOpts}
 	if spec.Child {
-		s.proc, s.fd = "child", 3
+		s.proc = "child"
+		if !spec.NoConn {
+			s.fd = 3
+		}
+	}
+	if spec.Proc != "" {
+		s.proc = spec.Proc
 	}
 	lfd := -1
 	if spec.Side == "server" && !spec.Child {
@@ -61,6 +67,9 @@ func runSide(spec *SideSpec) int {
 			return 3
 		}
 		s.emit(Event{Ready: true})
+		if spec.Many > 0 {
+			return s.serveMany(lfd)
+		}
 	}
 	for _, op := range spec.Ops {
 		if exit := s.do(op, &lfd); exit != "" {
@@ -315,12 +324,47 @@ func b2i(b bool) int {
 // its descriptor as fd 3) and runs op.Fork concurrently, as fork(2) would.
 // It inherits the process group, so the run's end kills it too.
 func (s *side) fork(op OpSpec) error {
+	return s.forkWith(op.Fork, s.fd, "")
+}
+
+// serveMany is a forking server: it accepts spec.Many connections and
+// hands each to a child process (conn-0, conn-1, ...) that runs the program
+// after its accept, then ends.
+func (s *side) serveMany(lfd int) int {
+	for i := range s.spec.Many {
+		t0 := s.now()
+		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			s.emit(Event{Call: "accept", Result: s.fail(err), T0: t0, T1: s.now()})
+			continue
+		}
+		t1 := s.now()
+		// The accept is reported once the child holds the connection: the
+		// run's end may stop this process as soon as it has reported every
+		// accept, and its death must not close a connection no child has.
+		ferr := s.forkWith(s.spec.Ops[1:], fd, fmt.Sprintf("conn-%d", i))
+		unix.Close(fd)
+		s.emit(Event{Call: "accept", Result: "ok", T0: t0, T1: t1})
+		if ferr != nil {
+			s.emit(Event{Call: "fork", Result: s.fail(ferr), T0: t1, T1: s.now()})
+		}
+	}
+	s.emit(Event{Exit: "ok"})
+	return 0
+}
+
+// forkWith starts a child helper running ops on a duplicate of fd (none
+// when fd < 0), named proc in the events (default child).
+func (s *side) forkWith(ops []OpSpec, fd int, proc string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	spec := *s.spec
-	spec.Ops, spec.Child, spec.SockOpts = op.Fork, true, nil
+	spec.Ops, spec.Child, spec.SockOpts, spec.Many, spec.Proc, spec.NoConn = ops, true, nil, 0, proc, fd < 0
 	if s.ignore {
 		spec.Ops = append([]OpSpec{{Kind: "set", Sigpipe: "ignore"}}, spec.Ops...)
 	}
@@ -328,10 +372,10 @@ func (s *side) fork(op OpSpec) error {
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), SideEnv+"="+string(b))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if s.fd >= 0 {
+	if fd >= 0 {
 		// A duplicate, so that closing the *os.File after the start
 		// leaves the process's own descriptor open.
-		dup, err := unix.Dup(s.fd)
+		dup, err := unix.Dup(fd)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,12 @@ type SideSpec struct {
 	SockOpts []SockOpt `json:"sockopts,omitempty"`
 	Ops      []OpSpec  `json:"ops"`
 	Child    bool      `json:"child,omitempty"` // a forked child: its socket is fd 3
+	// Many, for a server, is how many connections to accept, each handed
+	// to a forked child that runs the program after its accept (a forking
+	// server); 0 is one connection, served by the process itself.
+	Many   int    `json:"many,omitempty"`
+	Proc   string `json:"proc,omitempty"`    // the process's name in the events (default main, or child)
+	NoConn bool   `json:"no_conn,omitempty"` // a child forked without a connection: its calls fail with EBADF
 }
 
 // SockOpt is one setsockopt applied to a side's socket when it is created.

@@ -2,6 +2,10 @@ package kernel
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/emu-sim/emu/engine"
@@ -138,5 +142,51 @@ server: {do: [accept, {read: eof}, {sleep: 100ms}, close]}
 		res.Outcome.CloseType != results.FourWay || res.Run.Exit != [2]string{"ok", "ok"} {
 		t.Errorf("connections %d failed %d types %v peak TIME_WAIT %d first %s exits %v; want 5, 0, 5 four-way, 5, four-way, ok ok\n%+v",
 			res.Connections, res.Failed, res.Types, res.PeakTimeWait, res.Outcome.CloseType, res.Run.Exit, res.Traces)
+	}
+}
+
+// ownNamespaces lists the namespaces this process made.
+func ownNamespaces(t *testing.T) []string {
+	t.Helper()
+	entries, _ := os.ReadDir("/var/run/netns")
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), fmt.Sprintf("emu-%d-", os.Getpid())) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// TestExecuteFailureCleansUp: when a run fails (here the side helper
+// program does not exist), Execute returns the error, writes no output
+// file and leaves no namespace behind.
+func TestExecuteFailureCleansUp(t *testing.T) {
+	needRoot(t)
+	s, err := scenarios.LoadFile("half-close")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := Prepare(pts[0].Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &Job{Name: "half-close", Seed: 1, Runs: 2, Points: pts, Setups: []*Setup{setup}, Version: "test"}
+	dir := t.TempDir()
+	_, err = Execute(context.Background(), job, dir, Options{Exe: filepath.Join(dir, "no-such-program")})
+	if err == nil {
+		t.Fatal("Execute succeeded without a helper program")
+	}
+	if ns := ownNamespaces(t); len(ns) > 0 {
+		t.Errorf("namespaces left behind: %v", ns)
+	}
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s written by a failed run", f)
+		}
 	}
 }

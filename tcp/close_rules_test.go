@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -527,12 +528,19 @@ func TestFinWait2Floor(t *testing.T) {
 func TestSynInTimeWait(t *testing.T) {
 	for _, c := range []struct {
 		isn             ISNRule
+		timestamps      bool
 		reopens, resets bool
-	}{{ISNRandom, true, true}, {ISNLinux, true, false}, {ISNRFC6528, true, false}} {
-		t.Run(string(c.isn), func(t *testing.T) {
+	}{
+		{ISNRandom, false, true, true}, {ISNLinux, false, true, false}, {ISNRFC6528, false, true, false},
+		// With timestamps a SYN whose timestamp is newer than the old
+		// connection's reopens TIME_WAIT whatever its sequence number
+		// (RFC 6191; tcp_timewait_state_process).
+		{ISNRandom, true, true, false},
+	} {
+		t.Run(fmt.Sprintf("%s timestamps=%v", c.isn, c.timestamps), func(t *testing.T) {
 			reopened, reset := 0, 0
 			for seed := uint64(1); seed <= 24; seed++ {
-				s := linux(func(s *Settings) { s.ISN = c.isn })
+				s := linux(func(s *Settings) { s.ISN = c.isn; s.Timestamps = c.timestamps })
 				switch synInTimeWait(t, s, seed) {
 				case "reopened":
 					reopened++

@@ -131,9 +131,13 @@ func expectLines(t *testing.T, what string, got, want []string) {
 	t.Errorf("%s differ\n got:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 }
 
+// linux is Linux's profile with exact timers and without timestamps, so
+// that expected segments carry whole MSS-sized payloads (1460 bytes);
+// tests of the tick and of timestamps turn them back on.
 func linux(mod ...func(*Settings)) Settings {
 	s, _ := Profile("linux")
 	s.HZ = 0
+	s.Timestamps = false
 	for _, m := range mod {
 		m(&s)
 	}

@@ -64,6 +64,7 @@ func linuxProfile() Settings {
 		EOFBeforeError:      true,                   // tcp_recvmsg checks SOCK_DONE before sock_error
 		TimeWaitAnswers:     TimeWaitLinux,          // tcp_timewait_state_process
 		ISN:                 ISNLinux,               // secure_tcp_seq (net/core/secure_seq.c)
+		Timestamps:          true,                   // sysctl tcp_timestamps = 1
 	}
 }
 
@@ -142,6 +143,7 @@ func windowsProfile() Settings {
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
 		ISN:                 ISNRFC6528, // assumed: Windows follows RFC 6528
+		Timestamps:          false,      // Tcp1323Opts: timestamps off by default (assumed)
 	}
 }
 
@@ -178,5 +180,6 @@ func rfc9293Profile() Settings {
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
 		ISN:                 ISNRFC6528, // RFC 9293 3.4.1 refers to RFC 6528
+		Timestamps:          false,      // RFC 7323 is not part of the base specification
 	}
 }

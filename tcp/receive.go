@@ -8,6 +8,11 @@ func (e *Endpoint) input(seg *Segment) {
 	if h := e.host; h.obs != nil {
 		h.obs.Segment(h.sched.Now(), e, seg, SegReceived)
 	}
+	if e.tsOK && seg.TS && seg.Flags&RST == 0 && int32(seg.TSVal-e.tsRecent) > 0 {
+		// TS.Recent follows the peer's clock (RFC 7323 4.3; PAWS, which
+		// would drop segments with older values, is not modelled).
+		e.tsRecent = seg.TSVal
+	}
 	switch e.state {
 	case SynSent:
 		e.synSentInput(seg)

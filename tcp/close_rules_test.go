@@ -430,7 +430,7 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("client", 3)},
-		{name: "the bare ACK of the FIN is lost: the FIN is retransmitted and re-ACKed",
+		{name: "the bare ACK of the FIN is lost, the passive side closes 100 ms later: its FIN,ACK acknowledges the FIN before the RTO (260 ms), nothing is retransmitted",
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",
 				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
@@ -446,6 +446,27 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("server", 2)},
+		{name: "the bare ACK of the FIN is lost, the passive side closes 500 ms later: the FIN is retransmitted at the RTO and re-ACKed at once",
+			// The RTO was re-armed when the data's ACK arrived at 40 ms:
+			// srtt 20 ms + rto_min 200 ms. The retransmitted FIN is a
+			// duplicate in CLOSE_WAIT, ACKed at once (tcp_send_dupack).
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0 lost",
+				"260.000 C>S FIN,ACK seq=101 ack=1 len=0 rtx",
+				"270.000 S>C ACK seq=1 ack=102 len=0",
+				"530.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"540.000 C>S ACK seq=102 ack=2 len=0",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: ops(opAccept, opReadEOF, opSleep(500*time.Millisecond), opClose), drop: dropNth("server", 2)},
 		{name: "the passive side's FIN is lost: LAST_ACK retransmits it",
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",

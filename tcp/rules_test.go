@@ -116,6 +116,9 @@ func TestRule2Retransmission(t *testing.T) {
 			cState:  Closed,
 			cErr:    ETIMEDOUT,
 			cGaveUp: true,
+			// The seventh timeout, 64 s after the last SYN, gives up:
+			// 1+2+4+8+16+32+64 = 127 s.
+			check: func(t *testing.T, p *pair) { wantApp(t, p, "127000.000 client connect ETIMEDOUT") },
 
 			client: ops(opConnect, opClose), server: ops(opAccept, opReadEOF, opClose), drop: allClient},
 		{name: "retries2 exhausted: ETIMEDOUT with exponential backoff",
@@ -132,6 +135,9 @@ func TestRule2Retransmission(t *testing.T) {
 			cErr:    ETIMEDOUT,
 			cGaveUp: true,
 			sState:  Established,
+			// The fourth timeout (RTO 220 ms doubled three times: 1760 ms
+			// after the last retransmission) gives up: 2560 + 1760.
+			check: func(t *testing.T, p *pair) { wantState(t, p, "4320.000 client gave up: retransmission limit") },
 
 			cs:     linux(func(s *Settings) { s.Retries2 = 3 }),
 			client: ops(opConnect, opSleep(time.Second), opSend(100), opReadEOF, opClose), server: ops(opAccept, opReadEOF, opClose),
@@ -239,4 +245,15 @@ func TestFastRetransmit(t *testing.T) {
 			client: ops(opConnect, opSend(14600), opClose), server: ops(opAccept, opReadEOF, opClose),
 			drop: dropNth("client", 3)},
 	})
+}
+
+// wantState checks that the state changes recorded on the bench include ev.
+func wantState(t *testing.T, p *pair, ev string) {
+	t.Helper()
+	for _, s := range p.state {
+		if s == ev {
+			return
+		}
+	}
+	t.Errorf("no state change %q in\n  %s", ev, joinLines(p.state))
 }

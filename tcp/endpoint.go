@@ -66,6 +66,13 @@ type Endpoint struct {
 
 	ack ackState
 
+	tlp    lossProbeState
+	sackOK bool // both sides offered SACK (the probe's loss detection needs it)
+
+	// Timestamps (RFC 7323), when both sides offered them.
+	tsOK     bool
+	tsRecent uint32 // the peer's latest TSval (TS.Recent)
+
 	nodelay bool
 	linger  Linger
 
@@ -95,10 +102,8 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
 	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
 	e.rto = s.RTOInitial
-	e.iss = h.isn(s.ISN, local, remote)
-	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
-	e.smallUnacked = e.iss // no small segment sent yet
-	e.sndMSS = 536         // RFC 9293 3.7.1 default until the peer's MSS option arrives
+	e.setISN(h.isn(s.ISN, local, remote))
+	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives
 	e.cwnd = 10 * s.MSS
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1
@@ -106,6 +111,13 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	h.conns[connKey(local, remote)] = e
 	h.last = e
 	return e
+}
+
+// setISN starts the send sequence space at iss, before the SYN leaves.
+func (e *Endpoint) setISN(iss uint32) {
+	e.iss = iss
+	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = iss, iss, iss, iss+1
+	e.smallUnacked = iss // no small segment sent yet
 }
 
 // State returns the connection state.
@@ -227,6 +239,15 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 	*seg = Segment{SrcPort: e.localPort, DstPort: e.remotePort, Seq: seq, Flags: flags, Len: length}
 	if flags&SYN != 0 {
 		seg.MSS = uint16(e.cfg.MSS)
+	}
+	if flags&SYN != 0 && (flags&ACK == 0 && e.cfg.SACK || e.sackOK) {
+		seg.SACKOK = true
+	}
+	if e.tsOK || flags&(SYN|ACK) == SYN && e.cfg.Timestamps {
+		seg.TS, seg.TSVal = true, e.host.tsClock()
+		if flags&ACK != 0 {
+			seg.TSEcr = e.tsRecent
+		}
 	}
 	if flags&ACK != 0 {
 		seg.Ack = e.rcvNxt

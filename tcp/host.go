@@ -53,6 +53,8 @@ type Host struct {
 	isnKey    uint64
 	isnClock  int64  // the host's clock at virtual time 0, in ns
 	isnOffset uint32 // FreeBSD's host-wide offset
+	tsOffset  uint32 // added to the timestamp clock (secure_tcp_ts_off)
+	reuseSeq  uint32 // ISN for the connection taking over a TIME_WAIT port; 0 = none
 
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
@@ -69,8 +71,7 @@ type HostSettings struct {
 	// TWReuse is tcp_tw_reuse: 0 off, 1 on, 2 loopback only (Linux's
 	// default). emu's links are never loopback, so 2 acts as 0. When on, a
 	// connect may take the port of a TIME_WAIT connection to the same peer
-	// that is at least 1 s old (Linux also needs timestamps, which emu
-	// assumes on).
+	// that is at least 1 s old and used timestamps.
 	TWReuse int
 	// MaxTWBuckets is tcp_max_tw_buckets: beyond this many TIME_WAIT
 	// sockets, a closing connection skips TIME_WAIT.
@@ -278,10 +279,12 @@ func (h *Host) Input(in *Segment) {
 	h.rx = *in
 	seg := &h.rx
 	if e := h.conns[connKey(seg.DstPort, seg.SrcPort)]; e != nil {
-		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && seqGT(seg.Seq, e.rcvNxt) && h.listening(seg.DstPort) {
-			// A new SYN above the old connection's sequence numbers may
-			// reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13;
-			// Linux tcp_timewait_state_process, TCP_TW_SYN).
+		newer := seqGT(seg.Seq, e.rcvNxt) || e.tsOK && seg.TS && int32(seg.TSVal-e.tsRecent) > 0
+		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && newer && h.listening(seg.DstPort) {
+			// A new SYN above the old connection's sequence numbers, or
+			// with a newer timestamp, may reopen a connection in
+			// TIME_WAIT (RFC 1122 4.2.2.13, RFC 6191; Linux
+			// tcp_timewait_state_process, TCP_TW_SYN).
 			e.setState(Closed)
 		} else {
 			e.input(seg)
@@ -350,9 +353,9 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 			p = h.cfg.PortLow
 		}
 		e := h.conns[connKey(p, remote)]
-		if e == nil || (e.state == TimeWait && h.cfg.TWReuse == 1 && h.now().Sub(e.timeWaitAt) >= time.Second) {
+		if e == nil || h.reusable(e) {
 			if e != nil {
-				e.setState(Closed)
+				h.takeOver(e)
 			}
 			h.nextPort = p + 1
 			return p, true
@@ -363,6 +366,24 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 }
 
 func (h *Host) now() engine.Time { return h.sched.Now() }
+
+// reusable reports whether tw_reuse lets a new connection take over the
+// TIME_WAIT connection e: tcp_tw_reuse is 1, the connection used
+// timestamps (the new one's will be newer, so PAWS keeps the two apart)
+// and its TIME_WAIT is at least 1 s old (tcp_twsk_unique).
+func (h *Host) reusable(e *Endpoint) bool {
+	return e.state == TimeWait && h.cfg.TWReuse == 1 && e.tsOK && h.now().Sub(e.timeWaitAt) >= time.Second
+}
+
+// takeOver ends the TIME_WAIT connection e so that a new connection can
+// have its port, starting its sequence numbers above e's.
+func (h *Host) takeOver(e *Endpoint) {
+	h.reuseSeq = e.sndNxt + 65535 + 2
+	if h.reuseSeq == 0 {
+		h.reuseSeq = 1
+	}
+	e.setState(Closed)
+}
 
 // reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
 // connection to remote if tw_reuse allows it.
@@ -377,11 +398,11 @@ func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 			h.twQueue = h.twQueue[1:]
 			continue
 		}
-		if e.remotePort != remote || h.now().Sub(e.timeWaitAt) < time.Second {
+		if e.remotePort != remote || !h.reusable(e) {
 			return 0, false
 		}
 		p := e.localPort
-		e.setState(Closed)
+		h.takeOver(e)
 		return p, true
 	}
 	return 0, false

@@ -16,6 +16,26 @@ func isnMix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// initClock draws the host's secret key, its clock's reading at virtual
+// time 0 and its offsets, once, at the first connection.
+func (h *Host) initClock() {
+	if !h.isnReady {
+		h.isnReady = true
+		h.isnKey = h.rng.Uint64()
+		h.isnClock = h.rng.Int64N(1 << 50)
+		h.isnOffset = uint32(h.rng.Uint64())
+		h.tsOffset = uint32(isnMix(h.isnKey ^ 0x7473))
+	}
+}
+
+// tsClock is the host's timestamp clock (RFC 7323): milliseconds, as Linux's
+// tcp_clock_ts since 4.13, plus an offset per pair of addresses
+// (secure_tcp_ts_off; emu's hosts have one address each).
+func (h *Host) tsClock() uint32 {
+	h.initClock()
+	return uint32((h.isnClock+int64(h.sched.Now()))/1e6) + h.tsOffset
+}
+
 // isn returns the initial sequence number of a new connection from local to
 // remote port under rule. The host's secret key and its clock's reading at
 // virtual time 0 (a machine's clock is anywhere when the run starts) are
@@ -24,12 +44,7 @@ func (h *Host) isn(rule ISNRule, local, remote uint16) uint32 {
 	if rule == ISNRandom || rule == "" {
 		return uint32(h.rng.Uint64())
 	}
-	if !h.isnReady {
-		h.isnReady = true
-		h.isnKey = h.rng.Uint64()
-		h.isnClock = h.rng.Int64N(1 << 50)
-		h.isnOffset = uint32(h.rng.Uint64())
-	}
+	h.initClock()
 	hash := uint32(isnMix(h.isnKey ^ uint64(local)<<16 ^ uint64(remote)))
 	clock := h.isnClock + int64(h.sched.Now()) // ns
 	switch rule {

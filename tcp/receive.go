@@ -8,6 +8,11 @@ func (e *Endpoint) input(seg *Segment) {
 	if h := e.host; h.obs != nil {
 		h.obs.Segment(h.sched.Now(), e, seg, SegReceived)
 	}
+	if e.tsOK && seg.TS && seg.Flags&RST == 0 && int32(seg.TSVal-e.tsRecent) > 0 {
+		// TS.Recent follows the peer's clock (RFC 7323 4.3; PAWS, which
+		// would drop segments with older values, is not modelled).
+		e.tsRecent = seg.TSVal
+	}
 	switch e.state {
 	case SynSent:
 		e.synSentInput(seg)
@@ -206,12 +211,9 @@ func (e *Endpoint) processAck(seg *Segment) bool {
 func (e *Endpoint) receive(seg *Segment) {
 	seq, n, fin := seg.Seq, uint32(seg.Len), seg.Flags&FIN != 0
 	if seqLT(seq, e.rcvNxt) {
+		// Partly old: keep the new part. A wholly old segment never gets
+		// here (it fails the acceptability test in input).
 		skip := e.rcvNxt - seq
-		if skip >= n+b2u(fin) {
-			e.ack.enterQuickAck(e)
-			e.ack.scheduled, e.ack.now = true, true
-			return
-		}
 		seq += skip
 		n -= skip
 	}
@@ -236,13 +238,6 @@ func (e *Endpoint) receive(seg *Segment) {
 		e.finArrived()
 	}
 	e.wake()
-}
-
-func b2u(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // queueOutOfOrder keeps a segment that arrived ahead of a gap.

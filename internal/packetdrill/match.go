@@ -71,18 +71,19 @@ func (r *runner) inject(ev *Event) {
 	if p.HasAck {
 		seg.Ack = p.Ack
 	}
+	for _, o := range p.Options {
+		if o.Kind == OptTS {
+			// emu models the option's presence: negotiated, it costs
+			// every segment 12 bytes of payload (tcp_current_mss) and
+			// decides tw_reuse and SYNs in TIME_WAIT.
+			seg.TS, seg.TSVal, seg.TSEcr = true, o.Val, o.Ecr
+		}
+	}
 	if p.Flags&tcp.SYN != 0 {
 		r.offer = offerOf(p.Options)
 		for _, o := range p.Options {
 			if o.Kind == OptMSS {
-				mss := o.Value
-				if r.tsNegotiated() {
-					// With timestamps every segment carries 12 option
-					// bytes, so Linux's segments hold 12 bytes less
-					// payload than the MSS (tcp_current_mss).
-					mss = min(mss, uint32(r.opt.Settings.MSS)) - 12
-				}
-				seg.MSS = uint16(mss)
+				seg.MSS = uint16(o.Value)
 			}
 		}
 	} else if r.wsNegotiated() {

@@ -3,10 +3,11 @@ package packetdrill
 import "strings"
 
 // optionModel is the option list a profile's kernel puts on its segments.
-// emu's endpoint carries only the MSS option; the runner adds the rest as
-// the kernel would, so that a script's option lists can be checked for the
-// options it negotiates and their order (their values, except MSS, are not
-// emu's to compute: timestamps and window scaling are not modelled).
+// emu's endpoint carries the MSS option and whether timestamps are on; the
+// runner lays out the rest as the kernel would, so that a script's option
+// lists can be checked for the options it negotiates and their order (their
+// values, except MSS, are not emu's to compute: timestamp values and window
+// scaling are not modelled).
 type optionModel struct {
 	kernel string // "linux", "freebsd", "windows" or "" (MSS only)
 	wscale uint32

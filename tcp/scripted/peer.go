@@ -29,6 +29,10 @@ type Seg struct {
 	Len   int
 	Win   uint32
 	MSS   uint16
+	// TS puts the timestamps option on the segment, with TSVal and TSEcr
+	// as given (the peer's clock is the script's).
+	TS           bool
+	TSVal, TSEcr uint32
 }
 
 // End returns the relative sequence number after the segment's payload
@@ -148,7 +152,8 @@ func (p *Peer) Sent() []Sent { return p.sent }
 // wire now.
 func (p *Peer) Absolute(s Seg) tcp.Segment {
 	seg := tcp.Segment{SrcPort: p.PeerPort, DstPort: p.LocalPort, Flags: s.Flags,
-		Seq: p.PeerISN + s.Seq, Window: s.Win, Len: s.Len, MSS: s.MSS}
+		Seq: p.PeerISN + s.Seq, Window: s.Win, Len: s.Len, MSS: s.MSS,
+		TS: s.TS, TSVal: s.TSVal, TSEcr: s.TSEcr}
 	if s.Flags&tcp.ACK != 0 || s.Ack != 0 {
 		seg.Ack = p.localISN + s.Ack
 	}

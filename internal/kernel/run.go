@@ -171,6 +171,17 @@ func (h *helper) kill() {
 	<-h.done
 }
 
+// killedBy reports whether the helper's own process died of signal sig
+// (valid once it has ended).
+func (h *helper) killedBy(sig syscall.Signal) bool {
+	st := h.cmd.ProcessState
+	if st == nil {
+		return false
+	}
+	ws, ok := st.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
+}
+
 // accepted counts the connections the helper's own process accepted.
 func (h *helper) accepted() int {
 	h.mu.Lock()
@@ -349,6 +360,15 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		h.kill()
 		res.Traces[i] = h.trace()
 		r.Exit[i], r.Errors[i], r.BytesSent[i], r.BytesReceived[i] = summarize(res.Traces[i].Events, alive, firstProc[i])
+		if i == 0 || !many {
+			if h.killedBy(syscall.SIGPIPE) {
+				// The write that raised it failed with EPIPE.
+				r.Exit[i] = "SIGPIPE"
+				if r.Errors[i] == "" {
+					r.Errors[i] = "EPIPE"
+				}
+			}
+		}
 		if i == 0 && failedConnect(res.Traces[0].Events, alive) {
 			res.Failed++
 		}

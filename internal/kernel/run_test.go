@@ -58,11 +58,19 @@ func TestKernelExamples(t *testing.T) {
 		rstFrom   results.SideSet
 		clientErr string
 		twSide    results.SideSet
+		exit      string // the client's
 	}{
-		{"half-close", "half-close", nil, results.FourWay, results.NoSide, "", results.ClientSide},
-		{"unread-data", "close-with-unread-data", [][2]string{{"server.tcp.unread_close", "rst"}}, results.RST, results.ServerSide, "ECONNRESET", results.NoSide},
-		{"delack-0ms", "delayed-ack-boundary", [][2]string{{"close_delay", "0ms"}}, results.ThreeWay, results.NoSide, "", results.ClientSide},
-		{"delack-100ms", "delayed-ack-boundary", [][2]string{{"close_delay", "100ms"}}, results.FourWay, results.NoSide, "", results.ClientSide},
+		{"half-close", "half-close", nil, results.FourWay, results.NoSide, "", results.ClientSide, "ok"},
+		{"unread-data", "close-with-unread-data", [][2]string{{"server.tcp.unread_close", "rst"}}, results.RST, results.ServerSide, "ECONNRESET", results.NoSide, "ok"},
+		{"delack-0ms", "delayed-ack-boundary", [][2]string{{"close_delay", "0ms"}}, results.ThreeWay, results.NoSide, "", results.ClientSide, "ok"},
+		{"delack-100ms", "delayed-ack-boundary", [][2]string{{"close_delay", "100ms"}}, results.FourWay, results.NoSide, "", results.ClientSide, "ok"},
+		// The server closes at once (its FIN first); the client's first
+		// write, data after that close, draws the server's RST: fin-rst
+		// from the server. The client's second write fails with EPIPE
+		// and raises SIGPIPE, which kills it by default and is ignored
+		// with sigpipe: ignore.
+		{"sigpipe-terminate", "sigpipe", [][2]string{{"sigpipe", "terminate"}}, results.FinRST, results.ServerSide, "EPIPE", results.NoSide, "SIGPIPE"},
+		{"sigpipe-ignore", "sigpipe", [][2]string{{"sigpipe", "ignore"}}, results.FinRST, results.ServerSide, "EPIPE", results.NoSide, "ok"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,7 +95,7 @@ func TestKernelExamples(t *testing.T) {
 				}
 				o := res.Outcome
 				t.Logf("run %d: %s, %d segments, exits %v, errors %q, relay late median %v p99 %v", run, o.CloseType, len(res.Run.Segments), res.Run.Exit, res.Run.Errors, res.DelayErr, res.DelayP99)
-				if o.CloseType != c.want || o.RstFrom != c.rstFrom || o.Errors[results.Client] != c.clientErr || o.TimeWaitSide != c.twSide {
+				if o.CloseType != c.want || o.RstFrom != c.rstFrom || o.Errors[results.Client] != c.clientErr || o.TimeWaitSide != c.twSide || res.Run.Exit[results.Client] != c.exit {
 					t.Errorf("run %d: %s rst_from %s client_error %q time_wait %s; want %s, %s, %q, %s\ntraces: %+v",
 						run, o.CloseType, o.RstFrom, o.Errors[results.Client], o.TimeWaitSide, c.want, c.rstFrom, c.clientErr, c.twSide, res.Traces)
 				}

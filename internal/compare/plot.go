@@ -32,6 +32,11 @@ func (r *Report) Plot(out string) error {
 	p.Y.Min, p.Y.Max = -0.02, 1.12
 	p.X.Label.Text = strings.Join(r.Keys, ", ")
 	p.Add(plotter.NewGrid())
+	// The legend gets a column of its own right of the plot, as emu
+	// plot's, where it hides no line.
+	leg := gplot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.ThumbnailWidth = vg.Points(24)
 	names := make([]string, len(r.Points))
 	for i, pt := range r.Points {
 		names[i] = strings.Join(pt.Values, ", ")
@@ -69,7 +74,7 @@ func (r *Report) Plot(out string) error {
 			}
 			pts.Radius = vg.Points(3)
 			p.Add(line, pts)
-			p.Legend.Add(t.String()+" "+side, line, pts)
+			leg.Add(t.String()+" "+side, line, pts)
 		}
 	}
 	var marks plotter.XYLabels
@@ -86,18 +91,23 @@ func (r *Report) Plot(out string) error {
 		}
 		p.Add(l)
 	}
-	p.Legend.Top = true
-	w := vg.Length(max(6, len(names))) * vg.Inch
+	width, height := vg.Length(max(7, len(names)+2))*vg.Inch, 4.5*vg.Inch
 	format := strings.TrimPrefix(filepath.Ext(out), ".")
 	if format == "" {
 		format = "svg"
 	}
-	wt, err := p.WriterTo(w, 4*vg.Inch, format)
+	c, err := draw.NewFormattedCanvas(width, height, format)
 	if err != nil {
 		return fmt.Errorf("compare plot %s: %w", out, err)
 	}
+	dc := draw.New(c)
+	pad := vg.Points(10)
+	lw := leg.Rectangle(dc).Size().X * 5 / 4
+	p.Draw(draw.Crop(dc, 0, -(lw + 2*pad), 0, 0))
+	top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + pad
+	leg.Draw(draw.Crop(dc, width-lw-pad, 0, 0, -top))
 	return results.WriteFileAtomic(out, func(f io.Writer) error {
-		_, err := wt.WriteTo(f)
+		_, err := c.WriteTo(f)
 		return err
 	})
 }

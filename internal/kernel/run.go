@@ -93,6 +93,7 @@ func OpenPoint(cfg *scenarios.RunConfig, setup *Setup, exe string) (_ *Point, er
 			}
 		}
 	}
+	becomeSubreaper()
 	return &Point{cfg: cfg, setup: setup, pair: pair, relay: NewRelay(pair), exe: exe}, nil
 }
 
@@ -162,13 +163,47 @@ func (h *helper) alive() bool {
 	default:
 		return true
 	}
+	h.reap()
 	return unix.Kill(-h.pgid, 0) == nil
 }
 
-// kill ends every process of the helper's group and waits for the leader.
+// reap collects the group's ended processes. A forked child whose parent
+// ended is an orphan that this process adopts (see becomeSubreaper); until
+// it is collected it is a zombie, still in the group. Called only after
+// the leader was collected by its exec.Cmd, so that it takes no status
+// that Cmd.Wait needs.
+func (h *helper) reap() {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-h.pgid, &ws, unix.WNOHANG, nil)
+		if pid <= 0 || err != nil {
+			return
+		}
+	}
+}
+
+// kill ends every process of the helper's group and waits until they are
+// gone.
 func (h *helper) kill() {
 	_ = unix.Kill(-h.pgid, unix.SIGKILL)
 	<-h.done
+	for range 500 {
+		h.reap()
+		if unix.Kill(-h.pgid, 0) != nil {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+var subreaper sync.Once
+
+// becomeSubreaper makes this process adopt the orphans among its
+// descendants (PR_SET_CHILD_SUBREAPER): a forked child outliving its
+// parent then waits for emu to collect it, not for the machine's init,
+// which may take its time, and the run's end is seen at once.
+func becomeSubreaper() {
+	subreaper.Do(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) })
 }
 
 // killedBy reports whether the helper's own process died of signal sig

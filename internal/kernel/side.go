@@ -47,6 +47,8 @@ type side struct {
 	received int64
 	firstErr string
 	children []*exec.Cmd
+	spares   map[int]*spare // by the index of their fork in the program
+	at       int            // index of the action running
 }
 
 func runSide(spec *SideSpec) int {
@@ -67,6 +69,28 @@ func runSide(spec *SideSpec) int {
 		fmt.Fprintf(os.Stderr, "emu kernel side: SIGPIPE: %v\n", err)
 		return 3
 	}
+	if spec.Spare {
+		ok, err := s.awaitHandoff()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "emu kernel side: %v\n", err)
+			return 3
+		}
+		if !ok {
+			return 0
+		}
+	}
+	// Children of this process's forks start now, so that each fork
+	// only hands its child the socket.
+	s.spares = map[int]*spare{}
+	if !(spec.Side == "server" && spec.Many > 0 && !spec.Child) {
+		for i, op := range spec.Ops {
+			if op.Kind == "fork" {
+				if sp, err := s.startSpare(op.Fork); err == nil {
+					s.spares[i] = sp
+				}
+			}
+		}
+	}
 	lfd := -1
 	if spec.Side == "server" && !spec.Child {
 		var err error
@@ -79,7 +103,8 @@ func runSide(spec *SideSpec) int {
 			return s.serveMany(lfd)
 		}
 	}
-	for _, op := range spec.Ops {
+	for i, op := range spec.Ops {
+		s.at = i
 		if exit := s.do(op, &lfd); exit != "" {
 			s.emit(Event{Exit: exit})
 			if exit == "crash" || exit == "SIGPIPE" {
@@ -333,6 +358,10 @@ func b2i(b bool) int {
 // its descriptor as fd 3) and runs op.Fork concurrently, as fork(2) would.
 // It inherits the process group, so the run's end kills it too.
 func (s *side) fork(op OpSpec) error {
+	if sp := s.spares[s.at]; sp != nil {
+		delete(s.spares, s.at)
+		return sp.hand(s.fd, handoff{Ignore: s.ignore})
+	}
 	return s.forkWith(op.Fork, s.fd, "")
 }
 
@@ -340,6 +369,7 @@ func (s *side) fork(op OpSpec) error {
 // hands each to a child process (conn-0, conn-1, ...) that runs the program
 // after its accept, then ends.
 func (s *side) serveMany(lfd int) int {
+	next, _ := s.startSpare(s.spec.Ops[1:])
 	for i := range s.spec.Many {
 		t0 := s.now()
 		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
@@ -354,7 +384,13 @@ func (s *side) serveMany(lfd int) int {
 		// The accept is reported once the child holds the connection: the
 		// run's end may stop this process as soon as it has reported every
 		// accept, and its death must not close a connection no child has.
-		ferr := s.forkWith(s.spec.Ops[1:], fd, fmt.Sprintf("conn-%d", i))
+		var ferr error
+		if next != nil {
+			ferr = next.hand(fd, handoff{Proc: fmt.Sprintf("conn-%d", i), Ignore: s.ignore})
+			next, _ = s.startSpare(s.spec.Ops[1:])
+		} else {
+			ferr = s.forkWith(s.spec.Ops[1:], fd, fmt.Sprintf("conn-%d", i))
+		}
 		unix.Close(fd)
 		s.emit(Event{Call: "accept", Result: "ok", T0: t0, T1: t1})
 		if ferr != nil {

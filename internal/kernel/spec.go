@@ -26,6 +26,7 @@ type SideSpec struct {
 	Many   int    `json:"many,omitempty"`
 	Proc   string `json:"proc,omitempty"`    // the process's name in the events (default main, or child)
 	NoConn bool   `json:"no_conn,omitempty"` // a child forked without a connection: its calls fail with EBADF
+	Spare  bool   `json:"spare,omitempty"`   // a child started ahead: it waits on fd 3 for its socket (fork.go)
 }
 
 // SockOpt is one setsockopt applied to a side's socket when it is created.

@@ -47,9 +47,10 @@ by name with exit 2. Runs go one at a time in real time: a scenario's time is
 wall-clock time here. Ctrl-C removes every namespace, device and process.
 
 Examples:
-  sudo emu kernel half-close --runs 20
-  sudo emu kernel delayed-ack-boundary --set close_delay=20ms --out out/k
-  emu compare out/delayed-ack-boundary out/k
+  sudo emu kernel half-close --runs 20 --pcap-dir out/half-close-pcaps
+  emu run quickack --runs 20 --out out/sim
+  sudo emu kernel quickack --runs 20 --out out/kern
+  emu compare out/sim out/kern --out compare.svg
 `,
 }
 

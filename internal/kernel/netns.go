@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -235,4 +236,50 @@ func CleanStale() []string {
 		}
 	}
 	return removed
+}
+
+// TCP states as /proc/net/tcp writes them (include/net/tcp_states.h).
+const (
+	tcpTimeWait = 0x06
+	tcpClose    = 0x07
+)
+
+// Sockets returns the states of the TCP sockets in side i's namespace that
+// have port as their local or remote port, read from the namespace's
+// /proc/net/tcp.
+func (p *Pair) Sockets(i int, port uint16) ([]int, error) {
+	var b []byte
+	err := InNamespace(p.Names[i], func() error {
+		var err error
+		b, err = os.ReadFile("/proc/thread-self/net/tcp")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return parseProcNetTCP(string(b), port), nil
+}
+
+// parseProcNetTCP picks the states of the sockets on port out of the text
+// of /proc/net/tcp: "sl local_address rem_address st ...", addresses as
+// hex IP:port.
+func parseProcNetTCP(text string, port uint16) []int {
+	var out []int
+	for _, line := range strings.Split(text, "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		on := false
+		for _, addr := range f[1:3] {
+			_, hexPort, ok := strings.Cut(addr, ":")
+			if n, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil && uint16(n) == port {
+				on = true
+			}
+		}
+		if st, err := strconv.ParseUint(f[3], 16, 8); on && err == nil {
+			out = append(out, int(st))
+		}
+	}
+	return out
 }

@@ -160,3 +160,40 @@ func TestSummarize(t *testing.T) {
 		}
 	}
 }
+
+func TestParseProcNetTCP(t *testing.T) {
+	// Lines as Linux writes them: 10.201.0.1:40000 to 10.201.0.2:10000
+	// (port 0x2710) in TIME_WAIT, a listener on 0x2710, an unrelated
+	// socket on port 0x2711.
+	text := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0200C90A:2710 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
+   1: 0100C90A:9C40 0200C90A:2710 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000
+   2: 0100C90A:9C41 0200C90A:2711 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1
+`
+	got := parseProcNetTCP(text, 10000)
+	if len(got) != 2 || got[0] != 0x0A || got[1] != tcpTimeWait {
+		t.Errorf("states on port 10000: %v, want [10 6]", got)
+	}
+}
+
+func TestGaveUp(t *testing.T) {
+	fin := seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, true)
+	finAgain := fin
+	finAgain.Retransmit = true
+	cases := []struct {
+		name string
+		segs []results.Segment
+		want [2]bool
+	}{
+		{"FIN retransmitted into silence", []results.Segment{syn, synAck, ack3, fin, finAgain}, [2]bool{true, false}},
+		{"complete", []results.Segment{syn, synAck, ack3,
+			seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, false), seg(s, tcp.FIN|tcp.ACK, 501, 102, 0, false), seg(c, tcp.ACK, 102, 502, 0, false)}, [2]bool{}},
+		{"ended by RST", []results.Segment{syn, synAck, ack3, fin, finAgain, seg(s, tcp.RST, 501, 0, 0, false)}, [2]bool{}},
+		{"last segment new", []results.Segment{syn, synAck, ack3, fin}, [2]bool{}},
+	}
+	for _, c := range cases {
+		if got := gaveUp(c.segs); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -20,17 +20,20 @@ import (
 	"github.com/emu-sim/emu/netlink"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/scenarios"
+	"github.com/emu-sim/emu/tcp"
 )
 
-// Timing of a run's end. A run ends when both programs have ended and the
-// connection is over on the wire (a RST, or both FINs acknowledged) and has
-// been quiet for settleQuiet plus two round trips; or when the programs
-// have ended and nothing crossed the link for idleLimit (a side retrying
-// into silence, or a connection left half open); or at stop_after.
+// Timing of a run's end. A run ends when every program has ended, neither
+// kernel has a socket of the run's connections left in another state than
+// TIME_WAIT (they are closed, or timed out), and the link has been quiet
+// for settleQuiet plus a round trip; or at stop_after. A forking server's
+// own process is stopped once it has accepted every connect that
+// succeeded, or when the link has been quiet for idleLimit.
 const (
 	settleQuiet = 20 * time.Millisecond
 	idleLimit   = 3 * time.Second
 	pollEvery   = 2 * time.Millisecond
+	checkEvery  = 10 * time.Millisecond // how often the kernels' sockets are read
 )
 
 // Trace is what one side's processes did: every socket call with its times.
@@ -298,6 +301,7 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 	next := time.Duration(0)
 	rtt := p.cfg.Link.Forward.Delay + p.cfg.Link.Reverse.Delay
 	hitLimit, serverStopped := false, false
+	var lastCheck int64
 	for {
 		for len(clients) < count && monotonic()-trial.Start() >= int64(next) {
 			h, err := p.start(0, specs[0])
@@ -350,13 +354,15 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		if running {
 			continue
 		}
-		idle := trial.Idle()
-		conns := trial.Connections()
-		done := true
-		for _, c := range conns {
-			done = done && settled(c)
+		if monotonic()-lastCheck < int64(checkEvery) || trial.Idle() < settleQuiet+rtt {
+			continue
 		}
-		if done && idle > settleQuiet+2*rtt || idle > idleLimit {
+		lastCheck = monotonic()
+		active, err := p.activeSockets(uint16(port))
+		if err != nil {
+			return nil, err
+		}
+		if !active {
 			break
 		}
 	}
@@ -409,6 +415,9 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		}
 	}
 	clients, server = nil, nil
+	if !hitLimit {
+		r.GaveUp = gaveUp(r.Segments)
+	}
 	res.Outcome = results.Classify(r)
 	wireConventions(&res.Outcome)
 	res.count(conns, r.End)
@@ -418,6 +427,44 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		}
 	}
 	return res, nil
+}
+
+// activeSockets reports whether either namespace still has a socket on
+// port in another state than TIME_WAIT or CLOSE.
+func (p *Point) activeSockets(port uint16) (bool, error) {
+	for i := range 2 {
+		states, err := p.pair.Sockets(i, port)
+		if err != nil {
+			return false, err
+		}
+		for _, st := range states {
+			if st != tcpTimeWait && st != tcpClose {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// gaveUp infers, as for a capture, which side's timer gave up: with the
+// kernels' sockets gone, a connection that neither completed its FIN
+// exchange nor saw a RST ended because a side retransmitted until its
+// limit; that side's last segment is a retransmission.
+func gaveUp(segs []results.Segment) (g [2]bool) {
+	if len(segs) == 0 || settled(segs) {
+		return g
+	}
+	last := [2]int{-1, -1}
+	for i := range segs {
+		if segs[i].Flags&tcp.RST != 0 {
+			return g
+		}
+		last[segs[i].From] = i
+	}
+	for side, i := range last {
+		g[side] = i >= 0 && segs[i].Retransmit
+	}
+	return g
 }
 
 // failedConnect reports whether a client program's connect failed, or

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -102,6 +103,7 @@ func (p *Pair) Route(i int, attrs []string) error {
 func (p *Pair) Sysctl(i int, key, value string) error {
 	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
 	cmd := exec.Command("ip", "netns", "exec", p.Names[i], "sh", "-c", `printf '%s\n' "$1" > "$2"`, "sh", value, path)
+	detach(cmd)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("sysctl %s=%s in %s: %v: %s", key, value, p.Names[i], err, strings.TrimSpace(string(out)))
 	}
@@ -130,7 +132,9 @@ func (p *Pair) Close() error {
 }
 
 func ip(args ...string) error {
-	out, err := exec.Command("ip", args...).CombinedOutput()
+	cmd := exec.Command("ip", args...)
+	detach(cmd)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
@@ -282,4 +286,11 @@ func parseProcNetTCP(text string, port uint16) []int {
 		}
 	}
 	return out
+}
+
+// detach puts cmd in a process group of its own, so that a Ctrl-C at the
+// terminal (SIGINT to the foreground group) reaches emu only: emu then
+// cleans up with ip commands that must not die of the same key press.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }

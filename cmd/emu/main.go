@@ -61,7 +61,7 @@ func exitCode(err error) int {
 var commands []*command
 
 func init() {
-	commands = []*command{runCmd, traceCmd, validateCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, versionCmd}
+	commands = []*command{runCmd, traceCmd, validateCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, classifyCmd, versionCmd}
 }
 
 func findCommand(name string) *command {

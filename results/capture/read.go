@@ -134,7 +134,10 @@ func (s *source) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 			return data, ci, 0xffff, nil
 		}
 	}
-	if errors.Is(err, io.EOF) && s.offset() == start {
+	// pcapgo's pcapng reader says io.EOF only at the start of a block (a
+	// clean end, perhaps after statistics blocks); its pcap reader says it
+	// also when a record's data is missing entirely after its header.
+	if errors.Is(err, io.EOF) && (s.ng != nil || s.offset() == start) {
 		return nil, ci, 0, io.EOF
 	}
 	if errors.Is(err, io.EOF) {

@@ -24,6 +24,7 @@ type FileStats struct {
 	Cut         int64 // TCP over IP, but the frame ends inside the TCP header (a small snap length)
 	Unsupported int64 // frames of a link type that cannot be decoded
 	Connections int64
+	PeakOpen    int // the most connections held in memory at once
 
 	// Damaged is set when the file could not be read to its end: reading
 	// stopped at DamageOffset (bytes from the file's start) because of
@@ -111,6 +112,7 @@ func Read(name string, r io.Reader, opt Options, emit func(*Connection) error) (
 		}
 	}
 	st.Duplicates = t.Duplicates
+	st.PeakOpen = t.PeakOpen
 	st.Bytes = src.offset()
 	if opt.Progress != nil {
 		opt.Progress(st.Bytes)

@@ -37,6 +37,7 @@ type Tracker struct {
 	port   uint16 // keep only connections with this port at either end; 0 keeps all
 	conns  map[key]*conn
 	queue  []*conn // finished connections waiting out QuietPeriod, roughly by finish time
+	free   []*conn // classified connections whose memory can be reused
 	qHead  int
 	nextID int64
 	t0     int64 // capture time of the file's first TCP packet, ns
@@ -47,11 +48,12 @@ type Tracker struct {
 	// Stats
 	Duplicates int64 // second copies dropped
 	Segments   int64 // TCP segments assigned to connections
+	PeakOpen   int   // the most connections held in memory at once
 }
 
 // NewTracker returns a tracker for the file named file. emit receives every
-// connection once it is classified; the Connection is valid only during
-// the call. A port other than 0 keeps only connections with that port at
+// connection once it is classified; the Connection and its record are
+// valid only during the call (their memory is reused). A port other than 0 keeps only connections with that port at
 // one end.
 func NewTracker(file string, port uint16, emit func(*Connection) error) *Tracker {
 	return &Tracker{file: file, emit: emit, port: port, conns: make(map[key]*conn)}
@@ -81,6 +83,9 @@ func (t *Tracker) add(p *packet) {
 		// A new connection on the same 4-tuple (the port reused after
 		// TIME_WAIT, or a SYN to a tuple seen only mid-connection).
 		t.finish(c)
+		if !c.queued {
+			t.free = append(t.free, c)
+		}
 		c = nil
 	}
 	if c == nil {
@@ -92,6 +97,7 @@ func (t *Tracker) add(p *packet) {
 		return
 	}
 	t.Segments++
+	t.PeakOpen = max(t.PeakOpen, len(t.conns))
 	if c.finished() && !c.queued {
 		c.queued, c.queuedAt = true, c.last
 		t.queue = append(t.queue, c)
@@ -101,7 +107,15 @@ func (t *Tracker) add(p *packet) {
 
 // newConn starts tracking the connection of p's 4-tuple.
 func (t *Tracker) newConn(k key, p *packet) *conn {
-	c := &conn{id: t.nextID, k: k, start: p.at, last: p.at}
+	var c *conn
+	if n := len(t.free); n > 0 {
+		c = t.free[n-1]
+		t.free = t.free[:n-1]
+		*c = conn{segs: c.segs[:0]}
+	} else {
+		c = &conn{segs: make([]results.Segment, 0, 8)}
+	}
+	c.id, c.k, c.start, c.last = t.nextID, k, p.at, p.at
 	t.nextID++
 	src, dst := endpoint{p.src, p.sport}, endpoint{p.dst, p.dport}
 	switch {
@@ -139,6 +153,7 @@ func (t *Tracker) expire() {
 		}
 		t.qHead++
 		t.finish(c)
+		t.free = append(t.free, c) // no longer referenced by the queue
 	}
 	if t.qHead > 1024 && t.qHead*2 > len(t.queue) {
 		t.queue = append(t.queue[:0], t.queue[t.qHead:]...)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Times `emu classify` against `tcptrace -n -q` on one synthetic capture of
-# about 425 000 packets (53 000 short connections, one every 100 µs), and
+# about 425 000 packets (55 600 short connections, one every 100 µs), and
 # measures emu's peak memory on captures of 100 000 and 1 000 000
 # connections. Needs tcptrace (apt-get install tcptrace) and GNU time.
 #
@@ -12,7 +12,7 @@ mkdir -p "$dir"
 go build -o "$dir/emu" ./cmd/emu
 go build -o "$dir/gencapture" ./scripts/gencapture
 
-"$dir/gencapture" -n 53000 -o "$dir/bench.pcap"
+"$dir/gencapture" -n 55600 -o "$dir/bench.pcap"
 ls -l "$dir/bench.pcap"
 
 # wall SECONDS and peak RSS KB of a command, best of three runs.

@@ -2,7 +2,7 @@
 // with a known mix of close types (see internal/capturegen), for
 // scripts/bench-classify.sh.
 //
-//	go run ./scripts/gencapture -n 53000 -o big.pcap
+//	go run ./scripts/gencapture -n 55600 -o big.pcap
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 53000, "connections")
+	n := flag.Int("n", 55600, "connections")
 	every := flag.Duration("every", 100*time.Microsecond, "a new connection starts this often")
 	out := flag.String("o", "synthetic.pcap", "file to write")
 	flag.Parse()

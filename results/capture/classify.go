@@ -28,10 +28,11 @@ func (t *Tracker) classify(c *conn, horizon engine.Time) *Connection {
 	if server == c.client {
 		server = c.k.hi
 	}
-	conn := &Connection{
+	conn := &t.out
+	*conn = Connection{
 		File:       t.file,
-		Client:     c.client.addrPort(c.k.v6).String(),
-		Server:     server.addrPort(c.k.v6).String(),
+		Client:     c.client.addrPort(c.k.v6),
+		Server:     server.addrPort(c.k.v6),
 		Start:      t.rel(c.start).Duration(),
 		HasSYN:     c.hasSYN,
 		Run:        r,

@@ -1,10 +1,10 @@
 package capture
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/emu-sim/emu/results"
 )
@@ -27,7 +27,7 @@ func ConnectionRecord(c *Connection) []string {
 		return ""
 	}
 	return []string{
-		c.File, c.Client, c.Server,
+		c.File, c.Client.String(), c.Server.String(),
 		opt(c.HasSYN, results.FormatMs(c.Start)),
 		o.CloseType.String(),
 		o.FirstCloser.String(),
@@ -41,28 +41,88 @@ func ConnectionRecord(c *Connection) []string {
 	}
 }
 
-// ConnectionsWriter streams connections.csv, one row per connection.
+// ConnectionsWriter streams connections.csv, one row per connection. It
+// formats rows by appending to one buffer rather than through
+// encoding/csv, which would need a string per field: connections.csv can
+// have millions of rows. Only the file name can need quoting.
 type ConnectionsWriter struct {
-	cw   *csv.Writer
+	w    io.Writer
+	buf  []byte
 	rows int64
+	file string // the last file name, and its CSV form
+	qf   []byte
 }
 
 // NewConnectionsWriter writes the header to w.
 func NewConnectionsWriter(w io.Writer) (*ConnectionsWriter, error) {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ConnectionsHeader); err != nil {
-		return nil, fmt.Errorf("connections.csv header: %w", err)
-	}
-	return &ConnectionsWriter{cw: cw}, nil
+	cw := &ConnectionsWriter{w: w, buf: make([]byte, 0, 64<<10)}
+	cw.buf = append(cw.buf, strings.Join(ConnectionsHeader, ",")...)
+	cw.buf = append(cw.buf, '\n')
+	return cw, nil
 }
 
-// Write appends c's row.
+// Write appends c's row, the fields of ConnectionRecord.
 func (w *ConnectionsWriter) Write(c *Connection) error {
-	if err := w.cw.Write(ConnectionRecord(c)); err != nil {
-		return fmt.Errorf("connections.csv: %w", err)
+	if c.File != w.file || w.qf == nil {
+		w.file = c.File
+		w.qf = appendCSVField(w.qf[:0], c.File)
 	}
+	o := &c.Outcome
+	b := append(w.buf, w.qf...)
+	b = append(b, ',')
+	b = c.Client.AppendTo(b)
+	b = append(b, ',')
+	b = c.Server.AppendTo(b)
+	b = append(b, ',')
+	if c.HasSYN {
+		b = results.AppendMs(b, c.Start)
+	}
+	b = append(b, ',')
+	b = append(b, o.CloseType.String()...)
+	b = append(b, ',')
+	b = append(b, o.FirstCloser.String()...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.TeardownSegments), 10)
+	b = append(b, ',')
+	if o.HasTeardown {
+		b = results.AppendMs(b, o.Teardown)
+	}
+	b = append(b, ',')
+	b = append(b, o.TimeWaitSide.String()...)
+	b = append(b, ',')
+	b = append(b, o.RstFrom.String()...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.Retransmits), 10)
+	b = append(b, ',')
+	if c.HasFinAck {
+		b = results.AppendMs(b, c.FinAck)
+	}
+	b = append(b, ',')
+	if c.HasPassiveClose {
+		b = results.AppendMs(b, c.PassiveClose)
+	}
+	b = append(b, '\n')
+	w.buf = b
 	w.rows++
+	if len(w.buf) >= 48<<10 {
+		return w.Flush()
+	}
 	return nil
+}
+
+// appendCSVField appends s as a CSV field, quoted as encoding/csv would.
+func appendCSVField(b []byte, s string) []byte {
+	if s == "" || !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 // Rows returns the number of rows written.
@@ -70,8 +130,12 @@ func (w *ConnectionsWriter) Rows() int64 { return w.rows }
 
 // Flush writes buffered rows through.
 func (w *ConnectionsWriter) Flush() error {
-	w.cw.Flush()
-	if err := w.cw.Error(); err != nil {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	_, err := w.w.Write(w.buf)
+	w.buf = w.buf[:0]
+	if err != nil {
 		return fmt.Errorf("connections.csv: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -36,8 +37,9 @@ type Tracker struct {
 	emit   func(*Connection) error
 	port   uint16 // keep only connections with this port at either end; 0 keeps all
 	conns  map[key]*conn
-	queue  []*conn // finished connections waiting out QuietPeriod, roughly by finish time
-	free   []*conn // classified connections whose memory can be reused
+	out    Connection // handed to emit, reused for every connection
+	queue  []*conn    // finished connections waiting out QuietPeriod, roughly by finish time
+	free   []*conn    // classified connections whose memory can be reused
 	qHead  int
 	nextID int64
 	t0     int64 // capture time of the file's first TCP packet, ns
@@ -197,8 +199,8 @@ func (t *Tracker) Close() error {
 // Connection is one classified connection of a capture.
 type Connection struct {
 	File    string
-	Client  string // IP:port, [IPv6]:port
-	Server  string
+	Client  netip.AddrPort // the SYN's sender, or the side with the higher port
+	Server  netip.AddrPort
 	Start   time.Duration // the SYN's capture time from the file's first TCP packet
 	HasSYN  bool          // the SYN was captured; without it Start is meaningless
 	Run     results.Run   // the record built from the capture

@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"time"
+
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
@@ -38,6 +40,8 @@ func (t *Tracker) classify(c *conn, horizon engine.Time) *Connection {
 		Run:        r,
 		Outcome:    o,
 		Duplicates: c.dups,
+		rstGap:     time.Duration(c.rstGap),
+		hasRstGap:  c.hasRstGap,
 	}
 	a, finA, finB := firstFINs(c.segs)
 	if finA >= 0 {

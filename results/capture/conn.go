@@ -92,6 +92,8 @@ type conn struct {
 	// sequence range and the time since the side's previous segment; and
 	// the highest acknowledgement each side sent.
 	lastAt      [2]int64
+	rstGap      int64 // ns from the peer's last segment to the first RST
+	hasRstGap   bool
 	lastSet     [2]bool
 	lastRetrans [2]bool
 	lastEnd     [2]uint32
@@ -209,8 +211,11 @@ func (c *conn) add(s results.Side, p *packet, at engine.Time) bool {
 	if f&tcp.FIN != 0 && !c.finSent[s] {
 		c.finSent[s], c.finSeq[s] = true, end-1
 	}
-	if f&tcp.RST != 0 {
+	if f&tcp.RST != 0 && !c.rstSeen {
 		c.rstSeen = true
+		if c.lastSet[peer] {
+			c.rstGap, c.hasRstGap = p.at-c.lastAt[peer], true
+		}
 	}
 	if f&(tcp.FIN|tcp.RST) != 0 {
 		c.torn = true

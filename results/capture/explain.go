@@ -131,21 +131,14 @@ func explainRST(c *Connection, a results.Side, finA int) string {
 		}
 		return fmt.Sprintf("fin-rst: the %s sent FIN and then RST %s later (data after close() not in the capture, or a linger timeout)", r, ms(d))
 	}
-	lastPeer := -1
-	for i := first - 1; i >= 0; i-- {
-		if segs[i].From == p {
-			lastPeer = i
-			break
-		}
-	}
 	after := ""
 	if finA >= 0 && finA < first && a == p {
 		after = fmt.Sprintf(" after the %s's FIN", p)
 	}
 	sent := c.Run.BytesSent[p]
-	if lastPeer >= 0 {
+	if c.hasRstGap {
 		return fmt.Sprintf("rst: the %s sent RST without a FIN%s, %s after the %s's last segment, which had sent %d bytes: an abortive close (close() with data unread, SO_LINGER 0, or a crash)",
-			r, after, ms(segs[first].At.Sub(segs[lastPeer].At)), p, sent)
+			r, after, ms(c.rstGap), p, sent)
 	}
 	return fmt.Sprintf("rst: the %s sent RST without a FIN%s: an abortive close (close() with data unread, SO_LINGER 0, or a crash)", r, after)
 }

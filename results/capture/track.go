@@ -69,14 +69,16 @@ func (t *Tracker) rel(ns int64) engine.Time { return engine.Time(ns - t.t0) }
 
 // add handles one decoded packet.
 func (t *Tracker) add(p *packet) {
-	if t.port != 0 && p.sport != t.port && p.dport != t.port {
-		return
-	}
+	// Every packet moves the clock, those of other ports too: a
+	// connection's silence is judged against the whole capture.
 	if !t.haveT0 {
 		t.t0, t.haveT0 = p.at, true
 	}
 	if p.at > t.now {
 		t.now = p.at
+	}
+	if t.port != 0 && p.sport != t.port && p.dport != t.port {
+		return
 	}
 	k, _ := keyOf(p)
 	c := t.conns[k]
@@ -214,4 +216,9 @@ type Connection struct {
 
 	// Duplicates counts second copies of segments that were dropped.
 	Duplicates int
+
+	// rstGap is the time from the last segment of the first RST's
+	// receiver to that RST, when both were seen.
+	rstGap    time.Duration
+	hasRstGap bool
 }

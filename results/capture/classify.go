@@ -24,7 +24,20 @@ func (t *Tracker) classify(c *conn, horizon engine.Time) *Connection {
 	}
 	o := results.Classify(&r)
 	results.WireConventions(&o)
-	o.Retransmits += c.preRetrans
+	o.Retransmits += c.preRetrans + c.extraRetrans
+	if c.extraSegs > 0 && o.HasTeardown {
+		// Segments beyond maxKept come after every kept teardown segment
+		// had started; they extend the count and perhaps the end.
+		o.TeardownSegments += c.extraSegs
+		start := o.Teardown
+		for i := range c.segs {
+			if c.segs[i].Flags&(tcp.FIN|tcp.RST) != 0 {
+				start = c.extraLast.Sub(c.segs[i].At)
+				break
+			}
+		}
+		o.Teardown = max(o.Teardown, start)
+	}
 
 	server := c.k.lo
 	if server == c.client {

@@ -74,18 +74,21 @@ type conn struct {
 	sndMax    [2]uint32 // per side: the end of the highest sequence range sent
 	sndMaxSet [2]bool
 
-	segs        []results.Segment // handshake and teardown segments (see add)
-	torn        bool              // a FIN or RST has been seen: keep every segment from now on
-	preRetrans  int               // retransmissions among the dropped segments before the teardown
-	finSeq      [2]uint32
-	finSent     [2]bool
-	finAcked    [2]bool
-	rstSeen     bool
-	bytes       [2]int64 // payload bytes sent, first transmissions
-	recent      [2][recentN]signature
-	recentNext  [2]int
-	recentCount [2]int
-	dups        int
+	segs         []results.Segment // handshake and teardown segments (see add)
+	torn         bool              // a FIN or RST has been seen: keep every segment from now on
+	preRetrans   int               // retransmissions among the dropped segments before the teardown
+	extraSegs    int               // teardown segments beyond maxKept, counted only
+	extraRetrans int
+	extraLast    engine.Time // the time of the last of them
+	finSeq       [2]uint32
+	finSent      [2]bool
+	finAcked     [2]bool
+	rstSeen      bool
+	bytes        [2]int64 // payload bytes sent, first transmissions
+	recent       [2][recentN]signature
+	recentNext   [2]int
+	recentCount  [2]int
+	dups         int
 
 	// For telling a timer that gave up (see gaveUp): per side, the last
 	// segment's time, whether it was a retransmission, the end of its
@@ -205,7 +208,9 @@ func (c *conn) add(s results.Side, p *packet, at engine.Time) bool {
 
 	// FINs and their acknowledgements.
 	peer := s.Peer()
+	firstAckOfFIN := false
 	if f&tcp.ACK != 0 && c.finSent[peer] && int32(p.ack-(c.finSeq[peer]+1)) >= 0 {
+		firstAckOfFIN = !c.finAcked[peer]
 		c.finAcked[peer] = true
 	}
 	if f&tcp.FIN != 0 && !c.finSent[s] {
@@ -226,9 +231,25 @@ func (c *conn) add(s results.Side, p *packet, at engine.Time) bool {
 		}
 		return true
 	}
+	if len(c.segs) >= maxKept && f&(tcp.SYN|tcp.FIN|tcp.RST) == 0 && !firstAckOfFIN {
+		// A long transfer after a half-close: only counted.
+		c.extraSegs++
+		if retrans {
+			c.extraRetrans++
+		}
+		c.extraLast = at
+		return true
+	}
 	c.segs = append(c.segs, results.Segment{At: at, Arrived: at, From: s, Flags: f, Seq: p.seq, Ack: p.ack, Len: p.len, Retransmit: retrans})
 	return true
 }
+
+// maxKept bounds the segments kept per connection. Beyond it, segments
+// that carry neither SYN, FIN nor RST and are not the first
+// acknowledgement of a FIN (all that classification looks at) are only
+// counted, so that a transfer after a half-close cannot grow the record
+// without bound.
+const maxKept = 1024
 
 // addrPort returns e as a netip.AddrPort.
 func (e endpoint) addrPort(v6 bool) netip.AddrPort {

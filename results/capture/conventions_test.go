@@ -148,3 +148,40 @@ func TestCaptureConventions(t *testing.T) {
 		})
 	}
 }
+
+// TestLongHalfClose: 3000 data segments from the server after the
+// client's FIN (a half-close) are counted in full but not all kept.
+func TestLongHalfClose(t *testing.T) {
+	a := tcp.ACK
+	pkts := append(handshake(),
+		seg(1, cli, tcp.FIN|a, 1001, 5001, 0),
+		seg(1.1, srv, a, 5001, 1002, 0))
+	for i := range 3000 {
+		pkts = append(pkts, seg(2+float64(i)*0.01, srv, tcp.PSH|a, 5001+uint32(i)*100, 1002, 100))
+	}
+	pkts = append(pkts,
+		seg(100, srv, tcp.FIN|a, 5001+300000, 1002, 0),
+		seg(100.1, cli, a, 1002, 5001+300000+1, 0))
+	var buf bytes.Buffer
+	if err := pcap.Write(&buf, pkts, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40000, ServerPort: 80}}); err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	var kept int
+	if _, err := Read("half-close", &buf, Options{}, func(c *Connection) error {
+		rows = append(rows, ConnectionRecord(c))
+		kept = len(c.Run.Segments)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// FIN, ACK, 3000 data, FIN, ACK; from 1 ms to 100.1 ms; FIN acknowledged
+	// after 0.1 ms, the server's FIN 99 ms after the client's.
+	want := []string{"half-close", "10.0.0.1:40000", "10.0.0.2:80", "0", "four-way", "client", "3004", "99.1", "client", "none", "0", "0.1", "99"}
+	if len(rows) != 1 || strings.Join(rows[0], ",") != strings.Join(want, ",") {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	if kept > maxKept+2 {
+		t.Errorf("%d segments kept, want at most %d", kept, maxKept+2)
+	}
+}

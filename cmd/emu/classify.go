@@ -32,8 +32,16 @@ out/classify-<first file's name>/):
   summary.csv      one row per file and a last row 'all' (counts, fractions,
                    95% Wilson intervals, teardown quantiles)
   summary.json     the same
-A damaged or truncated file is read up to the damage, with a warning naming
-the byte offset. Memory stays bounded by the connections open at once.
+Rows of connections.csv come in the order connections ended (a RST, or both
+FINs acknowledged and 2 s of silence), then those still open at the end of
+each file. Where the wire alone does not decide: the client is the side that
+sent the SYN (without one, the higher port, and start_ms is empty); a SYN
+answered by RST is no-connect with first_closer = rst_from = that side;
+timeout means a side retransmitted and then fell silent while the capture
+went on; time_wait_side is the side that closed first (both after a
+simultaneous close). A damaged or truncated file is read up to the damage,
+with a warning naming the byte offset; a file that is not a capture at all
+exits 2. Memory stays bounded by the connections open at once.
 
 Examples:
   sudo tcpdump -i any -w web.pcap port 443 &   # ...later: kill %1

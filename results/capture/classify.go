@@ -11,7 +11,7 @@ import (
 // classify builds the record of c, classifies it with results.Classify and
 // applies the capture conventions; horizon is the capture time at which the
 // connection is judged (the end of the file, or a new SYN on its tuple).
-func (t *Tracker) classify(c *conn, horizon engine.Time) *Connection {
+func (t *tracker) classify(c *conn, horizon engine.Time) *Connection {
 	r := results.Run{
 		Segments:    c.segs,
 		Established: c.estab,

@@ -28,7 +28,7 @@ type decodeResult uint8
 const (
 	decodedTCP decodeResult = iota // a TCP segment: the packet is filled in
 	notTCP                         // not IP, not TCP, or a later IPv4 fragment
-	cutTCP                         // TCP over IP, but the frame ends inside the TCP header
+	cutTCP                         // TCP over IP, but the TCP header is cut short (snap length) or malformed
 )
 
 // decoder decodes frames of any supported link type into packets, reusing
@@ -54,7 +54,6 @@ func newDecoder() *decoder {
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
 		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.ip4, &d.ip6, &d.tcp)
 		p.IgnoreUnsupported = true // UDP, ARP, TCP payload: stop there, not an error
-		p.IgnorePanic = true
 		d.parsers[first] = p
 	}
 	return d

@@ -14,9 +14,16 @@
 // A connection is classified, handed to the caller and forgotten once it is
 // finished (a RST, or both FINs acknowledged) and has then been quiet for
 // [QuietPeriod] of capture time, or when a new SYN reuses its 4-tuple;
-// those still open at the end of the file are classified then. Memory is
-// therefore bounded by the connections open at once, not by the size of
-// the capture.
+// those still open at the end of the file are classified then, in the
+// order they appeared. Connections therefore come out roughly in the order
+// they ended, always the same for the same file. Only the handshake and
+// the teardown are kept of each connection (the data phase is counted, not
+// kept), at most 1024 segments, so memory is bounded by the connections
+// open at once, not by the size of the capture. Reading and decoding run
+// one batch of packets ahead, in a goroutine of their own.
+//
+// TCP options are ignored; IPv6 extension headers and IPv4 fragments
+// after the first are not decoded (their packets are skipped).
 //
 // The wire shows less than a simulation records. The conventions that fill
 // the gap: the client is the side that sent the SYN (without a SYN, the

@@ -21,7 +21,7 @@ type FileStats struct {
 	Packets     int64 // frames read
 	TCP         int64 // TCP segments decoded (second copies included)
 	Duplicates  int64 // second copies of a segment, dropped
-	Cut         int64 // TCP over IP, but the frame ends inside the TCP header (a small snap length)
+	Cut         int64 // TCP over IP, but the TCP header is cut short (a small snap length) or malformed
 	Unsupported int64 // frames of a link type that cannot be decoded
 	Connections int64
 	PeakOpen    int // the most connections held in memory at once
@@ -42,7 +42,7 @@ func (s *FileStats) Warnings(file string) []string {
 		w = append(w, fmt.Sprintf("%s: damaged or truncated at byte %d (%v); classified the %d packets before it", file, s.DamageOffset, s.DamageErr, s.Packets))
 	}
 	if s.Cut > 0 {
-		w = append(w, fmt.Sprintf("%s: %d packets cut inside the TCP header (snap length too small) were skipped", file, s.Cut))
+		w = append(w, fmt.Sprintf("%s: %d packets cut inside the TCP header (snap length too small) or with a malformed one were skipped", file, s.Cut))
 	}
 	if s.Unsupported > 0 {
 		w = append(w, fmt.Sprintf("%s: %d packets of an unsupported link type were skipped", file, s.Unsupported))
@@ -77,7 +77,7 @@ func Read(name string, r io.Reader, opt Options, emit func(*Connection) error) (
 	if err != nil {
 		return st, err
 	}
-	t := NewTracker(name, opt.Port, func(c *Connection) error {
+	t := newTracker(name, opt.Port, func(c *Connection) error {
 		st.Connections++
 		return emit(c)
 	})

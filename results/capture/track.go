@@ -30,9 +30,9 @@ const (
 	DupWindowNoID = time.Millisecond
 )
 
-// Tracker assigns the TCP segments of one capture file to connections and
+// tracker assigns the TCP segments of one capture file to connections and
 // hands each connection to its emit function once it is over.
-type Tracker struct {
+type tracker struct {
 	file   string
 	emit   func(*Connection) error
 	port   uint16 // keep only connections with this port at either end; 0 keeps all
@@ -47,28 +47,24 @@ type Tracker struct {
 	now    int64
 	err    error // the first error emit returned
 
-	// Stats
 	Duplicates int64 // second copies dropped
 	Segments   int64 // TCP segments assigned to connections
 	PeakOpen   int   // the most connections held in memory at once
 }
 
-// NewTracker returns a tracker for the file named file. emit receives every
+// newTracker returns a tracker for the file named file. emit receives every
 // connection once it is classified; the Connection and its record are
 // valid only during the call (their memory is reused). A port other than 0 keeps only connections with that port at
 // one end.
-func NewTracker(file string, port uint16, emit func(*Connection) error) *Tracker {
-	return &Tracker{file: file, emit: emit, port: port, conns: make(map[key]*conn)}
+func newTracker(file string, port uint16, emit func(*Connection) error) *tracker {
+	return &tracker{file: file, emit: emit, port: port, conns: make(map[key]*conn)}
 }
 
-// Open returns the number of connections held in memory.
-func (t *Tracker) Open() int { return len(t.conns) }
-
 // rel converts a capture time to time since the file's first TCP packet.
-func (t *Tracker) rel(ns int64) engine.Time { return engine.Time(ns - t.t0) }
+func (t *tracker) rel(ns int64) engine.Time { return engine.Time(ns - t.t0) }
 
 // add handles one decoded packet.
-func (t *Tracker) add(p *packet) {
+func (t *tracker) add(p *packet) {
 	// Every packet moves the clock, those of other ports too: a
 	// connection's silence is judged against the whole capture.
 	if !t.haveT0 {
@@ -110,7 +106,7 @@ func (t *Tracker) add(p *packet) {
 }
 
 // newConn starts tracking the connection of p's 4-tuple.
-func (t *Tracker) newConn(k key, p *packet) *conn {
+func (t *tracker) newConn(k key, p *packet) *conn {
 	var c *conn
 	if n := len(t.free); n > 0 {
 		c = t.free[n-1]
@@ -138,7 +134,7 @@ func (t *Tracker) newConn(k key, p *packet) *conn {
 
 // expire classifies the finished connections that have been quiet for
 // QuietPeriod.
-func (t *Tracker) expire() {
+func (t *tracker) expire() {
 	for n := len(t.queue) - t.qHead; n > 0 && t.qHead < len(t.queue); n-- {
 		c := t.queue[t.qHead]
 		if c.emitted {
@@ -166,7 +162,7 @@ func (t *Tracker) expire() {
 }
 
 // finish classifies c, hands it to emit and forgets it.
-func (t *Tracker) finish(c *conn) {
+func (t *tracker) finish(c *conn) {
 	if c.emitted {
 		return
 	}
@@ -185,7 +181,7 @@ func (t *Tracker) finish(c *conn) {
 
 // Close classifies every connection still open, in order of first
 // appearance, and returns the first error emit returned, if any.
-func (t *Tracker) Close() error {
+func (t *tracker) Close() error {
 	open := make([]*conn, 0, len(t.conns))
 	for _, c := range t.conns {
 		open = append(open, c)

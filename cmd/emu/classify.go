@@ -179,7 +179,11 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 	}
 	if !quiet {
 		printCaptureTable(e.stdout, summaries)
-		fmt.Fprintf(e.stdout, "\n%d connections in %d files in %.2fs; wrote %s, %s, %s\n", cw.Rows(), len(files), time.Since(start).Seconds(),
+		files := fmt.Sprintf("%d files", len(files))
+		if files == "1 files" {
+			files = "1 file"
+		}
+		fmt.Fprintf(e.stdout, "\n%d connections in %s in %.2fs; wrote %s, %s, %s\n", cw.Rows(), files, time.Since(start).Seconds(),
 			filepath.Join(dir, "connections.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 	}
 	return nil

@@ -85,7 +85,7 @@ func Read(name string, r io.Reader, opt Options, emit func(*Connection) error) (
 	full := make(chan *batch, batches)
 	done := make(chan struct{})
 	for range batches {
-		free <- &batch{pkts: make([]packet, batchSize)}
+		free <- &batch{pkts: make([]packet, firstBatch)}
 	}
 	go produce(src, free, full, done)
 	var emitErr error
@@ -125,9 +125,12 @@ func Read(name string, r io.Reader, opt Options, emit func(*Connection) error) (
 
 // batchSize packets are decoded at a time; batches of them are in flight
 // between the reading goroutine and tracking.
+// A batch starts small, so that small files cost little, and doubles up to
+// batchSize.
 const (
-	batchSize = 4096
-	batches   = 4
+	firstBatch = 64
+	batchSize  = 4096
+	batches    = 4
 )
 
 // batch is a run of decoded TCP packets and what reading them found.
@@ -156,7 +159,10 @@ func produce(src *source, free <-chan *batch, full chan<- *batch, done <-chan st
 		}
 		b.n, b.packets, b.unsupported, b.cut = 0, 0, 0, 0
 		end := false
-		for b.n < len(b.pkts) {
+		for b.n < batchSize {
+			if b.n == len(b.pkts) {
+				b.pkts = append(b.pkts, make([]packet, len(b.pkts))...)
+			}
 			data, ci, lt, err := src.next()
 			if err != nil {
 				if !errors.Is(err, io.EOF) {

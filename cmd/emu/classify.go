@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,7 +140,8 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 				_ = bar.Clear()
 			}
 			var nc *capture.NotCaptureError
-			if errors.As(err, &nc) {
+			var pe *fs.PathError
+			if errors.As(err, &nc) || errors.As(err, &pe) {
 				return badInput("emu classify: %v", err)
 			}
 			return fmt.Errorf("emu classify: %s: %w", f, err)

@@ -54,8 +54,8 @@ type tracker struct {
 
 // newTracker returns a tracker for the file named file. emit receives every
 // connection once it is classified; the Connection and its record are
-// valid only during the call (their memory is reused). A port other than 0 keeps only connections with that port at
-// one end.
+// valid only during the call (their memory is reused). A port other than
+// 0 keeps only connections with that port at one end.
 func newTracker(file string, port uint16, emit func(*Connection) error) *tracker {
 	return &tracker{file: file, emit: emit, port: port, conns: make(map[key]*conn)}
 }

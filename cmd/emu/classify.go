@@ -141,7 +141,7 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 			}
 			var nc *capture.NotCaptureError
 			var pe *fs.PathError
-			if errors.As(err, &nc) || errors.As(err, &pe) {
+			if errors.As(err, &nc) || errors.As(err, &pe) && pe.Path == f {
 				return badInput("emu classify: %v", err)
 			}
 			return fmt.Errorf("emu classify: %s: %w", f, err)

@@ -58,7 +58,7 @@ type Outcome struct {
 // establishment, timers giving up, TIME_WAIT), never the simulator, so that
 // a close type means the same thing as it would in a packet capture.
 //
-// The rules, in order (CONTRACT.md, "Close types"):
+// The rules, in order (docs/close-types.md):
 //
 //  1. Not established: no-connect.
 //  2. The first RST transmitted before the FIN exchange completed decides:
@@ -108,7 +108,10 @@ func Classify(r *Run) Outcome {
 	o.TimeWaitSide, o.TimeWait = timeWait(r)
 
 	if !r.Established {
+		// A refused connect: the side that sent the RST closed it
+		// (CONTRACT's convention, the same for captures).
 		o.CloseType = NoConnect
+		o.FirstCloser = o.RstFrom
 		return o
 	}
 

@@ -49,15 +49,23 @@ func init() {
 		}
 		bad := 0
 		for _, f := range pos {
-			if _, err := loadScenario(e, f); err != nil {
+			sc, err := loadScenario(e, f)
+			if err != nil {
 				bad++
 				fmt.Fprintln(e.stderr, err)
 				continue
 			}
+			for _, n := range sc.Notes() {
+				fmt.Fprintln(e.stdout, n)
+			}
 			fmt.Fprintf(e.stdout, "%s: ok\n", f)
 		}
 		if bad > 0 {
-			return &inputError{msg: fmt.Sprintf("emu validate: %d of %d files have errors", bad, len(pos))}
+			verb := "have"
+			if bad == 1 {
+				verb = "has"
+			}
+			return &inputError{msg: fmt.Sprintf("emu validate: %d of %s %s errors", bad, count(len(pos), "file", "files"), verb)}
 		}
 		return nil
 	}

@@ -28,8 +28,9 @@ the same rules as 'emu run': three-way, four-way, simultaneous, rst, fin-rst,
 timeout, incomplete, no-connect. Retransmissions are counted apart; a
 connection captured on two interfaces counts once. Writes DIR (default
 out/classify-<first file's name>/):
-  connections.csv  one row per connection (client, server, close type, first
-                   closer, teardown time, FIN-to-ACK and passive-close times)
+  connections.csv  one row per connection (client, server, start_ms from the
+                   file's first TCP packet, close type, first closer,
+                   teardown time, FIN-to-ACK and passive-close times)
   summary.csv      one row per file and a last row 'all' (counts, fractions,
                    95% Wilson intervals, teardown quantiles)
   summary.json     the same

@@ -75,7 +75,7 @@ type conn struct {
 	sndMaxSet [2]bool
 
 	segs         []results.Segment // handshake and teardown segments (see add)
-	torn         bool              // a FIN or RST has been seen: keep every segment from now on
+	torn         bool              // a FIN or RST has been seen: keep segments from now on (up to maxKept)
 	preRetrans   int               // retransmissions among the dropped segments before the teardown
 	extraSegs    int               // teardown segments beyond maxKept, counted only
 	extraRetrans int
@@ -84,6 +84,8 @@ type conn struct {
 	finSent      [2]bool
 	finAcked     [2]bool
 	rstSeen      bool
+	rstGap       int64 // ns from the last segment of the first RST's receiver to that RST
+	hasRstGap    bool
 	bytes        [2]int64 // payload bytes sent, first transmissions
 	recent       [2][recentN]signature
 	recentNext   [2]int
@@ -95,8 +97,6 @@ type conn struct {
 	// sequence range and the time since the side's previous segment; and
 	// the highest acknowledgement each side sent.
 	lastAt      [2]int64
-	rstGap      int64 // ns from the peer's last segment to the first RST
-	hasRstGap   bool
 	lastSet     [2]bool
 	lastRetrans [2]bool
 	lastEnd     [2]uint32

@@ -212,3 +212,35 @@ func TestClassify(t *testing.T) {
 		t.Errorf("summary.csv:\n%s\nwant a header, sll2.pcap with 2 connections, rst.pcap, all with 3", b)
 	}
 }
+
+// TestClassifyDeterministic: the same captures give byte-identical files.
+func TestClassifyDeterministic(t *testing.T) {
+	caps, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "captures", "*.pcap*"))
+	var files [2]map[string]string
+	for i := range files {
+		out := filepath.Join(t.TempDir(), "out")
+		args := append([]string{"classify", "--quiet", "--out", out}, caps...)
+		if stdout, stderr, code := emu(t, "", args...); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		files[i] = map[string]string{}
+		for _, f := range []string{"connections.csv", "summary.csv", "summary.json"} {
+			b, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i][f] = string(b)
+		}
+	}
+	for f, b := range files[0] {
+		if files[1][f] != b {
+			t.Errorf("%s differs between two runs", f)
+		}
+	}
+	// One connection in each of three-way, four-way, rst, fin-rst,
+	// simultaneous, no-connect, fin-retransmit, sll and no-syn; two in
+	// ipv6, sll2, vlan, two-interfaces and port-reuse; none in snap40.
+	if n := strings.Count(files[0]["connections.csv"], "\n"); n != 1+9+2*5 {
+		t.Errorf("connections.csv has %d lines, want a header and 19 connections", n)
+	}
+}

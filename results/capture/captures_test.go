@@ -126,7 +126,7 @@ func TestExplainRealCaptures(t *testing.T) {
 	cases := map[string]string{
 		"three-way.pcap":      "three-way: the server's FIN came 7.81 ms after the client's FIN, in its first segment acknowledging it, before its delayed ACK (40 ms on Linux) fired",
 		"four-way.pcap":       "four-way: the server acknowledged the client's FIN after 43.975 ms with a bare ACK (its delayed ACK, 40 ms on Linux, fired before its application closed) and sent its own FIN 116.166 ms after the client's FIN",
-		"rst.pcap":            "rst: the server sent RST without a FIN, 50.145 ms after the client's last segment, which had sent 100 bytes",
+		"rst.pcap":            "rst: the server sent RST without a FIN, 50.145 ms after the client's last segment (it had sent 100 bytes)",
 		"fin-rst.pcap":        "fin-rst: the server sent FIN, then 100 bytes of data came from the client, and the server answered with RST 20.051 ms after its FIN: data after close()",
 		"simultaneous.pcap":   "simultaneous: the server sent its FIN 10.101 ms after the client's, before that FIN had reached it",
 		"no-connect.pcap":     "no-connect: the server answered the SYN with RST (nothing listening on 10.200.1.2:5006)",

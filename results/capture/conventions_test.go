@@ -99,7 +99,7 @@ func TestCaptureConventions(t *testing.T) {
 		{"rst", append(handshake(),
 			seg(1, srv, tcp.PSH|a, 5001, 1001, 100),
 			seg(2, cli, tcp.RST|a, 1001, 5101, 0),
-		), results.RST, results.ClientSide, results.ClientSide, 0, "rst: the client sent RST without a FIN, 1 ms after the server's last segment, which had sent 100 bytes"},
+		), results.RST, results.ClientSide, results.ClientSide, 0, "rst: the client sent RST without a FIN, 1 ms after the server's last segment (it had sent 100 bytes)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -137,7 +137,7 @@ func explainRST(c *Connection, a results.Side, finA int) string {
 	}
 	sent := c.Run.BytesSent[p]
 	if c.hasRstGap {
-		return fmt.Sprintf("rst: the %s sent RST without a FIN%s, %s after the %s's last segment, which had sent %d bytes: an abortive close (close() with data unread, SO_LINGER 0, or a crash)",
+		return fmt.Sprintf("rst: the %s sent RST without a FIN%s, %s after the %s's last segment (it had sent %d bytes): an abortive close (close() with data unread, SO_LINGER 0, or a crash)",
 			r, after, ms(c.rstGap), p, sent)
 	}
 	return fmt.Sprintf("rst: the %s sent RST without a FIN%s: an abortive close (close() with data unread, SO_LINGER 0, or a crash)", r, after)

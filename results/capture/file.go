@@ -51,7 +51,9 @@ func (s *FileStats) Warnings(file string) []string {
 }
 
 // ReadFile classifies every TCP connection of the capture file path,
-// calling emit for each, and returns what it read. A file that is not a
+// calling emit for each, and returns what it read. The Connection emit
+// receives, and its record, are valid only during the call: their memory
+// is reused for the next connection. A file that is not a
 // capture is a *NotCaptureError; damage after the file header is not an
 // error but recorded in the stats. Other errors are emit's, or the file's
 // opening.

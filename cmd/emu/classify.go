@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -80,6 +83,9 @@ func init() {
 	}
 }
 
+// errInterrupted stops reading when a signal arrives.
+var errInterrupted = errors.New("interrupted")
+
 // classify reads the captures and writes dir.
 func classify(e *env, files []string, dir string, port uint16, quiet, explain bool) error {
 	var total int64
@@ -116,6 +122,10 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 			progressbar.OptionClearOnFinish(),
 		)
 	}
+	// Ctrl-C or SIGTERM stops at the next connection; the deferred Abort
+	// removes the partial connections.csv, so nothing half-written stays.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	all := results.NewAccumulator(0, nil)
 	var summaries []results.FileSummary
@@ -129,6 +139,9 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 			opt.Progress = func(off int64) { _ = bar.Set64(done + off) }
 		}
 		st, err := capture.ReadFile(f, opt, func(c *capture.Connection) error {
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			acc.Add(&c.Outcome)
 			all.Add(&c.Outcome)
 			if explain {
@@ -139,6 +152,9 @@ func classify(e *env, files []string, dir string, port uint16, quiet, explain bo
 		if err != nil {
 			if bar != nil {
 				_ = bar.Clear()
+			}
+			if errors.Is(err, errInterrupted) {
+				return &exitError{code: 130, msg: "emu classify: interrupted; no output file was written"}
 			}
 			var nc *capture.NotCaptureError
 			var pe *fs.PathError

@@ -239,8 +239,9 @@ func TestClassifyDeterministic(t *testing.T) {
 	}
 	// One connection in each of three-way, four-way, rst, fin-rst,
 	// simultaneous, no-connect, fin-retransmit, sll and no-syn; two in
-	// ipv6, sll2, vlan, two-interfaces and port-reuse; none in snap40.
-	if n := strings.Count(files[0]["connections.csv"], "\n"); n != 1+9+2*5 {
-		t.Errorf("connections.csv has %d lines, want a header and 19 connections", n)
+	// ipv6, sll2, vlan, two-interfaces, port-reuse and timeout; none in
+	// snap40.
+	if n := strings.Count(files[0]["connections.csv"], "\n"); n != 1+9+2*6 {
+		t.Errorf("connections.csv has %d lines, want a header and 21 connections", n)
 	}
 }

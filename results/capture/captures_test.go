@@ -94,6 +94,15 @@ func TestRealCaptures(t *testing.T) {
 		// No SYN: the higher port is the client and start_ms is empty. FIN
 		// 0.000102, FIN+ACK 0.009463, ACK 0.009488.
 		{"no-syn.pcap", [][]string{{c1 + ":52576", s1 + ":5013", "", "three-way", "client", "3", "9.386", "client", "none", "0", "9.361", "9.361"}}, 0},
+		// The client's FIN (1.002681) and its retransmissions (1.207360,
+		// 1.415392, 1.843361) are never acknowledged; the capture goes on
+		// to 6.627564 (another connection), far past the next one's due
+		// time: timeout. Then a three-way close: SYN 6.619788, FIN
+		// 6.619887, FIN+ACK 6.627525, ACK 6.627564.
+		{"timeout.pcap", [][]string{
+			{c1 + ":58774", s1 + ":5015", "0", "timeout", "client", "4", "840.68", "none", "none", "3", "", ""},
+			{c1 + ":35684", s1 + ":5016", "6619.788", "three-way", "client", "3", "7.677", "client", "none", "0", "7.638", "7.638"},
+		}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -131,6 +140,7 @@ func TestExplainRealCaptures(t *testing.T) {
 		"simultaneous.pcap":   "simultaneous: the server sent its FIN 10.101 ms after the client's, before that FIN had reached it",
 		"no-connect.pcap":     "no-connect: the server answered the SYN with RST (nothing listening on 10.200.1.2:5006)",
 		"fin-retransmit.pcap": "three-way: the server's FIN came 211.839 ms after the client's FIN, in its first segment acknowledging it, no bare ACK of it came first",
+		"timeout.pcap":        "timeout: the client retransmitted (3 times in the teardown) without an acknowledgement and fell silent for the last 4784.203 ms of the capture",
 	}
 	for file, want := range cases {
 		var got []string

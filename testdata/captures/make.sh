@@ -78,95 +78,154 @@ server() {
 	until grep -q listening /tmp/emucap-server.log 2>/dev/null; do sleep 0.05; done
 }
 
-capture emucap-cl cl0 three-way.pcap
-pair 10.200.1.2 5001 three-way
-stop
+three_way() {
+	capture emucap-cl cl0 three-way.pcap
+	pair 10.200.1.2 5001 three-way
+	stop
+}
 
-capture emucap-cl cl0 four-way.pcap
-pair 10.200.1.2 5002 four-way
-stop
+four_way() {
+	capture emucap-cl cl0 four-way.pcap
+	pair 10.200.1.2 5002 four-way
+	stop
+}
 
-capture emucap-cl cl0 rst.pcap
-pair 10.200.1.2 5003 rst
-stop
+rst() {
+	capture emucap-cl cl0 rst.pcap
+	pair 10.200.1.2 5003 rst
+	stop
+}
 
-capture emucap-cl cl0 fin-rst.pcap
-pair 10.200.1.2 5004 fin-rst
-stop
+fin_rst() {
+	capture emucap-cl cl0 fin-rst.pcap
+	pair 10.200.1.2 5004 fin-rst
+	stop
+}
 
 # Simultaneous: each host drops the first FIN that reaches it (this kernel
 # has no netem to delay them), so each side's FIN leaves before the other's
 # has been received; the retransmitted FINs then complete the close.
-$CL iptables -A INPUT -p tcp --sport 5005 --tcp-flags FIN FIN -m statistic --mode nth --every 1000 --packet 0 -j DROP
-$SV iptables -A INPUT -p tcp --dport 5005 --tcp-flags FIN FIN -m statistic --mode nth --every 1000 --packet 0 -j DROP
-capture emucap-cl cl0 simultaneous.pcap
-pair 10.200.1.2 5005 simul
-stop
-$CL iptables -F INPUT
-$SV iptables -F INPUT
+simultaneous() {
+	$CL iptables -A INPUT -p tcp --sport 5005 --tcp-flags FIN FIN -m statistic --mode nth --every 1000 --packet 0 -j DROP
+	$SV iptables -A INPUT -p tcp --dport 5005 --tcp-flags FIN FIN -m statistic --mode nth --every 1000 --packet 0 -j DROP
+	capture emucap-cl cl0 simultaneous.pcap
+	pair 10.200.1.2 5005 simul
+	stop
+	$CL iptables -F INPUT
+	$SV iptables -F INPUT
+}
 
-capture emucap-cl cl0 no-connect.pcap
-$CL $PEER client 10.200.1.2 5006 refused >/dev/null
-stop
+no_connect() {
+	capture emucap-cl cl0 no-connect.pcap
+	$CL $PEER client 10.200.1.2 5006 refused >/dev/null
+	stop
+}
 
 # The server's host drops the first FIN that reaches it: the client
 # retransmits it.
-$SV iptables -A INPUT -p tcp --dport 5007 --tcp-flags FIN FIN -m statistic --mode nth --every 2 --packet 0 -j DROP
-capture emucap-cl cl0 fin-retransmit.pcap
-pair 10.200.1.2 5007 three-way
-stop
-$SV iptables -F INPUT
+fin_retransmit() {
+	$SV iptables -A INPUT -p tcp --dport 5007 --tcp-flags FIN FIN -m statistic --mode nth --every 2 --packet 0 -j DROP
+	capture emucap-cl cl0 fin-retransmit.pcap
+	pair 10.200.1.2 5007 three-way
+	stop
+	$SV iptables -F INPUT
+}
 
-capture emucap-cl cl0 ipv6.pcap
-pair fd00::2 5008 three-way
-pair fd00::2 5008 four-way
-stop
+ipv6() {
+	capture emucap-cl cl0 ipv6.pcap
+	pair fd00::2 5008 three-way
+	pair fd00::2 5008 four-way
+	stop
+}
 
 # tcpdump -i any: LINKTYPE_LINUX_SLL2 (and SLL with -y LINUX_SLL).
-capture emucap-cl any sll2.pcap
-pair 10.200.1.2 5009 four-way
-pair 10.200.1.2 5009 rst
-stop
-capture emucap-cl any sll.pcap -y LINUX_SLL
-pair 10.200.1.2 5009 three-way
-stop
+sll() {
+	capture emucap-cl any sll2.pcap
+	pair 10.200.1.2 5009 four-way
+	pair 10.200.1.2 5009 rst
+	stop
+	capture emucap-cl any sll.pcap -y LINUX_SLL
+	pair 10.200.1.2 5009 three-way
+	stop
+}
 
 # 802.1Q: a capture with VLAN 100 tags inserted afterwards (see above).
-capture emucap-cl cl0 vlan-untagged.pcap
-pair 10.200.1.2 5010 three-way
-pair 10.200.1.2 5010 fin-rst
-stop
-python3 gen/vlanize.py vlan-untagged.pcap vlan.pcap 100
-rm vlan-untagged.pcap
+vlan() {
+	capture emucap-cl cl0 vlan-untagged.pcap
+	pair 10.200.1.2 5010 three-way
+	pair 10.200.1.2 5010 fin-rst
+	stop
+	python3 gen/vlanize.py vlan-untagged.pcap vlan.pcap 100
+	rm vlan-untagged.pcap
+}
 
 # pcapng, two interfaces: both bridge ports in the middle, so every segment
 # is in the file twice.
-rm -f /tmp/emucap-tcpdump.log
-$MID dumpcap -i m0 -i m1 -f tcp -w "$(pwd)/two-interfaces.pcapng" 2>/tmp/emucap-tcpdump.log &
-CAP=$!
-ready "Capturing on"
-pair 10.200.1.2 5011 four-way
-pair 10.200.1.2 5011 three-way
-stop
+two_interfaces() {
+	rm -f /tmp/emucap-tcpdump.log
+	$MID dumpcap -i m0 -i m1 -f tcp -w "$(pwd)/two-interfaces.pcapng" 2>/tmp/emucap-tcpdump.log &
+	CAP=$!
+	ready "Capturing on"
+	pair 10.200.1.2 5011 four-way
+	pair 10.200.1.2 5011 three-way
+	stop
+}
 
 # A client port reused: two connections on one 4-tuple, the server closing
 # first (TIME_WAIT on the server, which accepts the new SYN).
-capture emucap-cl cl0 port-reuse.pcap
-pair 10.200.1.2 5012 server-first 2 40000
-stop
+port_reuse() {
+	capture emucap-cl cl0 port-reuse.pcap
+	pair 10.200.1.2 5012 server-first 2 40000
+	stop
+}
 
 # The capture starts after the handshake: no SYN in the file.
-server 10.200.1.2 5013 idle 1
-$CL $PEER client 10.200.1.2 5013 idle >/dev/null &
-cli=$!
-sleep 0.3
-capture emucap-cl cl0 no-syn.pcap
-wait $cli $SRV
-stop
+no_syn() {
+	server 10.200.1.2 5013 idle 1
+	$CL $PEER client 10.200.1.2 5013 idle >/dev/null &
+	cli=$!
+	sleep 0.3
+	capture emucap-cl cl0 no-syn.pcap
+	wait $cli $SRV
+	stop
+}
 
 # Snap length 40: Ethernet and IPv4 headers, then 6 bytes of TCP.
-capture emucap-cl cl0 snap40.pcap -s 40
-pair 10.200.1.2 5014 three-way
-stop
+snap40() {
+	capture emucap-cl cl0 snap40.pcap -s 40
+	pair 10.200.1.2 5014 three-way
+	stop
+}
+
+# Timeout: after the data, the server's host drops everything of the
+# connection both ways; the client closes, its FIN is never acknowledged,
+# and with tcp_orphan_retries = 1 (in the client's namespace only) it gives
+# up after a few retransmissions and falls silent. A three-way connection
+# on port 5016 follows 5 s later.
+timer_gives_up() {
+	$CL sysctl -qw net.ipv4.tcp_orphan_retries=1
+	capture emucap-cl cl0 timeout.pcap
+	server 10.200.1.2 5015 timeout 1
+	$CL $PEER client 10.200.1.2 5015 timeout >/dev/null &
+	cli=$!
+	sleep 0.5
+	$SV iptables -A INPUT -p tcp --dport 5015 -j DROP
+	$SV iptables -A OUTPUT -p tcp --sport 5015 -j DROP
+	wait $cli
+	sleep 5
+	# A pcap has no end time but its last packet: another connection later
+	# shows that the capture went on after the client fell silent.
+	pair 10.200.1.2 5016 three-way
+	stop
+	wait $SRV
+	$SV iptables -F INPUT
+	$SV iptables -F OUTPUT
+}
+
+# ./make.sh [CASE...]: the cases named, or all (which remakes every file, so
+# that the expectations of captures_test.go must be written again).
+for c in ${@:-three_way four_way rst fin_rst simultaneous no_connect fin_retransmit ipv6 sll vlan two_interfaces port_reuse no_syn snap40 timer_gives_up}; do
+	$c
+done
 
 ls -l *.pcap *.pcapng

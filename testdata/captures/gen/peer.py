@@ -20,6 +20,8 @@ MODE says how the two ends close:
   idle       client connects, sleeps 2.5 s, sends 100 B and closes; server as
              three-way (the capture starts after the handshake)
   refused    client connects to a port nobody listens on
+  timeout    client sends 100 B, sleeps 1 s and closes (the script cuts the
+             link in between); the server reads the 100 B and sleeps 8 s
 """
 import socket
 import sys
@@ -63,6 +65,10 @@ def server(addr, port, mode, count):
             c.send(b"x")
             time.sleep(0.01)
             c.close()
+        elif mode == "timeout":
+            c.recv(100)
+            time.sleep(8)
+            c.close()
         elif mode == "server-first":
             c.recv(100)
             c.send(b"y" * 100)
@@ -82,6 +88,10 @@ def client(addr, port, mode, lport):
         return
     if mode in ("three-way", "four-way"):
         c.send(b"a" * 100)
+        c.close()
+    elif mode == "timeout":
+        c.send(b"a" * 100)
+        time.sleep(1)
         c.close()
     elif mode == "idle":
         time.sleep(2.5)

@@ -63,7 +63,7 @@ func exitCode(err error) int {
 var commands []*command
 
 func init() {
-	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, kernelCmd, compareCmd, versionCmd}
+	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, classifyCmd, kernelCmd, compareCmd, versionCmd}
 }
 
 func findCommand(name string) *command {

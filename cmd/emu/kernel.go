@@ -33,7 +33,7 @@ namespaces, one per side, joined only by emu's relay, which applies the
 scenario's link (delay, jitter, loss, rate, queue; the same model and seeds as
 emu run) to the real packets in real time. Each side's do: list runs as real
 socket calls in a helper process in its namespace. The relay's record of the
-packets is classified as emu classify classifies a capture.
+packets (its capture) is read by emu classify's reader.
 
 Writes DIR (default out/<name>-kernel/) with emu run's files and columns, plus
 kernel (uname -r) and relay_delay_error_ms, relay_delay_error_p99_ms (how

@@ -5,6 +5,7 @@ import (
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/results/capture"
 )
 
 // failedConnect reports whether a client program's connect failed, or
@@ -21,23 +22,25 @@ func failedConnect(events []Event, alive bool) bool {
 // timeWaitLen is Linux's TIME_WAIT, fixed at 60 s (TCP_TIMEWAIT_LEN).
 const timeWaitLen = 60 * time.Second
 
-// count classifies every connection of the run, for the connections_<type>
-// columns, and the most TIME_WAITs one host held at once: by the capture
-// conventions each holder enters TIME_WAIT with the connection's last
-// segment and holds it 60 s (or to the end of the run). Connects that put
-// nothing on the wire (no free port) count as no-connect.
-func (res *RunResult) count(conns [][]results.Segment, end engine.Time) {
+// count tallies the run's connections, classified from the capture, for
+// the connections_<type> columns, and the most TIME_WAITs one host held at
+// once: by the capture conventions each holder enters TIME_WAIT with the
+// connection's last segment and holds it 60 s (or to the capture's end).
+// Connects that put nothing on the wire (no free port) count as
+// no-connect.
+func (res *RunResult) count(conns []capture.Connection) {
 	type span struct{ in, out engine.Time }
 	var tw [2][]span
-	for _, c := range conns {
-		run := results.Run{Segments: c, Established: established(c), End: end}
-		o := results.Classify(&run)
-		wireConventions(&o)
-		res.Types[o.CloseType]++
-		last := c[len(c)-1].At
+	for i := range conns {
+		c := &conns[i]
+		res.Types[c.Outcome.CloseType]++
+		if len(c.Run.Segments) == 0 {
+			continue
+		}
+		last := c.Run.Segments[len(c.Run.Segments)-1].At
 		for _, side := range []results.Side{results.Client, results.Server} {
-			if o.TimeWaitSide.Has(side) {
-				tw[side] = append(tw[side], span{last, min(end, last.Add(timeWaitLen))})
+			if c.Outcome.TimeWaitSide.Has(side) {
+				tw[side] = append(tw[side], span{last, min(c.Run.End, last.Add(timeWaitLen))})
 			}
 		}
 	}

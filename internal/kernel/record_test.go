@@ -2,67 +2,14 @@ package kernel
 
 import (
 	"encoding/binary"
+	"slices"
 	"testing"
+	"time"
 
-	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/netlink"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
 )
-
-const (
-	c = results.Client
-	s = results.Server
-)
-
-// seg is a segment that arrived at at+1 unless lost.
-func seg(from results.Side, flags tcp.Flags, seq, ack uint32, n int, lost bool) results.Segment {
-	x := results.Segment{From: from, Flags: flags, Seq: seq, Ack: ack, Len: n, Arrived: 1}
-	if lost {
-		x.Arrived = engine.Never
-	}
-	return x
-}
-
-// The client's ISN is 100, the server's 500 in these exchanges.
-var (
-	syn    = seg(c, tcp.SYN, 100, 0, 0, false)
-	synAck = seg(s, tcp.SYN|tcp.ACK, 500, 101, 0, false)
-	ack3   = seg(c, tcp.ACK, 101, 501, 0, false)
-)
-
-func TestEstablishedAndSettled(t *testing.T) {
-	cases := []struct {
-		name         string
-		segs         []results.Segment
-		estab, ended bool
-	}{
-		{"refused", []results.Segment{syn, seg(s, tcp.RST|tcp.ACK, 0, 101, 0, false)}, false, true},
-		{"no answer", []results.Segment{syn}, false, false},
-		{"third ACK lost", []results.Segment{syn, synAck, seg(c, tcp.ACK, 101, 501, 0, true)}, false, false},
-		{"open", []results.Segment{syn, synAck, ack3}, true, false},
-		// Three-way close: client FIN (seq 101), server FIN+ACK (seq 501,
-		// ack 102), client ACK 502.
-		{"three-way", []results.Segment{syn, synAck, ack3,
-			seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, false), seg(s, tcp.FIN|tcp.ACK, 501, 102, 0, false), seg(c, tcp.ACK, 102, 502, 0, false)}, true, true},
-		// The last ACK lost: the server's FIN is not acknowledged yet.
-		{"last ACK lost", []results.Segment{syn, synAck, ack3,
-			seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, false), seg(s, tcp.FIN|tcp.ACK, 501, 102, 0, false), seg(c, tcp.ACK, 102, 502, 0, true)}, true, false},
-		// A FIN after 100 bytes of data ends at 101+100: an ACK of 201 does
-		// not cover it, 202 does.
-		{"FIN after data, half acknowledged", []results.Segment{syn, synAck, ack3,
-			seg(c, tcp.FIN|tcp.ACK|tcp.PSH, 101, 501, 100, false), seg(s, tcp.ACK, 501, 201, 0, false),
-			seg(s, tcp.FIN|tcp.ACK, 501, 201, 0, false), seg(c, tcp.ACK, 202, 502, 0, false)}, true, false},
-		{"RST lost", []results.Segment{syn, synAck, ack3, seg(s, tcp.RST|tcp.ACK, 501, 101, 0, true)}, true, false},
-	}
-	for _, c := range cases {
-		if got := established(c.segs); got != c.estab {
-			t.Errorf("%s: established %v, want %v", c.name, got, c.estab)
-		}
-		if got := settled(c.segs); got != c.ended {
-			t.Errorf("%s: settled %v, want %v", c.name, got, c.ended)
-		}
-	}
-}
 
 // packet builds an IPv4/TCP packet with a 20-byte IP header, a TCP header
 // of doff 32-bit words and n payload bytes.
@@ -96,41 +43,6 @@ func TestParseTCP(t *testing.T) {
 	for name, b := range map[string][]byte{"udp": udp, "ipv6": ipv6, "short": short, "bad offset": badOff} {
 		if _, ok := parseTCP(b); ok {
 			t.Errorf("%s parsed as TCP", name)
-		}
-	}
-}
-
-// TestTrialRecord: the relay marks a segment a retransmission when it
-// occupies no sequence space beyond what its sender already sent, and
-// records only the run's own connection (its server port).
-func TestTrialRecord(t *testing.T) {
-	tr, err := newTrial(testLink(), 1, 10000, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := []struct {
-		from        results.Side
-		pkt         []byte
-		recorded    bool
-		retransmits bool
-	}{
-		{c, packet(40000, 10000, 100, 0, 0x02, 5, 0), true, false},   // SYN
-		{c, packet(40000, 10000, 100, 0, 0x02, 5, 0), true, true},    // SYN again
-		{s, packet(10000, 40000, 500, 101, 0x12, 5, 0), true, false}, // SYN-ACK
-		{c, packet(40000, 10000, 101, 501, 0x10, 5, 0), true, false}, // bare ACK: no sequence space
-		{c, packet(40000, 10000, 101, 501, 0x18, 5, 50), true, false},
-		{c, packet(40000, 10000, 101, 501, 0x18, 5, 50), true, true},  // same data again
-		{c, packet(40000, 10000, 101, 501, 0x18, 5, 80), true, false}, // partly new data
-		{c, packet(40001, 10001, 1, 0, 0x02, 5, 0), false, false},     // another run's connection
-		{s, packet(10001, 40001, 1, 0, 0x12, 5, 0), false, false},
-	}
-	for i, x := range in {
-		_, idx, _ := tr.offer(arrival{data: x.pkt, from: x.from, at: int64(i)})
-		if (idx >= 0) != x.recorded {
-			t.Fatalf("packet %d: recorded %v, want %v", i, idx >= 0, x.recorded)
-		}
-		if idx >= 0 && tr.segs[idx].Retransmit != x.retransmits {
-			t.Errorf("packet %d: retransmission %v, want %v", i, tr.segs[idx].Retransmit, x.retransmits)
 		}
 	}
 }
@@ -176,24 +88,91 @@ func TestParseProcNetTCP(t *testing.T) {
 	}
 }
 
-func TestGaveUp(t *testing.T) {
-	fin := seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, true)
-	finAgain := fin
-	finAgain.Retransmit = true
-	cases := []struct {
-		name string
-		segs []results.Segment
-		want [2]bool
-	}{
-		{"FIN retransmitted into silence", []results.Segment{syn, synAck, ack3, fin, finAgain}, [2]bool{true, false}},
-		{"complete", []results.Segment{syn, synAck, ack3,
-			seg(c, tcp.FIN|tcp.ACK, 101, 501, 0, false), seg(s, tcp.FIN|tcp.ACK, 501, 102, 0, false), seg(c, tcp.ACK, 102, 502, 0, false)}, [2]bool{}},
-		{"ended by RST", []results.Segment{syn, synAck, ack3, fin, finAgain, seg(s, tcp.RST, 501, 0, 0, false)}, [2]bool{}},
-		{"last segment new", []results.Segment{syn, synAck, ack3, fin}, [2]bool{}},
+// TestTrialCapture: the relay captures the run's own connections (its
+// server port) whether the model forwarded or dropped them, and nothing
+// else.
+func TestTrialCapture(t *testing.T) {
+	lossy := testLink()
+	lossy.Forward.Loss = netlink.Loss{Model: netlink.LossBernoulli, P: 1}
+	tr, err := newTrial(lossy, 1, 10000, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		if got := gaveUp(c.segs); got != c.want {
-			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+	in := []struct {
+		from      results.Side
+		pkt       []byte
+		ours, fwd bool
+	}{
+		{results.Client, packet(40000, 10000, 100, 0, 0x02, 5, 0), true, false}, // lost: forward loss is 1
+		{results.Server, packet(10000, 40000, 500, 101, 0x12, 5, 0), true, true},
+		{results.Client, packet(40001, 10001, 1, 0, 0x02, 5, 0), false, false}, // another run's
+		{results.Server, packet(10001, 40001, 1, 0, 0x12, 5, 0), false, true},
+	}
+	for i, x := range in {
+		_, ours, ok := tr.offer(arrival{data: x.pkt, from: x.from, at: int64(i)})
+		if ours != x.ours || ok != x.fwd {
+			t.Errorf("packet %d: ours %v forwarded %v, want %v %v", i, ours, ok, x.ours, x.fwd)
 		}
 	}
+	pk, _, _ := tr.Finish()
+	if len(pk) != 2 || !pk[0].dropped || pk[1].dropped {
+		t.Errorf("captured %d packets (dropped: %v), want the run's 2, the first dropped", len(pk), func() []bool {
+			var d []bool
+			for _, p := range pk {
+				d = append(d, p.dropped)
+			}
+			return d
+		}())
+	}
+}
+
+// TestClassifyCapture runs captures through emu classify's reader: a
+// three-way close, and a FIN retransmitted into silence, which gives up
+// (timeout) only when the capture goes on past the next retransmission's
+// due time (twice the last interval).
+func TestClassifyCapture(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	c, s := results.Client, results.Server
+	p := func(from results.Side, at int64, seq, ack uint32, flags byte) captured {
+		if from == c {
+			return captured{at: at, data: ipPacket(ClientAddr, ServerAddr, 40000, 10000, seq, ack, flags)}
+		}
+		return captured{at: at, data: ipPacket(ServerAddr, ClientAddr, 10000, 40000, seq, ack, flags)}
+	}
+	handshake := []captured{p(c, 0, 100, 0, 0x02), p(s, 1*ms, 500, 101, 0x12), p(c, 2*ms, 101, 501, 0x10)}
+	threeWay := append(slices.Clone(handshake), p(c, 3*ms, 101, 501, 0x11), p(s, 4*ms, 501, 102, 0x11), p(c, 5*ms, 102, 502, 0x10))
+	// The FIN at 3 ms, again at 203 and 603 ms: intervals 200, 400 ms.
+	silent := append(slices.Clone(handshake), p(c, 3*ms, 101, 501, 0x11), p(c, 203*ms, 101, 501, 0x11), p(c, 603*ms, 101, 501, 0x11))
+	cases := []struct {
+		name string
+		pk   []captured
+		end  int64
+		want results.CloseType
+	}{
+		{"three-way", threeWay, 10 * ms, results.ThreeWay},
+		{"FIN unanswered, capture ends soon", silent, 700 * ms, results.Incomplete},
+		{"FIN unanswered, capture goes on", silent, 1500 * ms, results.Timeout},
+	}
+	for _, x := range cases {
+		conns, err := classifyCapture(x.pk, 0, x.end, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(conns) != 1 || conns[0].Outcome.CloseType != x.want {
+			var got []results.CloseType
+			for _, c := range conns {
+				got = append(got, c.Outcome.CloseType)
+			}
+			t.Errorf("%s: %v, want one %s", x.name, got, x.want)
+		}
+	}
+}
+
+// ipPacket is packet() between two addresses.
+func ipPacket(src, dst string, sport, dport uint16, seq, ack uint32, flags byte) []byte {
+	b := packet(sport, dport, seq, ack, flags, 5, 0)
+	b[8] = 64
+	copy(b[12:16], parseIPv4(src))
+	copy(b[16:20], parseIPv4(dst))
+	return b
 }

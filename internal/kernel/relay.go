@@ -44,7 +44,7 @@ type pending struct {
 	data  []byte
 	to    results.Side
 	trial *Trial
-	idx   int // index in the trial's segments, or -1
+	ours  bool // the trial's own packet
 }
 
 type pendingHeap []pending
@@ -157,13 +157,13 @@ func (r *Relay) forward() {
 		t := r.cur
 		r.mu.Unlock()
 		if t == nil {
-			heap.Push(&q, pending{at: a.at, seq: seq, data: a.data, to: a.from.Peer(), idx: -1})
+			heap.Push(&q, pending{at: a.at, seq: seq, data: a.data, to: a.from.Peer()})
 			seq++
 			return
 		}
-		at, idx, ok := t.offer(a)
+		at, ours, ok := t.offer(a)
 		if ok {
-			heap.Push(&q, pending{at: at, seq: seq, data: a.data, to: a.from.Peer(), trial: t, idx: idx})
+			heap.Push(&q, pending{at: at, seq: seq, data: a.data, to: a.from.Peer(), trial: t, ours: ours})
 			seq++
 		}
 	}
@@ -215,14 +215,14 @@ func (r *Relay) forward() {
 			// as on a real interface; not fatal.
 		}
 		if p.trial != nil {
-			p.trial.delivered(p.idx, p.at, done)
+			p.trial.delivered(p.ours, p.at, done)
 		}
 	}
 }
 
-// Trial is the relay's record of one run: every segment of the run's
-// connection that either side transmitted, with its fate, and the relay's
-// timing error.
+// Trial is the relay's record of one run: the packets of the run's
+// connections as the relay read them, forwarded or dropped (its capture),
+// and the relay's timing error.
 type Trial struct {
 	mu       sync.Mutex
 	start    int64 // monotonic ns of time 0
@@ -230,32 +230,23 @@ type Trial struct {
 	sched    *engine.Scheduler
 	links    [2]*netlink.Link[int]
 	tapAt    engine.Time
-	segs     []results.Segment
-	ports    []uint16             // the client's port of each segment: its connection
-	seqs     map[uint16]*seqState // per connection, by the client's port
-	late     []int64              // ns late per delivered packet
-	last     int64                // monotonic ns of the last packet of the run
+	late     []int64 // ns late per delivered packet
+	last     int64   // monotonic ns of the last packet of the run
 	packets  []captured
 	finished bool
 }
 
-// seqState is how far each side of one connection has sent, to tell
-// retransmissions.
-type seqState struct {
-	maxEnd [2]uint32
-	seen   [2]bool
-}
-
-// captured is one packet as read from a TUN device, for the pcap.
+// captured is one packet as read from a TUN device, for the capture.
 type captured struct {
-	at   int64
-	data []byte
+	at      int64 // monotonic ns when read
+	data    []byte
+	dropped bool // the link model lost it
 }
 
 func noop(engine.Time, uint64) {}
 
 func newTrial(cfg netlink.DuplexConfig, seed uint64, port uint16, start int64) (*Trial, error) {
-	t := &Trial{start: start, port: port, sched: engine.NewScheduler(), last: start, seqs: map[uint16]*seqState{}}
+	t := &Trial{start: start, port: port, sched: engine.NewScheduler(), last: start}
 	streams := [2]*engine.Stream{engine.NewStream(seed, netlink.ForwardComponent), engine.NewStream(seed, netlink.ReverseComponent)}
 	cfgs := [2]netlink.Config{cfg.Forward, cfg.Reverse}
 	for i := range t.links {
@@ -273,10 +264,10 @@ func newTrial(cfg netlink.DuplexConfig, seed uint64, port uint16, start int64) (
 	return t, nil
 }
 
-// offer passes a packet through the model at its read time and records it
-// when it belongs to the run. It returns the delivery time, or ok false
-// when the model dropped it.
-func (t *Trial) offer(a arrival) (at int64, idx int, ok bool) {
+// offer passes a packet through the model at its read time and captures
+// it when it belongs to the run. It returns the delivery time, or ok false
+// when the model dropped it; ours tells whether it was the run's.
+func (t *Trial) offer(a arrival) (at int64, ours, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := engine.Time(max(a.at-t.start, 0))
@@ -288,18 +279,19 @@ func (t *Trial) offer(a arrival) (at int64, idx int, ok bool) {
 		// Larger than the MTU: a real interface would not carry it either.
 		t.tapAt = engine.Never
 	}
-	idx = -1
 	if h, isTCP := parseTCP(a.data); isTCP && t.ours(h, a.from) {
-		idx = t.record(h, a.from, now)
-		t.packets = append(t.packets, captured{at: a.at, data: a.data})
+		ours = true
+		t.packets = append(t.packets, captured{at: a.at, data: a.data, dropped: t.tapAt == engine.Never})
 		t.last = a.at
 	}
 	if t.tapAt == engine.Never {
-		return 0, idx, false
+		return 0, ours, false
 	}
-	return t.start + int64(t.tapAt), idx, true
+	return t.start + int64(t.tapAt), ours, true
 }
 
+// ours reports whether a packet belongs to the run: its server port is the
+// run's.
 func (t *Trial) ours(h tcpHeader, from results.Side) bool {
 	if from == results.Client {
 		return h.DstPort == t.port
@@ -307,46 +299,14 @@ func (t *Trial) ours(h tcpHeader, from results.Side) bool {
 	return h.SrcPort == t.port
 }
 
-func (t *Trial) record(h tcpHeader, from results.Side, now engine.Time) int {
-	s := results.Segment{At: now, Arrived: engine.Never, From: from, Flags: h.Flags, Seq: h.Seq, Ack: h.Ack, Len: h.Len}
-	port := h.SrcPort
-	if from == results.Server {
-		port = h.DstPort
-	}
-	st := t.seqs[port]
-	if st == nil {
-		st = &seqState{}
-		t.seqs[port] = st
-	}
-	end := h.Seq + uint32(h.Len)
-	if h.Flags&(1<<1) != 0 { // SYN
-		end++
-	}
-	if h.Flags&1 != 0 { // FIN
-		end++
-	}
-	if end != h.Seq { // occupies sequence space
-		if st.seen[from] && int32(end-st.maxEnd[from]) <= 0 {
-			s.Retransmit = true
-		}
-		if !st.seen[from] || int32(end-st.maxEnd[from]) > 0 {
-			st.maxEnd[from], st.seen[from] = end, true
-		}
-	}
-	t.segs = append(t.segs, s)
-	t.ports = append(t.ports, port)
-	return len(t.segs) - 1
-}
-
-func (t *Trial) delivered(idx int, due, done int64) {
+func (t *Trial) delivered(ours bool, due, done int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.finished {
 		return
 	}
 	t.late = append(t.late, done-due)
-	if idx >= 0 {
-		t.segs[idx].Arrived = engine.Time(max(done-t.start, 0))
+	if ours {
 		t.last = max(t.last, done)
 	}
 }
@@ -359,36 +319,10 @@ func (t *Trial) Idle() time.Duration {
 	return time.Duration(monotonic() - t.last)
 }
 
-// Connections returns a copy of the segments recorded so far, one list per
-// connection (by the client's port) in the order of their first segments.
-func (t *Trial) Connections() [][]results.Segment {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return byConnection(t.segs, t.ports)
-}
-
-// byConnection splits segments by their connection's client port, in the
-// order in which the connections first appear.
-func byConnection(segs []results.Segment, ports []uint16) [][]results.Segment {
-	index := map[uint16]int{}
-	var out [][]results.Segment
-	for i := range segs {
-		k, ok := index[ports[i]]
-		if !ok {
-			k = len(out)
-			index[ports[i]] = k
-			out = append(out, nil)
-		}
-		out[k] = append(out[k], segs[i])
-	}
-	return out
-}
-
-// Finish stops recording and returns the run's segments per connection (see
-// Connections), its packets as read (for the pcap) and the relay's timing
-// error: the median and 99th percentile of how late packets were written
-// compared with the model's delivery time.
-func (t *Trial) Finish() (conns [][]results.Segment, pk []captured, median, p99 time.Duration) {
+// Finish stops recording and returns the run's capture and the relay's
+// timing error: the median and 99th percentile of how late packets were
+// written compared with the model's delivery time.
+func (t *Trial) Finish() (pk []captured, median, p99 time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.finished = true
@@ -398,7 +332,7 @@ func (t *Trial) Finish() (conns [][]results.Segment, pk []captured, median, p99 
 		median = time.Duration(late[(n-1)/2])
 		p99 = time.Duration(late[min(n-1, n*99/100)])
 	}
-	return byConnection(t.segs, t.ports), t.packets, median, p99
+	return t.packets, median, p99
 }
 
 // Start returns the run's time 0 on CLOCK_MONOTONIC.

@@ -12,8 +12,8 @@ import (
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/netlink"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/results/capture"
 	"github.com/emu-sim/emu/scenarios"
-	"github.com/emu-sim/emu/tcp"
 )
 
 // Timing of a run's end. A run ends when every program has ended, neither
@@ -27,6 +27,9 @@ const (
 	idleLimit   = 3 * time.Second
 	pollEvery   = 2 * time.Millisecond
 	checkEvery  = 10 * time.Millisecond // how often the kernels' sockets are read
+	// silentAfter is how long the capture is said to go on after a run
+	// whose sockets are all gone (see Run).
+	silentAfter = time.Hour
 )
 
 // Trace is what one side's processes did: every socket call with its times.
@@ -227,14 +230,27 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		}
 	}
 	end := monotonic()
-	conns, pk, med, p99 := trial.Finish()
+	pk, med, p99 := trial.Finish()
+	// Unless stop_after cut the run short, the kernels held no socket of
+	// it any more: nothing followed its last packet, however long a
+	// capture would have gone on, which the reader needs to know to tell
+	// a side that gave up (timeout) from one still retrying.
+	capEnd := end
+	if !hitLimit {
+		capEnd += int64(silentAfter)
+	}
+	conns, err := classifyCapture(pk, trial.Start(), capEnd, uint16(port))
+	if err != nil {
+		return nil, err
+	}
 	res := &RunResult{DelayErr: med, DelayP99: p99, Packets: len(pk), HitLimits: hitLimit, Connections: count}
 	r := &res.Run
 	r.Point, r.Run, r.Seed, r.SweepValues = point, run, seed, sweepValues
+	var first *capture.Connection
 	if len(conns) > 0 {
-		r.Segments = conns[0]
+		first = &conns[0]
+		r.Segments, r.Established, r.GaveUp = first.Run.Segments, first.Run.Established, first.Run.GaveUp
 	}
-	r.Established = established(r.Segments)
 	r.HitHorizon = hitLimit
 	r.End = engine.Time(end - trial.Start())
 	firstProc := [2]string{"main", "main"}
@@ -275,12 +291,17 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		}
 	}
 	clients, server = nil, nil
-	if !hitLimit {
-		r.GaveUp = gaveUp(r.Segments)
+	// The close type and the wire's facts are the reader's, as emu
+	// classify gives them for the capture; what the programs saw (their
+	// errors, the bytes they wrote and read) is the helpers'.
+	if first != nil {
+		res.Outcome = first.Outcome
+	} else {
+		res.Outcome = results.Classify(r) // nothing on the wire: no-connect
+		results.WireConventions(&res.Outcome)
 	}
-	res.Outcome = results.Classify(r)
-	wireConventions(&res.Outcome)
-	res.count(conns, r.End)
+	res.Outcome.Errors, res.Outcome.BytesSent, res.Outcome.BytesReceived = r.Errors, r.BytesSent, r.BytesReceived
+	res.count(conns)
 	if pcapPath != "" {
 		if err := writePcap(pcapPath, pk, trial.Start()); err != nil {
 			return nil, err
@@ -306,23 +327,3 @@ func (p *Point) activeSockets(port uint16) (bool, error) {
 	return false, nil
 }
 
-// gaveUp infers, as for a capture, which side's timer gave up: with the
-// kernels' sockets gone, a connection that neither completed its FIN
-// exchange nor saw a RST ended because a side retransmitted until its
-// limit; that side's last segment is a retransmission.
-func gaveUp(segs []results.Segment) (g [2]bool) {
-	if len(segs) == 0 || settled(segs) {
-		return g
-	}
-	last := [2]int{-1, -1}
-	for i := range segs {
-		if segs[i].Flags&tcp.RST != 0 {
-			return g
-		}
-		last[segs[i].From] = i
-	}
-	for side, i := range last {
-		g[side] = i >= 0 && segs[i].Retransmit
-	}
-	return g
-}

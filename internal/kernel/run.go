@@ -326,4 +326,3 @@ func (p *Point) activeSockets(port uint16) (bool, error) {
 	}
 	return false, nil
 }
-

@@ -1,6 +1,9 @@
 package kernel
 
 import (
+	"errors"
+	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -41,4 +44,40 @@ func sleepUntil(deadline int64) {
 	}
 	for monotonic() < deadline {
 	}
+}
+
+// Real-time priorities (SCHED_FIFO). On a busy machine a normal process
+// waits its turn for the CPU: a side program's sleep or read ends late, a
+// packet leaves the relay late. As real-time tasks they run as soon as they
+// are woken; they block or sleep nearly all the time, and the kernel keeps
+// 5 % of the CPU for everything else (sched_rt_runtime_us). The relay's
+// thread outranks the programs: its timing is the link's.
+const (
+	relayPriority = 20
+	sidePriority  = 10
+)
+
+// fifo puts thread tid (0: the calling thread) in SCHED_FIFO at prio.
+func fifo(tid, prio int) error {
+	return unix.SchedSetAttr(tid, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(prio)}, 0)
+}
+
+// realtimeProcess puts every thread of this process in SCHED_FIFO at prio;
+// threads it starts later inherit the policy, and so do the processes it
+// starts (a fork's child).
+func realtimeProcess(prio int) error {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		if err := fifo(tid, prio); err != nil && !errors.Is(err, unix.ESRCH) {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,13 +2,13 @@ package kernel
 
 import (
 	"container/heap"
-	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/netlink"
@@ -21,6 +21,7 @@ import (
 // side when the model delivers it, or dropped when the model loses it.
 type Relay struct {
 	pair *Pair
+	fds  [2]int // the devices' descriptors (owned by pair.TUN)
 	in   chan arrival
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -66,6 +67,9 @@ func (h *pendingHeap) Pop() any {
 // packets pass with no delay and are not recorded.
 func NewRelay(p *Pair) *Relay {
 	r := &Relay{pair: p, in: make(chan arrival, 1024), stop: make(chan struct{})}
+	for i, f := range p.TUN {
+		r.fds[i] = int(f.Fd())
+	}
 	r.wg.Add(3)
 	go r.read(results.Client)
 	go r.read(results.Server)
@@ -106,33 +110,46 @@ func (r *Relay) fail(err error) {
 // the devices ends the readers).
 func (r *Relay) Close() {
 	close(r.stop)
-	for _, f := range r.pair.TUN {
-		if f != nil {
-			_ = f.SetReadDeadline(time.Now())
-		}
-	}
-	r.wg.Wait()
+	r.wg.Wait() // the readers see stop within one poll timeout
 }
 
+// read takes the packets out of one side's TUN device, each stamped with
+// the time it was read, on a locked real-time thread that polls the device
+// (Go's poller would hand a packet over only when the runtime next
+// schedules the reader).
 func (r *Relay) read(side results.Side) {
 	defer r.wg.Done()
-	f := r.pair.TUN[side]
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	_ = fifo(0, relayPriority) // best effort: without it, timing is as good as the machine's load allows
+	fd := r.fds[side]
 	buf := make([]byte, 65536)
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	for {
-		n, err := f.Read(buf)
-		at := monotonic()
+		select {
+		case <-r.stop:
+			return
+		default:
+		}
+		n, err := unix.Poll(pfd, 50)
+		if err == unix.EINTR || err == nil && n == 0 {
+			continue
+		}
 		if err != nil {
-			select {
-			case <-r.stop:
-			default:
-				if !errors.Is(err, os.ErrClosed) {
-					r.fail(fmt.Errorf("relay: read %s device: %w", side, err))
-				}
-			}
+			r.fail(fmt.Errorf("relay: poll %s device: %w", side, err))
 			return
 		}
-		data := make([]byte, n)
-		copy(data, buf[:n])
+		m, err := unix.Read(fd, buf)
+		at := monotonic()
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			r.fail(fmt.Errorf("relay: read %s device: %w", side, err))
+			return
+		}
+		data := make([]byte, m)
+		copy(data, buf[:m])
 		select {
 		case r.in <- arrival{data: data, from: side, at: at}:
 		case <-r.stop:
@@ -150,6 +167,7 @@ func (r *Relay) forward() {
 	if err := preciseThread(); err != nil {
 		r.fail(fmt.Errorf("relay: timer slack: %w", err))
 	}
+	_ = fifo(0, relayPriority) // best effort, as in read
 	var q pendingHeap
 	var seq uint64
 	accept := func(a arrival) {
@@ -203,7 +221,7 @@ func (r *Relay) forward() {
 		}
 		p := heap.Pop(&q).(pending)
 		sleepUntil(p.at)
-		_, err := r.pair.TUN[p.to].Write(p.data)
+		_, err := unix.Write(r.fds[p.to], p.data)
 		done := monotonic()
 		if err != nil {
 			select {

@@ -62,6 +62,9 @@ func runSide(spec *SideSpec) int {
 	if spec.Proc != "" {
 		s.proc = spec.Proc
 	}
+	// A real-time task, woken as soon as its call returns even on a busy
+	// machine (see realtime.go); best effort.
+	_ = realtimeProcess(sidePriority)
 	// SIGPIPE's default action, as for any C program: Go's runtime
 	// catches it otherwise, and a write would fail with EPIPE instead of
 	// killing the process.

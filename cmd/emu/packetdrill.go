@@ -12,7 +12,7 @@ import (
 
 var packetdrillCmd = &command{
 	name:    "packetdrill",
-	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict]",
+	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict] [--seed N]",
 	summary: "run packetdrill scripts against emu's TCP endpoint",
 	help: `Each script's socket calls drive one emu endpoint; its '<' lines are injected
 from the remote side at their times, its '>' lines are the segments the endpoint

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/sim"
@@ -78,18 +79,15 @@ func init() {
 		if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
 			return fmt.Errorf("emu trace: %w", err)
 		}
+		heading := fmt.Sprintf("%s, run %d, seed %d", plan.Name, *run, seed)
 		if len(plan.Keys) > 0 {
-			fmt.Fprintf(e.stdout, "%s, point %d (", plan.Name, *point)
+			vals := make([]string, len(plan.Keys))
 			for i, k := range plan.Keys {
-				if i > 0 {
-					fmt.Fprint(e.stdout, ", ")
-				}
-				fmt.Fprintf(e.stdout, "%s=%s", k, plan.Points[*point].Values[i])
+				vals[i] = k + "=" + plan.Points[*point].Values[i]
 			}
-			fmt.Fprintf(e.stdout, "), run %d, seed %d\n\n", *run, seed)
-		} else {
-			fmt.Fprintf(e.stdout, "%s, run %d, seed %d\n\n", plan.Name, *run, seed)
+			heading = fmt.Sprintf("%s, point %d (%s), run %d, seed %d", plan.Name, *point, strings.Join(vals, ", "), *run, seed)
 		}
+		fmt.Fprintf(e.stdout, "%s\n\n", heading)
 		if err := ladder.Write(e.stdout, tr, ladder.Options{Colour: e.colour}); err != nil {
 			return err
 		}
@@ -106,7 +104,7 @@ func init() {
 			fmt.Fprintf(e.stdout, "wrote %s\n", *pcapFile)
 		}
 		if *svgFile != "" {
-			if err := writeLadderSVG(*svgFile, tr); err != nil {
+			if err := writeLadderSVG(*svgFile, tr, heading); err != nil {
 				return fmt.Errorf("emu trace: %w", err)
 			}
 			fmt.Fprintf(e.stdout, "wrote %s\n", *svgFile)

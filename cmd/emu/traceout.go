@@ -53,6 +53,6 @@ func writePcap(path string, t *sim.Trace, c capture) error {
 }
 
 // writeLadderSVG draws the traced run as an SVG ladder, whole or not at all.
-func writeLadderSVG(path string, t *sim.Trace) error {
-	return results.WriteFileAtomic(path, func(w io.Writer) error { return ladder.WriteSVG(w, t) })
+func writeLadderSVG(path string, t *sim.Trace, title string) error {
+	return results.WriteFileAtomic(path, func(w io.Writer) error { return ladder.WriteSVG(w, t, title) })
 }

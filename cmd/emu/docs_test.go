@@ -186,6 +186,11 @@ sweep: {link.delay: [1ms, 2ms]}
 		if doc == col || (doc == "<sweep keys>" && col == "link.delay") {
 			return true
 		}
+		for _, unit := range []string{"_ms", "_bytes", "_bps"} {
+			if doc == "<sweep key>"+unit && col == "link.delay"+unit {
+				return true
+			}
+		}
 		for _, ty := range types {
 			if strings.ReplaceAll(doc, "<type>", ty) == col {
 				return true
@@ -244,7 +249,7 @@ func jsonPaths(v any, path string, out map[string]bool) {
 			out[path] = true
 		}
 		switch {
-		case path == "points[].sweep", path == "points[].extra", path == "scenario.points[].config":
+		case path == "points[].sweep", path == "points[].extra", path == "points[].sweep_numbers", path == "scenario.points[].config":
 			return
 		case path == "points[].close_types":
 			for _, c := range x {

@@ -143,9 +143,17 @@ var typeColours = [results.NumCloseTypes]color.NRGBA{
 	{148, 103, 189, 255}, {140, 86, 75, 255}, {127, 127, 127, 255}, {23, 190, 207, 255},
 }
 
-// bandAlpha is the opacity of confidence bands: light enough that
-// overlapping bands and the lines stay readable.
+// bandAlpha is how strongly a confidence band shows its line's colour:
+// light enough that lines on it stay readable.
 const bandAlpha = 50
+
+// tint is c at opacity alpha (of 255) over white, as an opaque colour: gonum's
+// PDF canvas draws translucent fills as grey, and opaque bands look the
+// same in every format.
+func tint(c color.NRGBA, alpha int) color.NRGBA {
+	mix := func(v uint8) uint8 { return uint8(255 - (255-int(v))*alpha/255) }
+	return color.NRGBA{mix(c.R), mix(c.G), mix(c.B), 255}
+}
 
 // dashes and glyphs tell apart the lines of one close type drawn for
 // different values of the other sweep keys; combined they give 20 styles
@@ -294,7 +302,9 @@ func Plot(s *Sweep, opt Options) error {
 	} else {
 		p.Y.Tick.Marker = niceTicks{}
 	}
-	p.Add(plotter.NewGrid())
+	// Bands first, then the grid, then lines and points on top, so that
+	// no band hides a line.
+	var front []gplot.Plotter
 	pg := &page{title: scenarioName(s), subtitle: fixedParams(s), plot: p, legend: gplot.NewLegend()}
 
 	ax := axis{kind: categorical, values: make([]float64, len(s.Rows)), names: []string{"all runs"}}
@@ -368,7 +378,7 @@ func Plot(s *Sweep, opt Options) error {
 			}
 			pg.entries++
 			if ax.kind == categorical {
-				p.Add(pts)
+				front = append(front, pts)
 				pg.legend.Add(label, pts)
 				continue
 			}
@@ -379,10 +389,12 @@ func Plot(s *Sweep, opt Options) error {
 			l.Color = c
 			l.Width = vg.Points(1.5)
 			l.Dashes = dashes[g%len(dashes)]
-			p.Add(l, pts)
+			front = append(front, l, pts)
 			pg.legend.Add(label, l, pts)
 		}
 	}
+	p.Add(plotter.NewGrid())
+	p.Add(front...)
 	if !frac {
 		// Quantities (times, counts) are read against zero; the top is
 		// rounded up to a labelled tick.
@@ -519,7 +531,7 @@ func groupRows(s *Sweep, k int) ([]string, []int) {
 	return groups, groupOf
 }
 
-// addBand draws the confidence band of one line: a translucent polygon
+// addBand draws the confidence band of one line: a light polygon
 // between lo and hi, or error bars where a polygon would mislead (points
 // on a categorical axis) or have no area (a line of one point).
 func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical bool) error {
@@ -532,7 +544,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 		if err != nil {
 			return err
 		}
-		eb.Color = color.NRGBA{c.R, c.G, c.B, 160}
+		eb.Color = tint(c, 160)
 		eb.Width = vg.Points(1.5)
 		eb.CapWidth = vg.Points(6)
 		p.Add(eb)
@@ -543,7 +555,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 	if err != nil {
 		return err
 	}
-	poly.Color = color.NRGBA{c.R, c.G, c.B, bandAlpha}
+	poly.Color = tint(c, bandAlpha)
 	poly.LineStyle.Width = 0
 	p.Add(poly)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,6 +131,18 @@ func TestPlotFormats(t *testing.T) {
 		b, _ := os.ReadFile(out)
 		if !bytes.HasPrefix(b, []byte(c.magic)) {
 			t.Errorf("%s starts with %q", c.file, b[:min(len(b), 8)])
+		}
+		if c.file == "p.pdf" {
+			// One font, embedded.
+			fonts := regexp.MustCompile(`/BaseFont */([A-Za-z-]+)`).FindAllStringSubmatch(string(b), -1)
+			if len(fonts) == 0 || !bytes.Contains(b, []byte("/FontFile2")) {
+				t.Errorf("PDF fonts %v, embedded: %v", fonts, bytes.Contains(b, []byte("/FontFile2")))
+			}
+			for _, f := range fonts {
+				if f[1] != "LiberationSans" {
+					t.Errorf("PDF uses font %s", f[1])
+				}
+			}
 		}
 		if c.file == "p.png" {
 			img, err := png.Decode(bytes.NewReader(b))

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,5 +159,37 @@ func TestBoxes(t *testing.T) {
 		if got := flat.overlaps(c.o); got != c.want {
 			t.Errorf("%s: overlaps = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestSVGGolden compares the drawing of a lossy run (losses, a
+// retransmission, crossing segments) with testdata/lossy.svg; rewrite it
+// with -update after looking at the new drawing.
+func TestSVGGolden(t *testing.T) {
+	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
+	w := sim.NewWorker()
+	tr := &sim.Trace{}
+	w.SetTrace(tr)
+	p := params([]tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}, false)
+	p.Client.Do[1].Size = 5000
+	loss := netlink.Loss{Model: netlink.LossBernoulli, P: 0.3}
+	p.Link.Forward.Loss, p.Link.Reverse.Loss = loss, loss
+	if _, err := w.Run(p, 0, 0, 16); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteSVG(&b, tr, "lossy, seed 16"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "lossy.svg")
+	if *update {
+		os.WriteFile(path, b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("the drawing differs from %s (look at it, then -update)", path)
 	}
 }

@@ -147,10 +147,13 @@ var typeColours = [results.NumCloseTypes]color.NRGBA{
 // light enough that lines on it stay readable.
 const bandAlpha = 50
 
-// tint is c at opacity alpha (of 255) over white, as an opaque colour: gonum's
-// PDF canvas draws translucent fills as grey, and opaque bands look the
-// same in every format.
-func tint(c color.NRGBA, alpha int) color.NRGBA {
+// tint is c at opacity alpha (of 255): translucent, so that overlapping
+// bands both show, or for PDF, whose gonum canvas draws translucent fills
+// grey, the same colour over white made opaque.
+func tint(c color.NRGBA, alpha int, opaque bool) color.NRGBA {
+	if !opaque {
+		return color.NRGBA{c.R, c.G, c.B, uint8(alpha)}
+	}
 	mix := func(v uint8) uint8 { return uint8(255 - (255-int(v))*alpha/255) }
 	return color.NRGBA{mix(c.R), mix(c.G), mix(c.B), 255}
 }
@@ -271,6 +274,7 @@ func Plot(s *Sweep, opt Options) error {
 	if _, err := canvas(out); err != nil {
 		return err
 	}
+	opaque := strings.EqualFold(filepath.Ext(out), ".pdf")
 	var curves []curve
 	yLabel := "share of runs"
 	frac := true
@@ -357,7 +361,7 @@ func Plot(s *Sweep, opt Options) error {
 				}
 			}
 			if lo != nil {
-				if err := addBand(p, line, lo, hi, c, ax.kind == categorical); err != nil {
+				if err := addBand(p, line, lo, hi, c, ax.kind == categorical, opaque); err != nil {
 					return fmt.Errorf("plot: %s: %w", cv.label, err)
 				}
 			}
@@ -534,7 +538,7 @@ func groupRows(s *Sweep, k int) ([]string, []int) {
 // addBand draws the confidence band of one line: a light polygon
 // between lo and hi, or error bars where a polygon would mislead (points
 // on a categorical axis) or have no area (a line of one point).
-func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical bool) error {
+func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical, opaque bool) error {
 	if categorical || len(line) == 1 {
 		errs := make(plotter.YErrors, len(line))
 		for i := range line {
@@ -544,7 +548,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 		if err != nil {
 			return err
 		}
-		eb.Color = tint(c, 160)
+		eb.Color = tint(c, 160, opaque)
 		eb.Width = vg.Points(1.5)
 		eb.CapWidth = vg.Points(6)
 		p.Add(eb)
@@ -555,7 +559,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 	if err != nil {
 		return err
 	}
-	poly.Color = tint(c, bandAlpha)
+	poly.Color = tint(c, bandAlpha, opaque)
 	poly.LineStyle.Width = 0
 	p.Add(poly)
 	return nil

@@ -118,7 +118,13 @@ func (pg *page) write(out string) error {
 	leg.Padding = vg.Points(3)
 	lr := leg.Rectangle(dc).Size()
 	boxPad := vg.Points(6)
-	lw, right := lr.X+2*boxPad, lr.X+2*boxPad+2*pad
+	lw := lr.X + 2*boxPad
+	if strings.EqualFold(filepath.Ext(out), ".svg") {
+		// A viewer without Liberation Sans or Arial substitutes a wider
+		// sans-serif (DejaVu Sans is a fifth wider): room for it.
+		lw = lr.X*6/5 + 2*boxPad
+	}
+	right := lw + 2*pad
 	if pg.entries == 0 {
 		right = pad
 	}

@@ -3,6 +3,7 @@ package plot
 import (
 	"bytes"
 	"encoding/xml"
+	"flag"
 	"image/png"
 	"io"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/plot.svg")
 
 // svgText is one text element of an SVG plot.
 type svgText struct {
@@ -238,5 +241,33 @@ func TestTicks(t *testing.T) {
 	}
 	if newValueTicks([]float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}) != nil {
 		t.Error("14 values: too many for value ticks")
+	}
+}
+
+// TestPlotGolden compares the plot of a fixed summary with
+// testdata/plot.svg; rewrite it with -update after looking at it.
+func TestPlotGolden(t *testing.T) {
+	dir := summary(t, []string{"close_delay", "profile"}, [][]string{
+		{"0ms", "linux", "three"}, {"0ms", "freebsd", "half"}, {"40ms", "linux", "half"}, {"40ms", "freebsd", "four"}, {"80ms", "linux", "four"}, {"80ms", "freebsd", "four"}})
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "p.svg")
+	if err := Plot(s, Options{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	path := filepath.Join("testdata", "plot.svg")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, got, 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the plot differs from %s (look at it, then -update)", path)
 	}
 }

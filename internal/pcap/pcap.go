@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sort"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -169,13 +170,7 @@ func Write(w io.Writer, pkts []Packet, opt Options) error {
 // sortFrames orders frames by time, keeping the order of transmission
 // among frames of the same time.
 func sortFrames(f []frame) {
-	// Insertion into a stable order: frames are nearly sorted already (a
-	// host's sends are in order, arrivals interleave).
-	for i := 1; i < len(f); i++ {
-		for j := i; j > 0 && (f[j].at < f[j-1].at || f[j].at == f[j-1].at && f[j].i < f[j-1].i); j-- {
-			f[j], f[j-1] = f[j-1], f[j]
-		}
-	}
+	sort.SliceStable(f, func(a, b int) bool { return f[a].at < f[b].at })
 }
 
 // writer writes frames as pcap or pcapng.

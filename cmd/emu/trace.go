@@ -41,7 +41,7 @@ func init() {
 		fs := newFlags(e, traceCmd)
 		point := fs.Int("point", 0, "sweep point `K` (0-based, as in runs.csv)")
 		run := fs.Int("run", 0, "run `R` of that point (0-based, as in runs.csv)")
-		pcapFile := fs.String("pcap", "", "also write the run's segments to `FILE` as a pcap for Wireshark")
+		pcapFile := fs.String("pcap", "", "also write the run as a capture for Wireshark to `FILE` (pcap; pcapng if it ends in .pcapng)")
 		pcapAt := fs.String("pcap-at", "client", "take the capture at `HOST`: client or server")
 		connection := fs.String("connection", "0", "the connection `C` to capture (0-based, in order of opening) or all")
 		svgFile := fs.String("svg", "", "also draw the ladder as an SVG `FILE`")

@@ -106,7 +106,11 @@ func endpointJSON(e *Endpoint) object {
 	for i := range e.Do {
 		do = append(do, opJSON(&e.Do[i]))
 	}
-	host := object{{"port_range", fmt.Sprintf("%d-%d", e.Host.PortLow, e.Host.PortHigh)}, {"tw_reuse", e.Host.TWReuse}, {"max_tw_buckets", e.Host.MaxTWBuckets}}
+	var wake any
+	if j, ok := e.Host.WakeupLatency.(netlink.Jitter); ok {
+		wake = jitterJSON(j)
+	}
+	host := object{{"port_range", fmt.Sprintf("%d-%d", e.Host.PortLow, e.Host.PortHigh)}, {"tw_reuse", e.Host.TWReuse}, {"max_tw_buckets", e.Host.MaxTWBuckets}, {"wakeup_latency", wake}}
 	return object{{"profile", e.Profile}, {"tcp", settings}, {"host", host}, {"listen", !e.NoListen}, {"do", do}}
 }
 

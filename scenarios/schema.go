@@ -34,7 +34,7 @@ var linkKeys = []string{"delay", "jitter", "loss", "rate", "queue", "mtu", "reor
 var jitterKeys = []string{"dist", "value", "min", "max", "mean", "stddev", "scale", "shape"}
 var lossKeys = []string{"model", "p", "r", "bad_loss", "good_loss"}
 var sideKeys = []string{"profile", "tcp", "host", "do", "listen"}
-var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets"}
+var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets", "wakeup_latency"}
 var connectionKeys = []string{"count", "every", "arrivals", "sample"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -330,6 +330,20 @@ func (d *decoder) host(n *yaml.Node, name string, h *tcp.HostSettings) {
 		case "tw_reuse":
 			if x, ok := d.integer(v, w, 0, 2); ok {
 				h.TWReuse = int(x)
+			}
+		case "wakeup_latency":
+			var j netlink.Jitter
+			n := len(d.e.list)
+			d.jitter(v, w, &j)
+			if len(d.e.list) > n {
+				continue
+			}
+			if err := j.Validate(); err != nil {
+				d.errAt(v, "%s: %v", w, err)
+				continue
+			}
+			if j.Dist != netlink.JitterNone {
+				h.WakeupLatency = j
 			}
 		case "max_tw_buckets":
 			if x, ok := d.integer(v, w, 0, 1<<30); ok {

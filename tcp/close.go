@@ -147,8 +147,11 @@ func (e *Endpoint) finWait2Timeout() time.Duration {
 }
 
 func (e *Endpoint) startFinWait2Timer() {
+	// Linux turns the orphan into a FIN_WAIT_2 timewait socket, whose
+	// out-of-window ACK rate limit starts afresh (tcp_time_wait).
+	e.lastOOWAck = 0
 	if t := e.finWait2Timeout(); t > 0 {
-		e.waitTimer.Set(e.host.deadline(t))
+		e.waitTimer.Set(e.host.deadline(t, e.cfg.TimerLateProb))
 	}
 }
 
@@ -165,7 +168,8 @@ func (e *Endpoint) enterTimeWait() {
 		e.setState(Closed)
 		return
 	}
-	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+	e.lastOOWAck = 0 // tcp_time_wait: tw_last_oow_ack_time = 0
 	e.setState(TimeWait)
 }
 
@@ -181,8 +185,11 @@ func (e *Endpoint) onWaitTimer(now engine.Time, _ uint64) {
 
 // timeWaitInput handles a segment in TIME_WAIT (Linux
 // tcp_timewait_state_process; FreeBSD tcp_twcheck). An in-window RST ends
-// TIME_WAIT unless rfc1337 is on; a retransmitted FIN (or any other
-// out-of-window segment) is ACKed again and restarts the timer.
+// TIME_WAIT unless rfc1337 is on. On Linux a retransmitted FIN (or any other
+// out-of-window segment) is ACKed again and any segment with ACK restarts the
+// timer. Elsewhere, as RFC 9293 3.10.7.4 and FreeBSD's tcp_twcheck have it,
+// only a duplicate of the peer's FIN restarts the timer, a segment without
+// ACK is dropped, and an exact duplicate ACK gets no answer.
 func (e *Endpoint) timeWaitInput(seg *Segment) {
 	if seg.Flags&RST != 0 {
 		if seg.Seq == e.rcvNxt && !e.cfg.RFC1337 {
@@ -190,13 +197,31 @@ func (e *Endpoint) timeWaitInput(seg *Segment) {
 		}
 		return
 	}
+	if e.cfg.TimeWaitAnswers != TimeWaitLinux {
+		if seg.Flags&ACK == 0 {
+			return
+		}
+		if seg.Flags&FIN != 0 && seg.Seq+uint32(seg.Len)+1 == e.rcvNxt {
+			e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+		}
+		if seg.Flags == ACK && seg.Len == 0 && seg.Seq == e.rcvNxt && seg.Ack == e.sndMax {
+			return
+		}
+		e.transmit(ACK, e.sndMax, 0, false)
+		return
+	}
 	if seg.Seq == e.rcvNxt && seg.SeqLen() == 0 {
 		// A bare in-window ACK: nothing to answer.
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
 		return
 	}
 	if seg.Flags&ACK != 0 {
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+	}
+	if (seg.Flags&SYN != 0 || seg.SeqLen() == 0) && e.oowRateLimited() {
+		// tcp_timewait_check_oow_rate_limit: one ACK per 500 ms for
+		// segments without data; a FIN or data is always answered.
+		return
 	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }

@@ -153,7 +153,7 @@ func (a *ackState) check(e *Endpoint) {
 			return
 		}
 		if !e.delackTimer.Pending() {
-			e.delackTimer.Set(e.host.deadline(a.delMax))
+			e.delackTimer.Set(e.host.deadline(a.delMax, e.cfg.TimerLateProb))
 		}
 		return
 	}
@@ -178,7 +178,7 @@ func (a *ackState) sendDelayed(e *Endpoint) {
 		ato = min(ato, maxAto)
 	}
 	ato = min(ato, a.delMax)
-	deadline := e.host.deadline(ato)
+	deadline := e.host.deadline(ato, e.cfg.TimerLateProb)
 	if e.delackTimer.Pending() {
 		if a.deadline <= e.now().Add(ato/4) {
 			e.sendAck()

@@ -130,7 +130,11 @@ func (p *Process) BytesReceived() int64 {
 func (p *Process) wake() {
 	if p.blocked && !p.wakeQueued && !p.done {
 		p.wakeQueued = true
-		p.host.sched.At(p.host.sched.Now(), p.resume, 0)
+		at := p.host.sched.Now()
+		if d := p.host.cfg.WakeupLatency; d != nil {
+			at = at.Add(d.Draw(p.host.appRand()))
+		}
+		p.host.sched.At(at, p.resume, 0)
 	}
 }
 
@@ -472,7 +476,7 @@ func (p *Process) close(first bool) bool {
 			return true
 		}
 		if t := e.linger.Timeout; t > 0 {
-			p.timer.Set(p.host.deadline(t))
+			p.timer.Set(p.host.deadline(t, p.settings.TimerLateProb))
 		}
 		return false
 	}

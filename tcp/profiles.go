@@ -53,6 +53,20 @@ func linuxProfile() Settings {
 		RTOFormula:        RTOLinux,        // tcp_set_rto (net/ipv4/tcp_input.c)
 		FinWait2RTOFloor:  true,            // tcp_fin_time (include/net/tcp.h)
 		ZeroOrphanRetries: ZeroOrphanEight, // tcp_orphan_retries() (net/ipv4/tcp_timer.c)
+		// Measured (Linux 6.18, HZ=250, veth): 7 % of 910 delayed ACKs of
+		// a FIN left after 44 ms, up to 47.9 ms: one tick late. 0.09
+		// also brings the three-way share of a close 45 ms after the FIN
+		// (0.19-0.20 measured) within reach without passing 10 % late.
+		TimerLateProb: 0.09,
+
+		OOWAckRateLimit:     500 * time.Millisecond, // sysctl tcp_invalid_ratelimit (net/ipv4/tcp_input.c)
+		CloseWaitResetErrno: EPIPE,                  // tcp_reset: TCP_CLOSE_WAIT -> EPIPE
+		EOFBeforeError:      true,                   // tcp_recvmsg checks SOCK_DONE before sock_error
+		TimeWaitAnswers:     TimeWaitLinux,          // tcp_timewait_state_process
+		ISN:                 ISNLinux,               // secure_tcp_seq (net/core/secure_seq.c)
+		Timestamps:          true,                   // sysctl tcp_timestamps = 1
+		SACK:                true,                   // sysctl tcp_sack = 1
+		TailLossProbe:       true,                   // sysctl tcp_early_retrans = 3 (TLP on)
 	}
 }
 
@@ -86,6 +100,12 @@ func freebsdProfile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNFreeBSD,             // tcp_new_isn (sys/netinet/tcp_subr.c)
+		AckResendsFin:       true,                   // tcp_output: a FIN state with TF_SENTFIN and snd_nxt == snd_max sends the FIN again
+		RTOSlop:             200 * time.Millisecond, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added by TCPT_RANGESET
 	}
 }
 
@@ -121,6 +141,13 @@ func windowsProfile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNRFC6528, // assumed: Windows follows RFC 6528
+		Timestamps:          false,      // Tcp1323Opts: timestamps off by default (assumed)
+		SACK:                true,       // SackOpts = 1
+		TailLossProbe:       true,       // Windows 10 and later send tail loss probes (assumed on)
 	}
 }
 
@@ -153,5 +180,12 @@ func rfc9293Profile() Settings {
 		RTOFormula:        RTORFC6298,
 		FinWait2RTOFloor:  false,
 		ZeroOrphanRetries: ZeroOrphanRetries2,
+
+		CloseWaitResetErrno: ECONNRESET,
+		TimeWaitAnswers:     TimeWaitRFC9293,
+		ISN:                 ISNRFC6528, // RFC 9293 3.4.1 refers to RFC 6528
+		Timestamps:          false,      // RFC 7323 is not part of the base specification
+		SACK:                false,      // RFC 2018 neither
+		TailLossProbe:       false,      // RFC 8985 neither
 	}
 }

@@ -70,7 +70,81 @@ type Settings struct {
 	// ZeroOrphanRetries is what orphan_retries 0 means: 8 on Linux
 	// (tcp_orphan_retries()), retries2 elsewhere.
 	ZeroOrphanRetries ZeroOrphanRetries
+	// TimerLateProb is the share of kernel timer expiries handled one tick
+	// late (the timer softirq deferred behind other work); with hz 0 it
+	// has no effect. Linux's value is calibrated to measurements of the
+	// delayed ACK of a FIN on Linux 6.18 at HZ=250: 93 % of them left
+	// 40–44 ms after the FIN, the rest up to 47.9 ms.
+	TimerLateProb float64
+	// AckResendsFin: while our FIN is unacknowledged (FIN_WAIT_1, CLOSING,
+	// LAST_ACK), every ACK goes out as a retransmission of the FIN carrying
+	// the new acknowledgment (FreeBSD tcp_output), and the ACK field of a
+	// duplicate segment is still processed (tcp_do_segment: "keep on
+	// processing for RST or ACK"), so that such FINs end CLOSING and LAST_ACK.
+	AckResendsFin bool
+	// OOWAckRateLimit is tcp_invalid_ratelimit: at most one ACK per this
+	// interval answers out-of-window SYNs and bare segments (challenge
+	// ACKs included); data and FINs are always answered. 0: no limit.
+	OOWAckRateLimit time.Duration
+	// CloseWaitResetErrno is the error a RST received in CLOSE_WAIT leaves
+	// for the application: EPIPE on Linux (tcp_reset: the peer's FIN came
+	// first), ECONNRESET elsewhere.
+	CloseWaitResetErrno Errno
+	// EOFBeforeError: a read returns the end of file of a received FIN
+	// before a pending error (Linux's SOCK_DONE check); BSD's soreceive
+	// returns so_error first.
+	EOFBeforeError bool
+	// TimeWaitAnswers is how TIME_WAIT treats segments other than RST.
+	TimeWaitAnswers TimeWaitAnswers
+	// SACK offers selective acknowledgement (RFC 2018) in the SYN; emu
+	// models only what it enables: the tail loss probe's loss detection.
+	SACK bool
+	// TailLossProbe sends a probe when the last segments in flight may be
+	// lost (RFC 8985 7; Linux's default), if SACK was negotiated.
+	TailLossProbe bool
+	// ISN is how the initial sequence number of a connection is chosen.
+	ISN ISNRule
+	// Timestamps offers the timestamps option (RFC 7323) in the SYN;
+	// when both sides offer it, every segment carries it (12 bytes less
+	// payload per segment), tw_reuse may take over a TIME_WAIT port, and a
+	// SYN with a newer timestamp reopens TIME_WAIT.
+	Timestamps bool
+	// RTOSlop is added to every retransmission timeout computed from an RTT
+	// sample or a backoff (FreeBSD tcp_rexmit_slop, TCPT_RANGESET).
+	RTOSlop time.Duration
 }
+
+// ISNRule names how initial sequence numbers are chosen.
+type ISNRule string
+
+const (
+	// ISNLinux is secure_tcp_seq: a keyed hash of the 4-tuple plus a clock
+	// that advances every 64 ns, so a connection that reuses a 4-tuple
+	// starts above the old one's sequence space.
+	ISNLinux ISNRule = "linux"
+	// ISNRFC6528 is RFC 6528's M + F(4-tuple, secret) with M a 4 µs clock.
+	ISNRFC6528 ISNRule = "rfc6528"
+	// ISNFreeBSD is tcp_new_isn: the hash plus a host-wide offset that
+	// grows by 4096 plus a random 0-4095 per connection and at least
+	// 1 MiB per second.
+	ISNFreeBSD ISNRule = "freebsd"
+	// ISNRandom draws every ISN uniformly at random.
+	ISNRandom ISNRule = "random"
+)
+
+// TimeWaitAnswers names how TIME_WAIT answers segments other than RST.
+type TimeWaitAnswers string
+
+const (
+	// TimeWaitLinux is tcp_timewait_state_process: any segment with ACK
+	// restarts the timer, and everything but a bare in-window ACK is
+	// answered with an ACK.
+	TimeWaitLinux TimeWaitAnswers = "linux"
+	// TimeWaitRFC9293 is RFC 9293 3.10.7.4 and FreeBSD's tcp_twcheck: only
+	// a retransmitted FIN restarts the timer, a segment without ACK is
+	// dropped, and an exact duplicate ACK gets no answer.
+	TimeWaitRFC9293 TimeWaitAnswers = "rfc9293"
+)
 
 // RTOFormula names how the retransmission timeout follows from the RTT
 // estimates.
@@ -108,6 +182,7 @@ const (
 	kindInt
 	kindSize
 	kindEnum
+	kindProb
 )
 
 // settingField describes one setting: its YAML name, its form and where it lives.
@@ -120,6 +195,8 @@ type settingField struct {
 	durs  func(*Settings) *time.Duration
 	ints  func(*Settings) *int
 	strs  func(*Settings) *string
+	flts  func(*Settings) *float64
+	errs  func(*Settings) *Errno // an enum of errno names
 }
 
 var settingFields = []settingField{
@@ -147,7 +224,18 @@ var settingFields = []settingField{
 	{name: "unread_close", kind: kindEnum, enum: []string{"rst", "discard"}, doc: "close() with unread data: rst, or discard it and send FIN", strs: func(s *Settings) *string { return (*string)(&s.UnreadClose) }},
 	{name: "rto_formula", kind: kindEnum, enum: []string{"linux", "rfc6298"}, doc: "RTO from the RTT estimates: linux (srtt + max(4 rttvar, rto_min)) or rfc6298 (max(rto_min, srtt + 4 rttvar))", strs: func(s *Settings) *string { return (*string)(&s.RTOFormula) }},
 	{name: "fin_wait2_rto_floor", kind: kindBool, doc: "an orphan waits in FIN_WAIT_2 at least 3.5 RTO (Linux tcp_fin_time)", bools: func(s *Settings) *bool { return &s.FinWait2RTOFloor }},
+	{name: "timer_late_prob", kind: kindProb, doc: "share of kernel timer expiries handled one tick late (softirq latency; needs hz)", flts: func(s *Settings) *float64 { return &s.TimerLateProb }},
 	{name: "zero_orphan_retries", kind: kindEnum, enum: []string{"eight", "retries2"}, doc: "what orphan_retries 0 means: eight (Linux) or retries2", strs: func(s *Settings) *string { return (*string)(&s.ZeroOrphanRetries) }},
+	{name: "oow_ack_ratelimit", kind: kindDuration, doc: "at most one ACK per this interval for out-of-window segments and challenge ACKs (Linux tcp_invalid_ratelimit; 0 = none)", durs: func(s *Settings) *time.Duration { return &s.OOWAckRateLimit }},
+	{name: "close_wait_reset_error", kind: kindEnum, enum: []string{"EPIPE", "ECONNRESET"}, doc: "the error a RST in CLOSE_WAIT leaves: EPIPE (Linux) or ECONNRESET", errs: func(s *Settings) *Errno { return &s.CloseWaitResetErrno }},
+	{name: "eof_before_error", kind: kindBool, doc: "a read returns the FIN's end of file before a pending error (Linux); false: the error first (BSD)", bools: func(s *Settings) *bool { return &s.EOFBeforeError }},
+	{name: "time_wait_answers", kind: kindEnum, enum: []string{"linux", "rfc9293"}, doc: "TIME_WAIT: linux (any ACK restarts the timer, all but a bare ACK answered) or rfc9293 (only a retransmitted FIN restarts it)", strs: func(s *Settings) *string { return (*string)(&s.TimeWaitAnswers) }},
+	{name: "sack", kind: kindBool, doc: "offer SACK (RFC 2018); emu uses it only for the tail loss probe's loss detection", bools: func(s *Settings) *bool { return &s.SACK }},
+	{name: "tail_loss_probe", kind: kindBool, doc: "probe a lost tail 2 srtt (+ rto_min with one segment in flight) after sending (RFC 8985, Linux); needs sack", bools: func(s *Settings) *bool { return &s.TailLossProbe }},
+	{name: "timestamps", kind: kindBool, doc: "offer TCP timestamps (RFC 7323): 12 option bytes per segment, needed by tw_reuse", bools: func(s *Settings) *bool { return &s.Timestamps }},
+	{name: "isn", kind: kindEnum, enum: []string{"linux", "rfc6528", "freebsd", "random"}, doc: "initial sequence numbers: linux (hash + 64 ns clock), rfc6528 (hash + 4 µs clock), freebsd (hash + growing offset) or random", strs: func(s *Settings) *string { return (*string)(&s.ISN) }},
+	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},
+	{name: "rto_slop", kind: kindDuration, doc: "added to each computed retransmission timeout (FreeBSD tcp_rexmit_slop)", durs: func(s *Settings) *time.Duration { return &s.RTOSlop }},
 }
 
 // SettingNames returns the YAML names of all settings, in display order.
@@ -170,7 +258,7 @@ type SettingInfo struct {
 
 // SettingInfos returns every setting's description, in display order.
 func SettingInfos() []SettingInfo {
-	kinds := [...]string{kindBool: "bool", kindDuration: "duration", kindInt: "int", kindSize: "size", kindEnum: "enum"}
+	kinds := [...]string{kindBool: "bool", kindDuration: "duration", kindInt: "int", kindSize: "size", kindEnum: "enum", kindProb: "probability"}
 	out := make([]SettingInfo, len(settingFields))
 	for i, f := range settingFields {
 		out[i] = SettingInfo{Name: f.name, Kind: kinds[f.kind], Enum: append([]string(nil), f.enum...), Doc: f.doc}
@@ -222,9 +310,19 @@ func (s *Settings) Set(name, value string) error {
 			return fmt.Errorf("%s: %s is too large (at most 1GiB)", name, value)
 		}
 		*f.ints(s) = int(n)
+	case kindProb:
+		x, err := strconv.ParseFloat(value, 64)
+		if err != nil || !(x >= 0 && x <= 1) {
+			return fmt.Errorf("%s: %q is not a probability from 0 to 1", name, value)
+		}
+		*f.flts(s) = x
 	case kindEnum:
 		for _, e := range f.enum {
 			if e == value {
+				if f.errs != nil {
+					*f.errs(s) = errnoByName(value)
+					return nil
+				}
 				*f.strs(s) = value
 				return nil
 			}
@@ -249,6 +347,13 @@ func (s *Settings) Get(name string) (string, error) {
 		return strconv.Itoa(*f.ints(s)), nil
 	case kindSize:
 		return strconv.Itoa(*f.ints(s)), nil
+	case kindProb:
+		return strconv.FormatFloat(*f.flts(s), 'g', -1, 64), nil
+	case kindEnum:
+		if f.errs != nil {
+			return f.errs(s).String(), nil
+		}
+		return *f.strs(s), nil
 	default:
 		return *f.strs(s), nil
 	}

@@ -52,6 +52,16 @@ const (
 
 var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "EBADF"}
 
+// errnoByName returns the errno called name, or ErrNone.
+func errnoByName(name string) Errno {
+	for i, n := range errnoNames {
+		if n == name {
+			return Errno(i)
+		}
+	}
+	return ErrNone
+}
+
 // String returns the errno name, or "" for ErrNone.
 func (e Errno) String() string {
 	if int(e) < len(errnoNames) {

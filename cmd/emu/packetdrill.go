@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 var packetdrillCmd = &command{
 	name:    "packetdrill",
-	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict] [--seed N]",
+	args:    "SCRIPT.pkt... [--profile NAME] [--set key=value]... [--tolerance_usecs N] [--strict] [--seed S]",
 	summary: "run packetdrill scripts against emu's TCP endpoint",
 	help: `Each script's socket calls drive one emu endpoint; its '<' lines are injected
 from the remote side at their times, its '>' lines are the segments the endpoint
@@ -26,6 +27,12 @@ larger). Prints one line per script:
   FAIL file:line: ...     the first difference: the script's line and emu's
   unsupported: FEATURE    the script needs what emu does not model (SACK
                           blocks, ECN, TCP Fast Open, other system calls)
+
+A script may name its kernel in its flags line (--profile=freebsd, an emu
+extension); --profile on the command line overrides it. --seed picks the
+endpoint's initial sequence number and where in the kernel's timer tick the
+script starts (Linux's 250 Hz tick delays timers by up to 4 ms; --set hz=0
+makes them exact).
 
 Exit status: 0 when no script fails, 1 when one fails, 2 when one cannot be
 read or parsed (file:line: message) or a flag is wrong. docs/packetdrill.md
@@ -57,27 +64,40 @@ func init() {
 		if *tol < 0 {
 			return badInput("emu packetdrill: --tolerance_usecs %d is negative", *tol)
 		}
-		s, err := tcp.Profile(*profile)
-		if err != nil {
-			return badInput("emu packetdrill: --profile: %v", err)
-		}
-		for _, kv := range sets {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				return badInput("emu packetdrill: --set %q: write key=value, e.g. delack_min=20ms", kv)
+		explicit := false // --profile given: it wins over a script's --profile= line
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "profile" })
+		settings := func(profile string) (tcp.Settings, error) {
+			s, err := tcp.Profile(profile)
+			if err != nil {
+				return s, badInput("emu packetdrill: --profile: %v", err)
 			}
-			if err := s.Set(strings.TrimSpace(k), v); err != nil {
-				return badInput("emu packetdrill: --set %s: %v", kv, err)
+			for _, kv := range sets {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return s, badInput("emu packetdrill: --set %q: write key=value, e.g. delack_min=20ms", kv)
+				}
+				if err := s.Set(strings.TrimSpace(k), v); err != nil {
+					return s, badInput("emu packetdrill: --set %s: %v", kv, err)
+				}
 			}
+			if err := s.Validate(); err != nil {
+				return s, badInput("emu packetdrill: %s settings: %v", profile, err)
+			}
+			return s, nil
 		}
-		if err := s.Validate(); err != nil {
-			return badInput("emu packetdrill: settings: %v", err)
+		if _, err := settings(*profile); err != nil {
+			return err
 		}
-		opt := packetdrill.Options{Profile: *profile, Settings: s, Strict: *strict, Seed: *seed,
-			Tolerance: time.Duration(*tol) * time.Microsecond, TolerancePercent: -1}
 		var failed, unreadable, unsupported int
 		for _, path := range pos {
-			sc, err := packetdrill.ParseFile(path)
+			name := *profile
+			sc, err := packetdrill.ParseFile(path, packetdrill.ProfileDefine(name))
+			if err == nil && sc.Profile != "" && sc.Profile != name && !explicit {
+				// The script names its kernel: read it again with that
+				// kernel's #ifdef name.
+				name = sc.Profile
+				sc, err = packetdrill.ParseFile(path, packetdrill.ProfileDefine(name))
+			}
 			if err != nil {
 				unreadable++
 				var pe *packetdrill.ParseError
@@ -88,7 +108,12 @@ func init() {
 				}
 				continue
 			}
-			r := packetdrill.Run(sc, opt)
+			s, err := settings(name)
+			if err != nil {
+				return err
+			}
+			r := packetdrill.Run(sc, packetdrill.Options{Profile: name, Settings: s, Strict: *strict, Seed: *seed,
+				Tolerance: time.Duration(*tol) * time.Microsecond, TolerancePercent: -1})
 			switch r.Status {
 			case packetdrill.Fail:
 				failed++

@@ -195,6 +195,7 @@ func scenarioSchema() (schema, []string) {
 		"port_range":     described(orVar(schema{"type": "string", "pattern": `^\s*[0-9]+\s*-\s*[0-9]+\s*$`}), "ephemeral ports, e.g. 32768-60999"),
 		"tw_reuse":       described(integer(0, 2), "tcp_tw_reuse: 0 off, 1 on, 2 loopback only (default)"),
 		"max_tw_buckets": described(integer(0, 1<<30), "most TIME_WAIT sockets a host keeps"),
+		"wakeup_latency": described(schema{"anyOf": []any{ref("duration"), ref("distribution")}}, "delay of every process wake-up on a loaded host: a duration (uniform from 0) or a distribution"),
 	})
 	settings := map[string]schema{}
 	for _, s := range tcp.SettingInfos() {
@@ -210,6 +211,8 @@ func scenarioSchema() (schema, []string) {
 			v = ref("size")
 		case "enum":
 			v = orVar(enum(s.Enum...))
+		case "probability":
+			v = ref("probability")
 		default:
 			missing = append(missing, "tcp."+s.Name+" (form "+s.Kind+")")
 			continue

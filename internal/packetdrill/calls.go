@@ -19,6 +19,16 @@ type sock struct {
 	// Options set before the endpoint exists; a listener passes them on to
 	// the connections it accepts, as Linux copies the listener's socket.
 	opts tcp.SetOptions
+	// cfg: the socket's own TCP settings after SO_RCVBUF or SO_SNDBUF,
+	// nil for the run's.
+	cfg *tcp.Settings
+}
+
+func (r *runner) settings(s *sock) tcp.Settings {
+	if s.cfg != nil {
+		return *s.cfg
+	}
+	return r.opt.Settings
 }
 
 // Linux errno numbers, for SO_ERROR values written as numbers.
@@ -50,7 +60,7 @@ func callNeeds(c *Call) string {
 		}
 	case "setsockopt", "getsockopt":
 		switch arg(2) {
-		case "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "SO_REUSEADDR":
+		case "SO_LINGER", "TCP_NODELAY", "SO_ERROR", "SO_REUSEADDR", "SO_RCVBUF", "SO_SNDBUF":
 		case "TCP_QUICKACK":
 			if c.Name == "getsockopt" {
 				return "getsockopt TCP_QUICKACK"
@@ -154,7 +164,11 @@ func (r *runner) checkResult(ev *Event, ret int64, errno string) {
 	if errno != "" {
 		got += " " + errno
 	}
-	if ret != c.Ret || (c.Ret == -1 && c.Errno != "" && errno != c.Errno) {
+	wantErrno := c.Errno
+	if wantErrno == "EWOULDBLOCK" {
+		wantErrno = "EAGAIN" // the same number on Linux and FreeBSD
+	}
+	if ret != c.Ret || (c.Ret == -1 && c.Errno != "" && errno != wantErrno) {
 		want := strconv.FormatInt(c.Ret, 10)
 		if c.Errno != "" {
 			want += " " + c.Errno
@@ -195,7 +209,7 @@ func (r *runner) prepare(ev *Event) tryFunc {
 		return now(0)
 	case "listen":
 		if s.lis == nil {
-			l, err := r.peer.Host().Listen(localPort, r.opt.Settings)
+			l, err := r.peer.Host().Listen(localPort, r.settings(s))
 			if err != nil {
 				r.failAt(ev, "", "listen: %v", err)
 				return nil
@@ -216,15 +230,16 @@ func (r *runner) prepare(ev *Event) tryFunc {
 				return false, 0, ""
 			}
 			e.SetOptions(s.opts)
-			return true, r.newFD(&sock{ep: e, opts: s.opts}), ""
+			return true, r.newFD(&sock{ep: e, opts: s.opts, cfg: s.cfg}), ""
 		}
 	case "connect":
 		if s.ep == nil {
-			e, err := r.peer.Host().Connect(remotePort, r.opt.Settings)
+			e, err := r.peer.Host().Connect(remotePort, r.settings(s))
 			if err != nil {
 				return fails("EADDRNOTAVAIL")
 			}
 			s.ep = e
+			r.peer.LocalPort, _ = e.Ports() // the remote answers the ephemeral port
 			e.SetOptions(s.opts)
 			if s.nonblock {
 				return fails("EINPROGRESS")
@@ -405,6 +420,27 @@ func (r *runner) setsockopt(ev *Event, s *sock) tryFunc {
 	}
 	var o tcp.SetOptions
 	switch name {
+	case "SO_RCVBUF", "SO_SNDBUF":
+		if s.ep != nil || s.lis != nil {
+			r.unsupported("setsockopt " + name + " after listen or connect")
+			return nil
+		}
+		cfg := r.settings(s)
+		n := int(v["value"])
+		if r.opt.Profile == "" || r.opt.Profile == "linux" {
+			n *= 2 // Linux doubles the value for its own overhead (sock_setsockopt)
+		}
+		if name == "SO_RCVBUF" {
+			cfg.RcvBuf = n
+		} else {
+			cfg.SndBuf = n
+		}
+		if err := cfg.Validate(); err != nil {
+			r.failAt(ev, "", "setsockopt %s: %v", name, err)
+			return nil
+		}
+		s.cfg = &cfg
+		return now(0)
 	case "SO_LINGER":
 		o.Linger = &tcp.Linger{On: v["onoff"] != 0, Timeout: time.Duration(v["linger"]) * time.Second}
 	case "TCP_NODELAY":
@@ -470,6 +506,10 @@ func (r *runner) getsockopt(ev *Event, s *sock) tryFunc {
 		got["linger"] = int64(l.Timeout / time.Second)
 	case "SO_REUSEADDR":
 		got["value"] = want["value"]
+	case "SO_RCVBUF":
+		got["value"] = int64(r.settings(s).RcvBuf)
+	case "SO_SNDBUF":
+		got["value"] = int64(r.settings(s).SndBuf)
 	default:
 		r.failAt(ev, "", "getsockopt %s is not supported", name)
 		return nil

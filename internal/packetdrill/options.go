@@ -3,42 +3,104 @@ package packetdrill
 import "strings"
 
 // optionModel is the option list a profile's kernel puts on its segments.
-// emu's endpoint carries only the MSS option; the runner adds the rest as
-// the kernel would, so that a script's option lists can be checked for the
-// options it negotiates and their order (their values, except MSS, are not
-// emu's to compute: timestamps and window scaling are not modelled).
+// emu's endpoint carries the MSS option and whether timestamps are on; the
+// runner lays out the rest as the kernel would, so that a script's option
+// lists can be checked for the options it negotiates and their order (their
+// values, except MSS, are not emu's to compute: timestamp values and window
+// scaling are not modelled).
 type optionModel struct {
-	syn    []Option // an active open's SYN, all options offered
-	linux  bool     // SYN,ACK built in Linux's order (tcp_options_write)
+	kernel string // "linux", "freebsd", "windows" or "" (MSS only)
 	wscale uint32
 }
 
 func modelFor(profile string) optionModel {
-	nop := Option{Kind: OptNOP}
 	switch profile {
 	case "", "linux":
-		// Linux: <mss 1460,sackOK,TS val X ecr 0,nop,wscale 7> (wscale 7
-		// for the default tcp_rmem[2] of 6 MB).
-		return optionModel{linux: true, wscale: 7, syn: []Option{{Kind: OptMSS}, {Kind: OptSACKOK}, {Kind: OptTS}, nop, {Kind: OptWScale, Value: 7}}}
+		// wscale 7 for Linux's default tcp_rmem[2] of 6 MB.
+		return optionModel{kernel: "linux", wscale: 7}
 	case "freebsd":
-		// FreeBSD tcp_addoptions: MSS, window scale, SACK permitted,
-		// timestamps, padded with NOPs: <mss 1460,nop,wscale 6,sackOK,TS val X ecr 0>.
-		return optionModel{wscale: 6, syn: []Option{{Kind: OptMSS}, nop, {Kind: OptWScale, Value: 6}, {Kind: OptSACKOK}, {Kind: OptTS}}}
+		return optionModel{kernel: "freebsd", wscale: 6}
 	case "windows":
-		// Windows: no timestamps by default: <mss 1460,nop,wscale 8,nop,nop,sackOK>.
-		return optionModel{wscale: 8, syn: []Option{{Kind: OptMSS}, nop, {Kind: OptWScale, Value: 8}, nop, nop, {Kind: OptSACKOK}}}
+		return optionModel{kernel: "windows", wscale: 8}
 	}
-	// The specification's endpoint sends the MSS option only.
-	return optionModel{syn: []Option{{Kind: OptMSS}}}
+	return optionModel{}
 }
 
 func (m optionModel) has(k OptionKind) bool {
-	for _, o := range m.syn {
-		if o.Kind == k {
-			return true
-		}
+	switch k {
+	case OptMSS:
+		return true
+	case OptSACKOK, OptWScale:
+		return m.kernel != ""
+	case OptTS:
+		// Windows leaves timestamps off by default (Tcp1323Opts).
+		return m.kernel == "linux" || m.kernel == "freebsd"
 	}
 	return false
+}
+
+// build lays out the options a kernel writes for what it sends: the SYN
+// offers all it has, a SYN,ACK only what the peer offered too.
+func (m optionModel) build(mss uint32, sack, ts, ws bool) []Option {
+	sack, ts, ws = sack && m.has(OptSACKOK), ts && m.has(OptTS), ws && m.has(OptWScale)
+	nop := Option{Kind: OptNOP}
+	out := []Option{{Kind: OptMSS, Value: mss}}
+	switch m.kernel {
+	case "linux":
+		// tcp_options_write: MSS; sackOK+TS or nop,nop,TS; nop,nop,sackOK
+		// without TS; nop,wscale.
+		if ts {
+			if sack {
+				out = append(out, Option{Kind: OptSACKOK})
+			} else {
+				out = append(out, nop, nop)
+			}
+			out = append(out, Option{Kind: OptTS})
+		}
+		if sack && !ts {
+			out = append(out, nop, nop, Option{Kind: OptSACKOK})
+		}
+		if ws {
+			out = append(out, nop, Option{Kind: OptWScale, Value: m.wscale})
+		}
+	case "freebsd":
+		// tcp_addoptions: MSS; nop,wscale; sackOK on an even offset; TS
+		// at offset 2 mod 4 (NOPs before it); EOLs to a multiple of 4.
+		n := 4
+		if ws {
+			out = append(out, nop, Option{Kind: OptWScale, Value: m.wscale})
+			n += 4
+		}
+		if sack {
+			if n%2 != 0 {
+				out = append(out, nop)
+				n++
+			}
+			out = append(out, Option{Kind: OptSACKOK})
+			n += 2
+		}
+		if ts {
+			for n%4 != 2 {
+				out = append(out, nop)
+				n++
+			}
+			out = append(out, Option{Kind: OptTS})
+			n += 10
+		}
+		for n%4 != 0 {
+			out = append(out, Option{Kind: OptEOL})
+			n++
+		}
+	case "windows":
+		// <mss 1460,nop,wscale 8,nop,nop,sackOK>
+		if ws {
+			out = append(out, nop, Option{Kind: OptWScale, Value: m.wscale})
+		}
+		if sack {
+			out = append(out, nop, nop, Option{Kind: OptSACKOK})
+		}
+	}
+	return out
 }
 
 // peerOffer is what the remote side's SYN (or SYN,ACK) offered.
@@ -65,53 +127,14 @@ func offerOf(opts []Option) peerOffer {
 	return o
 }
 
-// synAck returns the options of the SYN,ACK answering offer: only what the
-// peer offered too (Linux tcp_synack_options, tcp_options_write order:
-// MSS; sackOK+TS or nop,nop,TS; nop,nop,sackOK without TS; nop,wscale).
+// synAck returns the options of the SYN,ACK answering offer.
 func (m optionModel) synAck(mss uint32, peer peerOffer) []Option {
-	nop := Option{Kind: OptNOP}
-	sack, ts, ws := peer.sackOK && m.has(OptSACKOK), peer.ts && m.has(OptTS), peer.wscale && m.has(OptWScale)
-	out := []Option{{Kind: OptMSS, Value: mss}}
-	if m.linux {
-		if ts {
-			if sack {
-				out = append(out, Option{Kind: OptSACKOK})
-			} else {
-				out = append(out, nop, nop)
-			}
-			out = append(out, Option{Kind: OptTS})
-		}
-		if sack && !ts {
-			out = append(out, nop, nop, Option{Kind: OptSACKOK})
-		}
-		if ws {
-			out = append(out, nop, Option{Kind: OptWScale, Value: m.wscale})
-		}
-		return out
-	}
-	// Other kernels: the SYN's list without what the peer did not offer
-	// (and the NOPs that padded it).
-	keep := map[OptionKind]bool{OptSACKOK: sack, OptTS: ts, OptWScale: ws}
-	var pending []Option
-	for _, o := range m.syn[1:] {
-		if o.Kind == OptNOP {
-			pending = append(pending, o)
-			continue
-		}
-		if keep[o.Kind] {
-			out = append(out, pending...)
-			out = append(out, o)
-		}
-		pending = nil
-	}
-	return out
+	return m.build(mss, peer.sackOK, peer.ts, peer.wscale)
 }
 
 // synOptions returns the options of an active open's SYN.
 func (m optionModel) synOptions(mss uint32) []Option {
-	out := append([]Option(nil), m.syn...)
-	out[0].Value = mss
-	return out
+	return m.build(mss, true, true, true)
 }
 
 // established returns the options of a segment after the handshake:

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emu-sim/emu/tcp"
 )
 
 // LineError is a problem at one line of a script.
@@ -17,11 +20,13 @@ type LineError struct {
 	Msg  string
 }
 
+// Error writes the problem as file:line: message.
 func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // ParseError holds every problem found in a script, in line order.
 type ParseError struct{ Errs []LineError }
 
+// Error writes one problem per line.
 func (e *ParseError) Error() string {
 	s := make([]string, len(e.Errs))
 	for i, x := range e.Errs {
@@ -30,13 +35,29 @@ func (e *ParseError) Error() string {
 	return strings.Join(s, "\n")
 }
 
-// ParseFile reads and parses the script at path.
-func ParseFile(path string) (*Script, error) {
+// ParseFile reads and parses the script at path; defines are the names
+// `#ifdef` lines test (see Parse).
+func ParseFile(path string, defines ...string) (*Script, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read script: %w", err)
 	}
-	return Parse(path, string(b))
+	return Parse(path, string(b), defines...)
+}
+
+// ProfileDefine is the name a profile defines for `#ifdef` lines: FreeBSD's
+// own suite writes its kernel's variants under `#ifdef FreeBSD` and the
+// specification's under `#ifdef STANDARD`.
+func ProfileDefine(profile string) string {
+	switch profile {
+	case "freebsd":
+		return "FreeBSD"
+	case "rfc9293":
+		return "STANDARD"
+	case "windows":
+		return "Windows"
+	}
+	return "Linux"
 }
 
 // srcLine is one logical line: its text and the number of its first
@@ -46,13 +67,22 @@ type srcLine struct {
 	text string
 }
 
-// Parse parses a script's text; file names it in messages. All problems are
-// reported at once, as a *ParseError.
-func Parse(file, text string) (*Script, error) {
+// Parse parses a script's text; file names it in messages. Lines between
+// `#ifdef NAME` (or `#ifndef NAME`) and `#else` or `#endif` count only when
+// NAME is (or is not) among defines. All problems are reported at once, as
+// a *ParseError.
+func Parse(file, text string, defines ...string) (*Script, error) {
 	sc := &Script{File: file, Tolerance: -1, TolerancePercent: -1}
 	var errs []LineError
 	fail := func(line int, format string, a ...any) {
 		errs = append(errs, LineError{file, line, fmt.Sprintf(format, a...)})
+	}
+	text, err := conditionals(text, defines)
+	if err != nil {
+		var le LineError
+		errors.As(err, &le)
+		le.File = file
+		return nil, &ParseError{[]LineError{le}}
 	}
 	lines, err := logicalLines(text)
 	if err != nil {
@@ -65,10 +95,10 @@ func Parse(file, text string) (*Script, error) {
 		t := l.text
 		switch {
 		case strings.HasPrefix(t, "`"):
-			sc.Ignored = append(sc.Ignored, fmt.Sprintf("line %d: shell command not run", l.n))
+			sc.Ignored = append(sc.Ignored, Ignored{l.n, "shell command"})
 			continue
 		case strings.HasPrefix(t, "%{"):
-			sc.Ignored = append(sc.Ignored, fmt.Sprintf("line %d: code block not run", l.n))
+			sc.Ignored = append(sc.Ignored, Ignored{l.n, "code block"})
 			continue
 		case strings.HasPrefix(t, "--"):
 			if len(sc.Events) > 0 {
@@ -119,11 +149,90 @@ func (sc *Script) flag(t string, line int) error {
 				return fmt.Errorf("bad --tolerance_percent: %q is not a percentage", val)
 			}
 			sc.TolerancePercent = p
+		case "profile":
+			// emu's own flag: the profile a script is written for, so
+			// that one command can run scripts for several kernels.
+			if _, err := tcp.Profile(val); err != nil || val == "" {
+				return fmt.Errorf("bad --profile: %q is not one of %s", val, strings.Join(tcp.ProfileNames, ", "))
+			}
+			sc.Profile = val
+		case "ip_version":
+			if val != "ipv4" {
+				// IPv6 changes the MSS (and IPv4-mapped addresses
+				// nothing emu could check).
+				sc.Needs = fmt.Sprintf("--ip_version=%s (emu models IPv4 headers) (line %d)", val, line)
+			}
+		case "mtu":
+			if val != "1500" {
+				sc.Needs = fmt.Sprintf("--mtu=%s (emu's MSS comes from its mss setting) (line %d)", val, line)
+			}
 		default:
-			sc.Ignored = append(sc.Ignored, fmt.Sprintf("line %d: flag --%s ignored", line, name))
+			sc.Ignored = append(sc.Ignored, Ignored{line, "flag --" + name})
 		}
 	}
 	return nil
+}
+
+// conditionals blanks the lines an #ifdef/#ifndef excludes and the
+// directive lines themselves, keeping line numbers.
+func conditionals(text string, defines []string) (string, error) {
+	lines := strings.Split(text, "\n")
+	type frame struct {
+		line         int
+		active, took bool
+	}
+	var stack []frame
+	active := func() bool {
+		for _, f := range stack {
+			if !f.active {
+				return false
+			}
+		}
+		return true
+	}
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		directive := false
+		for _, d := range []string{"#ifdef", "#ifndef", "#else", "#endif", "#if", "#elif", "#define", "#include", "#undef"} {
+			if t == d || strings.HasPrefix(t, d+" ") || strings.HasPrefix(t, d+"\t") {
+				directive = true
+			}
+		}
+		if !directive {
+			// Not a directive: a '#' in a shell command, for example.
+			if !active() {
+				lines[i] = ""
+			}
+			continue
+		}
+		f := strings.Fields(t)
+		switch f[0] {
+		case "#ifdef", "#ifndef":
+			if len(f) != 2 {
+				return "", LineError{Line: i + 1, Msg: f[0] + " needs one name"}
+			}
+			on := slices.Contains(defines, f[1]) == (f[0] == "#ifdef")
+			stack = append(stack, frame{i + 1, on, on})
+		case "#else":
+			if len(stack) == 0 {
+				return "", LineError{Line: i + 1, Msg: "#else without #ifdef"}
+			}
+			top := &stack[len(stack)-1]
+			top.active = !top.took
+		case "#endif":
+			if len(stack) == 0 {
+				return "", LineError{Line: i + 1, Msg: "#endif without #ifdef"}
+			}
+			stack = stack[:len(stack)-1]
+		default:
+			return "", LineError{Line: i + 1, Msg: fmt.Sprintf("unknown directive %q (#ifdef, #ifndef, #else and #endif are supported)", f[0])}
+		}
+		lines[i] = ""
+	}
+	if len(stack) > 0 {
+		return "", LineError{Line: stack[len(stack)-1].line, Msg: "#ifdef without #endif"}
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // logicalLines removes comments and joins lines that continue: a shell
@@ -134,6 +243,7 @@ func logicalLines(text string) ([]srcLine, error) {
 	phys := strings.Split(text, "\n")
 	var out []srcLine
 	inBlock := false // inside /* */
+	blockStart := 0
 	var cur strings.Builder
 	start := 0
 	depth := 0
@@ -163,7 +273,7 @@ func logicalLines(text string) ([]srcLine, error) {
 				continue
 			}
 			if c == '/' && j+1 < len(raw) && raw[j+1] == '*' {
-				inBlock = true
+				inBlock, blockStart = true, n
 				j++
 				continue
 			}
@@ -210,7 +320,7 @@ func logicalLines(text string) ([]srcLine, error) {
 	}
 	switch {
 	case inBlock:
-		return nil, LineError{Line: len(phys), Msg: "unterminated /* comment"}
+		return nil, LineError{Line: blockStart, Msg: "unterminated /* comment"}
 	case inShell:
 		return nil, LineError{Line: start, Msg: "unterminated shell command (no closing backquote)"}
 	case inCode:
@@ -255,8 +365,14 @@ func parseEvent(t string) (*Event, error) {
 			return nil, err
 		}
 		ev.Kind, ev.Packet = PacketEvent, p
-	case rest[0] == '`':
-		return nil, fmt.Errorf("timed shell commands are not supported (emu runs no shell); put the command on a line of its own to have it ignored")
+	case rest[0] == '`' || strings.HasPrefix(rest, "%{"):
+		if blocking {
+			return nil, fmt.Errorf("an end time ('...') can only be used with system calls")
+		}
+		ev.Kind, ev.Ignore = IgnoredEvent, "code block"
+		if rest[0] == '`' {
+			ev.Ignore = "shell command"
+		}
 	default:
 		c, err := parseCall(rest)
 		if err != nil {
@@ -298,7 +414,7 @@ func parseWhen(t string, w *When) (string, error) {
 	}
 	rel := strings.HasPrefix(t, "+")
 	if rel {
-		t = t[1:]
+		t = strings.TrimLeft(t[1:], " \t") // FreeBSD's suite writes "+ 0.00"
 	}
 	num, rest := leadingNumber(t)
 	if num == "" {

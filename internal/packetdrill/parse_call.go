@@ -58,7 +58,8 @@ func parseCall(t string) (*Call, error) {
 	if !strings.HasPrefix(rest, "=") {
 		return nil, fmt.Errorf("%s: expected '= result' after the arguments", name)
 	}
-	f := strings.Fields(strings.TrimSpace(rest[1:]))
+	// An errno may touch its note: `= -1 EPIPE(Broken pipe)`.
+	f := strings.Fields(strings.Replace(strings.TrimSpace(rest[1:]), "(", " (", 1))
 	if len(f) == 0 {
 		return nil, fmt.Errorf("%s: expected a result after '='", name)
 	}

@@ -25,13 +25,25 @@ func parsePacket(t string) (*Packet, error) {
 		case strings.Contains(info, "ect") || strings.Contains(info, "ce"):
 			p.ECN = true
 		default:
-			return nil, fmt.Errorf("IP header fields %q are not supported (emu models TCP only)", rest[:i+1])
+			// Valid packetdrill, but emu models TCP only.
+			p.Protocol = "IP header fields " + rest[:i+1]
+			return p, nil
 		}
 		rest = strings.TrimSpace(rest[i+1:])
+	}
+	if strings.Contains(rest, "/udp(") {
+		// FreeBSD's suite: TCP encapsulated in UDP (RFC 8899 style).
+		p.Protocol = "TCP over UDP"
+		return p, nil
 	}
 	f := strings.Fields(rest)
 	if len(f) == 0 {
 		return nil, fmt.Errorf("expected TCP flags after %q", t[:1])
+	}
+	switch strings.ToLower(f[0]) {
+	case "icmp", "udp", "udplite", "gre", "mpls":
+		p.Protocol = strings.ToLower(f[0])
+		return p, nil
 	}
 	if err := p.parseFlags(f[0]); err != nil {
 		return nil, err
@@ -58,7 +70,7 @@ func parsePacket(t string) (*Packet, error) {
 			case f[0] == "win" && n > 65535:
 				return nil, fmt.Errorf("TCP window value out of range")
 			case f[0] == "urg":
-				return nil, fmt.Errorf("urgent pointers are not supported")
+				p.Urgent = true
 			case f[0] == "ack":
 				p.Ack, p.HasAck = uint32(n), true
 			default:
@@ -104,7 +116,7 @@ func (p *Packet) parseFlags(w string) error {
 		case 'E', 'W':
 			p.ECN = true
 		case 'U':
-			return fmt.Errorf("the URG flag is not supported")
+			p.Urgent = true
 		default:
 			return fmt.Errorf("unknown TCP flag %q in %q (flags are S F R P . E W, or - for none)", c, w)
 		}
@@ -114,6 +126,19 @@ func (p *Packet) parseFlags(w string) error {
 
 // parseSeq reads `start:end(len)` or a bare `start` (no payload).
 func (p *Packet) parseSeq(w string) error {
+	if rest, ok := strings.CutPrefix(w, "..."); ok && !p.Inbound {
+		// FreeBSD's packetdrill: any sequence number, `...(len)`.
+		p.AnySeq = true
+		if rest == "" {
+			return nil
+		}
+		n, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(rest, "("), ")"), 10, 16)
+		if err != nil || !strings.HasPrefix(rest, "(") || !strings.HasSuffix(rest, ")") {
+			return fmt.Errorf("bad TCP sequence range %q (write ...(length) for any sequence number)", w)
+		}
+		p.Len = int(n)
+		return nil
+	}
 	start, tail, ok := strings.Cut(w, ":")
 	s, err := strconv.ParseUint(start, 10, 64)
 	if err != nil || s > 1<<32-1 {

@@ -18,8 +18,8 @@ const (
 // Result is the outcome of one script.
 type Result struct {
 	Status Status
-	// Lenient lists what was not compared on a pass (TS values, windows,
-	// ignored shell lines, ...).
+	// Lenient lists what was not compared or not run (TS values, windows,
+	// ignored shell lines, ...), on a pass and on a failure.
 	Lenient []string
 	// Feature names what an unsupported script needs.
 	Feature string
@@ -49,6 +49,9 @@ func (r Result) String() string {
 	}
 	if r.Actual != "" {
 		s += fmt.Sprintf("; emu: %q", r.Actual)
+	}
+	if len(r.Lenient) > 0 {
+		s += " (lenient: " + strings.Join(r.Lenient, "; ") + ")"
 	}
 	return s
 }

@@ -2,6 +2,9 @@ package packetdrill
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emu-sim/emu/engine"
@@ -63,6 +66,9 @@ type runner struct {
 	bg          *blocked // a blocking call running in the background
 	fail        *Result
 	lenient     []string
+	ignored     []Ignored
+	ran         []engine.Time // when each event ran
+	cur         *Event        // the event being run (or waited for)
 }
 
 // blocked is a call waiting in virtual time.
@@ -98,24 +104,62 @@ func Run(sc *Script, opt Options) Result {
 	if opt.TolerancePercent >= 0 {
 		r.pct = opt.TolerancePercent
 	}
+	r.ignored = append([]Ignored(nil), sc.Ignored...)
 	r.peer = scripted.New(r.sched, opt.Seed, opt.Settings.HZ)
 	r.peer.PeerPort, r.peer.LocalPort = remotePort, localPort
 	r.peer.OnSend = func(s *scripted.Sent) { r.queue = append(r.queue, *s) }
-	for _, ig := range sc.Ignored {
-		r.note(ig)
-	}
 	for i := range sc.Events {
-		if !r.event(&sc.Events[i]) {
+		ok := r.event(&sc.Events[i])
+		r.ran = append(r.ran, r.sched.Now())
+		if !ok {
 			break
 		}
 	}
 	if r.fail == nil {
 		r.finish()
 	}
+	notes := append(ignoredNotes(r.ignored), r.lenient...)
 	if r.fail != nil {
+		if r.fail.Status == Fail {
+			// What was not run may explain the failure (a shell line that
+			// set a route or a sysctl).
+			r.fail.Lenient = notes
+		}
 		return *r.fail
 	}
-	return Result{Status: Pass, Lenient: r.lenient}
+	return Result{Status: Pass, Lenient: notes}
+}
+
+// ignoredNotes summarises the lines not executed, by kind, in line order.
+func ignoredNotes(ig []Ignored) []string {
+	sort.SliceStable(ig, func(i, j int) bool { return ig[i].Line < ig[j].Line })
+	var shell, code, flags []string
+	for _, x := range ig {
+		switch {
+		case x.What == "shell command":
+			shell = append(shell, strconv.Itoa(x.Line))
+		case x.What == "code block":
+			code = append(code, strconv.Itoa(x.Line))
+		default:
+			flags = append(flags, strings.TrimPrefix(x.What, "flag "))
+		}
+	}
+	var out []string
+	lines := func(what string, l []string) {
+		switch len(l) {
+		case 0:
+		case 1:
+			out = append(out, what+" not run (line "+l[0]+")")
+		default:
+			out = append(out, what+"s not run (lines "+strings.Join(l, ", ")+")")
+		}
+	}
+	lines("shell command", shell)
+	lines("code block", code)
+	if len(flags) > 0 {
+		out = append(out, "flags ignored: "+strings.Join(flags, " "))
+	}
+	return out
 }
 
 func (r *runner) note(s string) {
@@ -143,8 +187,8 @@ func (r *runner) unsupported(feature string) {
 func secs(t engine.Time) string { return fmt.Sprintf("%.6f", float64(t)/1e9) }
 
 // window returns when an event is expected: from start to end (equal
-// unless a range), with its tolerance; any is true for `*`.
-func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, any bool) {
+// unless a range), with its tolerance; anyTime is true for `*`.
+func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, anyTime bool) {
 	now := r.sched.Now()
 	inbound := ev.Kind == PacketEvent && ev.Packet.Inbound
 	var offset engine.Time
@@ -176,10 +220,14 @@ func (r *runner) window(ev *Event) (start, end engine.Time, tol time.Duration, a
 }
 
 func (r *runner) event(ev *Event) bool {
-	start, end, tol, any := r.window(ev)
+	r.cur = ev
+	start, end, tol, anyTime := r.window(ev)
 	switch {
 	case ev.Kind == PacketEvent && !ev.Packet.Inbound:
-		r.expect(ev, start, end, tol, any)
+		r.expect(ev, start, end, tol, anyTime)
+	case ev.Kind == IgnoredEvent:
+		r.advanceTo(start)
+		r.ignored = append(r.ignored, Ignored{ev.Line, ev.Ignore})
 	default:
 		if now := r.sched.Now(); now > start.Add(tol) {
 			// A blocking call kept the script from this line in time.
@@ -200,6 +248,8 @@ func (r *runner) event(ev *Event) bool {
 		} else {
 			r.call(ev, start)
 		}
+		// The segment or call may be what a background call waits for.
+		r.afterEvent()
 	}
 	r.lastScript = start
 	r.lastInbound = ev.Kind == PacketEvent && ev.Packet.Inbound
@@ -227,11 +277,11 @@ func (r *runner) stepUntil(horizon engine.Time, stop func() bool) bool {
 			return false
 		}
 		if r.sched.Executed() >= r.budget {
-			r.fail = &Result{Status: Fail, File: r.sc.File, Msg: fmt.Sprintf(
-				"event budget of %d events spent at %s sec: emu keeps scheduling events", r.budget, secs(r.sched.Now()))}
+			r.failAt(r.cur, "", "event budget of %d events spent at %s sec: emu keeps scheduling events", r.budget, secs(r.sched.Now()))
 			return false
 		}
-		res := r.sched.Run(engine.Limits{Horizon: horizon, Events: 1})
+		// A horizon of 0 would mean none.
+		res := r.sched.Run(engine.Limits{Horizon: max(horizon, 1), Events: 1})
 		if res.Executed == 0 {
 			return stop()
 		}
@@ -261,15 +311,32 @@ func (r *runner) afterEvent() {
 // finish checks the end of the script: no call still blocked, no segment
 // emu sent before the last line that the script never expected.
 func (r *runner) finish() {
+	if b := r.bg; b != nil {
+		r.cur = b.ev
+		// packetdrill waits a moment for a blocking call to return.
+		r.stepUntil(max(b.end.Add(b.tol), r.sched.Now()), func() bool { return r.bg == nil })
+		if r.fail != nil {
+			return
+		}
+	}
 	if r.bg != nil {
 		r.failAt(r.bg.ev, "", "the script ended while this blocking %s call was still waiting (since %s sec)", r.bg.ev.Call.Name, secs(r.bg.started))
 		return
 	}
-	last := &r.sc.Events[len(r.sc.Events)-1]
 	for _, s := range r.queue {
-		if s.At < r.lastScript {
-			r.failAt(last, r.describe(s), "emu sent a segment at %s sec that the script does not expect (before its last line)", secs(s.At))
-			return
+		if s.At >= r.lastScript {
+			continue
 		}
+		// Blame the first line that ran after the segment left: the
+		// script should have expected it before that line.
+		at := &r.sc.Events[len(r.sc.Events)-1]
+		for i, t := range r.ran {
+			if t > s.At {
+				at = &r.sc.Events[i]
+				break
+			}
+		}
+		r.failAt(at, r.describe(s), "emu sent a segment at %s sec that the script does not expect before this line", secs(s.At))
+		return
 	}
 }

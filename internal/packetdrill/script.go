@@ -23,8 +23,21 @@ type Script struct {
 	Tolerance        time.Duration
 	TolerancePercent float64
 	// Ignored lists what the script contains that the runner does not
-	// execute (shell commands, code blocks, other flags), with line numbers.
-	Ignored []string
+	// execute: untimed shell commands and code blocks, flags other than
+	// the tolerances.
+	Ignored []Ignored
+	// Profile is the profile a `--profile=NAME` flags line names (an emu
+	// extension), or "".
+	Profile string
+	// Needs names what a flags line asks for that emu does not model
+	// (IPv6, another MTU), or "".
+	Needs string
+}
+
+// Ignored is one line the runner does not execute.
+type Ignored struct {
+	Line int
+	What string // "shell command", "code block" or "flag --NAME"
 }
 
 // TimeKind is how an event's time is written.
@@ -55,6 +68,9 @@ type EventKind uint8
 const (
 	PacketEvent EventKind = iota + 1
 	CallEvent
+	// IgnoredEvent is a timed shell command or code block: emu runs no
+	// shell, so the runner only notes it.
+	IgnoredEvent
 )
 
 // Event is one timed line of a script.
@@ -65,15 +81,21 @@ type Event struct {
 	Kind   EventKind
 	Packet *Packet
 	Call   *Call
+	Ignore string // IgnoredEvent: "shell command" or "code block"
 }
 
 // Packet is a `<` (inbound: injected) or `>` (outbound: expected) segment.
 type Packet struct {
-	Inbound  bool
+	Inbound bool
+	// Protocol is "" for TCP, or the other protocol a line names (icmp,
+	// udp): such scripts are unsupported.
+	Protocol string
 	Flags    tcp.Flags
 	FlagText string
 	ECN      bool // E or W flags, or an [ect0]-style IP field
+	Urgent   bool // the U flag or an urgent pointer
 	Seq      uint32
+	AnySeq   bool // outbound `...(len)`: any sequence number
 	Len      int
 	Ack      uint32
 	HasAck   bool

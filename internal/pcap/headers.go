@@ -110,13 +110,18 @@ func headers(pkts []Packet, opt Options) ([]header, error) {
 		switch {
 		case c != nil && p.hasFlag(tcp.SYN) && side == results.Client:
 			k := kernelOf(opt.Profiles[side])
-			tsvals[ev.i], hasTS[ev.i] = tsVal(c.isn[side], p.At), k.offer.ts
-			topts = k.layout(p.MSS, k.offer, tsvals[ev.i], 0)
+			c.offer[side] = sent(p, k.offer)
+			tsvals[ev.i], hasTS[ev.i] = tsVal(c.isn[side], p.At), c.offer[side].ts
+			ecr := uint32(0)
+			if p.Sent {
+				tsvals[ev.i], ecr = p.TSVal, p.TSEcr
+			}
+			topts = k.layout(p.MSS, c.offer[side], tsvals[ev.i], ecr)
 		case c != nil && p.hasFlag(tcp.SYN):
 			// A SYN-ACK offers only what the SYN offered.
 			k := kernelOf(opt.Profiles[side])
 			c.isn[side] = p.Seq
-			c.offer[side] = both(k.offer, c.offer[results.Client])
+			c.offer[side] = sent(p, both(k.offer, c.offer[results.Client]))
 			c.neg = c.offer[side]
 			c.neg.wscale = -1
 			if c.offer[side].wscale >= 0 {
@@ -124,9 +129,17 @@ func headers(pkts []Packet, opt Options) ([]header, error) {
 			}
 			c.agreed[side] = true
 			tsvals[ev.i], hasTS[ev.i] = tsVal(c.isn[side], p.At), c.offer[side].ts
-			topts = k.layout(p.MSS, c.offer[side], tsvals[ev.i], c.tsRecent[side])
+			ecr := c.tsRecent[side]
+			if p.Sent {
+				tsvals[ev.i], ecr = p.TSVal, p.TSEcr
+			}
+			topts = k.layout(p.MSS, c.offer[side], tsvals[ev.i], ecr)
 		case c != nil && c.agreed[side]:
-			if c.neg.ts {
+			switch {
+			case p.Sent && p.TS:
+				tsvals[ev.i], hasTS[ev.i] = p.TSVal, true
+				topts = []layers.TCPOption{nop, nop, tsOption(p.TSVal, p.TSEcr)}
+			case !p.Sent && c.neg.ts:
 				tsvals[ev.i], hasTS[ev.i] = tsVal(c.isn[side], p.At), true
 				topts = []layers.TCPOption{nop, nop, tsOption(tsvals[ev.i], c.tsRecent[side])}
 			}
@@ -138,6 +151,12 @@ func headers(pkts []Packet, opt Options) ([]header, error) {
 		default:
 			if p.MSS != 0 {
 				topts = []layers.TCPOption{mssOption(p.MSS)}
+			}
+			if p.Sent && p.TS {
+				// A segment of a connection whose SYNs the capture
+				// lacks still shows the timestamps it carried.
+				tsvals[ev.i], hasTS[ev.i] = p.TSVal, true
+				topts = append(topts, nop, nop, tsOption(p.TSVal, p.TSEcr))
 			}
 		}
 		olen := (optionsLen(topts) + 3) &^ 3
@@ -161,4 +180,15 @@ func headers(pkts []Packet, opt Options) ([]header, error) {
 		hdrs[ev.i] = header{eth, ip, th}
 	}
 	return hdrs, nil
+}
+
+// sent returns the features of a SYN: with the endpoint's own options
+// (p.Sent), its timestamps and SACK permitted are those it sent and only
+// the window scale, which emu does not model, comes from the kernel's
+// offer f; otherwise f as it is.
+func sent(p *Packet, f features) features {
+	if p.Sent {
+		f.ts, f.sack = p.TS, p.SACKOK
+	}
+	return f
 }

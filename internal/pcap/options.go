@@ -10,8 +10,10 @@ import (
 	"github.com/emu-sim/emu/tcp"
 )
 
-// features are the TCP options a kernel offers on its SYN. emu models none
-// of them but MSS; a capture carries them anyway so that it looks like the
+// features are the TCP options a kernel offers on its SYN. emu models MSS,
+// timestamps and SACK permitted (packets of a trace carry them, Packet.Sent)
+// but not window scaling; a capture carries the kernel's window scale
+// anyway, and for hand-made packets all four, so that it looks like the
 // kernel's and tools read it as they would a real one (Wireshark scales
 // windows and matches timestamps only when the SYNs negotiated them).
 type features struct {

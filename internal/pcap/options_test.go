@@ -356,3 +356,50 @@ func TestRTT(t *testing.T) {
 		}
 	}
 }
+
+// TestSentOptions: a traced run's frames carry the timestamps and SACK
+// permitted that emu's endpoints really sent, with their values; only the
+// window scale comes from the profile's kernel.
+func TestSentOptions(t *testing.T) {
+	tr := trace(t, 0.2, 3)
+	pkts, opt, err := FromTrace(tr, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Profiles = [2]string{"linux", "linux"}
+	var b bytes.Buffer
+	if err := Write(&b, pkts, opt); err != nil {
+		t.Fatal(err)
+	}
+	ths, _ := frames(t, b.Bytes())
+	idx, _ := wantFrames(pkts, results.Client)
+	withTS := 0
+	for k, i := range idx {
+		p, th := pkts[i], ths[k]
+		if !p.Sent {
+			t.Fatalf("packet %d of a trace is not marked as sent", i)
+		}
+		o := option(th, layers.TCPOptionKindTimestamps)
+		switch {
+		case p.TS && o == nil:
+			t.Errorf("frame %d: no timestamps, emu sent TSval %d", k, p.TSVal)
+		case p.TS:
+			withTS++
+			if v, e := binary.BigEndian.Uint32(o.OptionData), binary.BigEndian.Uint32(o.OptionData[4:]); v != p.TSVal || e != p.TSEcr {
+				t.Errorf("frame %d: TSval %d TSecr %d, emu sent %d %d", k, v, e, p.TSVal, p.TSEcr)
+			}
+		case o != nil:
+			t.Errorf("frame %d: timestamps emu did not send", k)
+		}
+		if th.SYN && (option(th, layers.TCPOptionKindSACKPermitted) != nil) != p.SACKOK {
+			t.Errorf("frame %d: SACK permitted %v, emu sent %v", k, !p.SACKOK, p.SACKOK)
+		}
+		if th.SYN && option(th, layers.TCPOptionKindWindowScale) == nil {
+			t.Errorf("frame %d: a Linux SYN without window scale", k)
+		}
+	}
+	// The linux profile negotiates timestamps: every frame has them.
+	if withTS != len(idx) {
+		t.Errorf("%d of %d frames with timestamps", withTS, len(idx))
+	}
+}

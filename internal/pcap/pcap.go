@@ -72,6 +72,14 @@ type Packet struct {
 	Len        int    // payload bytes, written as zeros
 	MSS        uint16 // MSS option value on a SYN; 0 = no option
 	Ports      Endpoints
+	// Sent says that TS, TSVal, TSEcr and SACKOK are the options the
+	// endpoint really sent (packets of a trace). Without it, Write gives
+	// the packet the timestamps and SACK permitted its kernel would have
+	// (Options.Profiles), with timestamp values of its own.
+	Sent         bool
+	TS           bool // the timestamps option, with TSVal and TSEcr
+	TSVal, TSEcr uint32
+	SACKOK       bool // SACK permitted (SYNs)
 }
 
 // Lost reports whether the packet never reached the peer.

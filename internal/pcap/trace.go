@@ -57,7 +57,8 @@ func FromTrace(t *sim.Trace, conn int) ([]Packet, Options, error) {
 			continue
 		}
 		pkts = append(pkts, Packet{At: s.At, Arrived: s.Arrived, FromClient: s.From == results.Client, Flags: s.Flags,
-			Seq: s.Seq, Ack: s.Ack, Window: s.Window, Len: s.Len, MSS: s.MSS, Ports: ports})
+			Seq: s.Seq, Ack: s.Ack, Window: s.Window, Len: s.Len, MSS: s.MSS, Ports: ports,
+			Sent: true, TS: s.TS, TSVal: s.TSVal, TSEcr: s.TSEcr, SACKOK: s.SACKOK})
 	}
 	switch {
 	case conn == AllConnections:

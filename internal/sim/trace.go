@@ -62,6 +62,11 @@ type WireSegment struct {
 	SrcPort, DstPort uint16
 	Window           uint32
 	MSS              uint16
+	// The timestamps option (TS, with its values) and, on a SYN, SACK
+	// permitted, as the endpoint sent them.
+	TS           bool
+	TSVal, TSEcr uint32
+	SACKOK       bool
 }
 
 // wire records a segment of any connection and returns its index in Wire.
@@ -70,6 +75,7 @@ func (t *Trace) wire(at engine.Time, side results.Side, seg *tcp.Segment, rtx bo
 		Segment: results.Segment{At: at, Arrived: engine.Never, From: side, Flags: seg.Flags,
 			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx},
 		SrcPort: seg.SrcPort, DstPort: seg.DstPort, Window: seg.Window, MSS: seg.MSS,
+		TS: seg.TS, TSVal: seg.TSVal, TSEcr: seg.TSEcr, SACKOK: seg.SACKOK,
 	})
 	return int32(len(t.Wire) - 1)
 }

@@ -29,6 +29,10 @@ type Seg struct {
 	Len   int
 	Win   uint32
 	MSS   uint16
+	// TS puts the timestamps option on the segment, with TSVal and TSEcr
+	// as given (the peer's clock is the script's).
+	TS           bool
+	TSVal, TSEcr uint32
 }
 
 // End returns the relative sequence number after the segment's payload
@@ -117,12 +121,13 @@ func (p *Peer) Host() *tcp.Host { return p.host }
 // Scheduler returns the scheduler both sides run on.
 func (p *Peer) Scheduler() *engine.Scheduler { return p.sched }
 
-// LocalISN returns the endpoint's ISN as learned from its SYN or SYN,ACK,
-// and whether it is known yet.
+// LocalISN returns the endpoint's ISN as learned from its latest
+// connection's SYN or SYN,ACK, and whether it is known yet.
 func (p *Peer) LocalISN() (uint32, bool) { return p.localISN, p.knowISN }
 
 func (p *Peer) capture(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
-	if seg.Flags&tcp.SYN != 0 && !p.knowISN {
+	if seg.Flags&tcp.SYN != 0 && (!p.knowISN || !rtx && e != nil && seg.Seq != p.localISN) {
+		// A new connection's SYN or SYN,ACK: its numbers count from here.
 		p.localISN, p.knowISN = seg.Seq, true
 	}
 	if p.LocalPort == 0 {
@@ -147,7 +152,8 @@ func (p *Peer) Sent() []Sent { return p.sent }
 // wire now.
 func (p *Peer) Absolute(s Seg) tcp.Segment {
 	seg := tcp.Segment{SrcPort: p.PeerPort, DstPort: p.LocalPort, Flags: s.Flags,
-		Seq: p.PeerISN + s.Seq, Window: s.Win, Len: s.Len, MSS: s.MSS}
+		Seq: p.PeerISN + s.Seq, Window: s.Win, Len: s.Len, MSS: s.MSS,
+		TS: s.TS, TSVal: s.TSVal, TSEcr: s.TSEcr}
 	if s.Flags&tcp.ACK != 0 || s.Ack != 0 {
 		seg.Ack = p.localISN + s.Ack
 	}

@@ -262,3 +262,86 @@ func TestCompareNamesFields(t *testing.T) {
 		t.Errorf("missing segment: %q", d)
 	}
 }
+
+// clientClosed connects a Linux client to the scripted server and closes
+// it at 10 ms, right after the handshake: SYN at 0, SYN,ACK at 10 ms, the
+// FIN at 10 ms.
+func clientClosed(t *testing.T) (*Peer, **tcp.Endpoint) {
+	p := New(engine.NewScheduler(), 4, 0)
+	s := settings(t, "linux")
+	e := new(*tcp.Endpoint)
+	p.Do(0, func() {
+		var err error
+		if *e, err = p.Host().Connect(p.PeerPort, s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	p.InjectAt(ms(10), Seg{Flags: S | A, Ack: 1, Win: 65535, MSS: 1460})
+	p.Do(ms(10), func() { (*e).Close() })
+	return p, e
+}
+
+// TestOrphanFinWait2: after close() and the ACK of its FIN, the orphan
+// waits in FIN_WAIT_2 for tcp_fin_timeout (60 s, above 3.5 RTO), then
+// vanishes without a segment; the peer's later data draws a RST from the
+// host, with the segment's ACK as its sequence number (tcp_v4_send_reset).
+func TestOrphanFinWait2(t *testing.T) {
+	p, e := clientClosed(t)
+	p.InjectAt(ms(20), Seg{Flags: A, Seq: 1, Ack: 2, Win: 65535})
+	var at60, after bool
+	p.Do(ms(20).Add(60*time.Second)-1, func() { at60 = (*e).State() == tcp.FinWait2 })
+	p.Do(ms(20).Add(60*time.Second)+1, func() { after = (*e).State() == tcp.Closed && (*e).GaveUp() })
+	p.InjectAt(ms(20).Add(70*time.Second), Seg{Flags: P | A, Seq: 1, Ack: 2, Len: 10, Win: 65535})
+	run(t, p, 80*time.Second)
+	if !at60 || !after {
+		t.Errorf("FIN_WAIT_2 held until just before 60.020 s: %v; closed by its timer at 60.020 s: %v (checked 1 ns later)", at60, after)
+	}
+	expect(t, p, []Want{
+		want(0, S, 0, 0, 0),
+		want(ms(10), A, 1, 1, 0),
+		want(ms(10), F|A, 1, 1, 0),
+		want(ms(20).Add(70*time.Second), R, 2, 0, 0),
+	})
+}
+
+// TestTimeWaitRefreshedByFin: a FIN retransmitted into TIME_WAIT is ACKed
+// again and restarts the 60 s (tcp_timewait_state_process, TCP_TW_ACK).
+func TestTimeWaitRefreshedByFin(t *testing.T) {
+	p, e := clientClosed(t)
+	p.InjectAt(ms(20), Seg{Flags: F | A, Seq: 1, Ack: 2, Win: 65535})
+	p.InjectAt(ms(1000), Seg{Flags: F | A, Seq: 1, Ack: 2, Win: 65535})
+	run(t, p, 70*time.Second)
+	expect(t, p, []Want{
+		want(0, S, 0, 0, 0),
+		want(ms(10), A, 1, 1, 0),
+		want(ms(10), F|A, 1, 1, 0),
+		want(ms(20), A, 2, 2, 0),
+		want(ms(1000), A, 2, 2, 0),
+	})
+	held, in, out := (*e).TimeWaitSpan()
+	if !held || in != ms(20) || out != ms(1000).Add(60*time.Second) {
+		t.Errorf("TIME_WAIT %v from %v to %v, want 20ms to 61s", held, in, out)
+	}
+}
+
+// TestDataAfterClose: new data reaching a closed socket in FIN_WAIT_1 is
+// answered by RST (the seq is the data's ACK) and the connection ends:
+// Linux tcp_rcv_state_process, LINUX_MIB_TCPABORTONDATA.
+func TestDataAfterClose(t *testing.T) {
+	p, e := serverConn(t, "linux", 0)
+	p.Do(ms(20), func() {
+		readAll(t, *e, 100)
+		(*e).Close()
+	})
+	p.InjectAt(ms(30), Seg{Flags: P | A, Seq: 101, Ack: 1, Len: 10, Win: 65535})
+	run(t, p, time.Second)
+	expect(t, p, []Want{
+		want(0, S|A, 0, 1, 0),
+		want(ms(10), A, 1, 101, 0),
+		want(ms(20), F|A, 1, 101, 0),
+		want(ms(30), R, 1, 0, 0),
+	})
+	if st := (*e).State(); st != tcp.Closed {
+		t.Errorf("state %s, want CLOSED", st)
+	}
+}

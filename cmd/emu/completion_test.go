@@ -102,7 +102,8 @@ func TestBashCompletes(t *testing.T) {
 		want  []string
 	}{
 		{"emu tr", []string{"trace"}},
-		{"emu c", []string{"completion"}},
+		{"emu com", []string{"completion"}},
+		{"emu c", []string{"classify", "completion"}},
 		{"emu run --fo", []string{"--format"}},
 		{"emu run x --format ", []string{"table", "csv", "json", "markdown"}},
 		{"emu trace x --pcap-at s", []string{"server"}},

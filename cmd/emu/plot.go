@@ -21,6 +21,9 @@ The file's extension picks the format: .svg, .png (1920 pixels wide) or .pdf,
 16:9 for slides. The title names the scenario and, below it, what the sweep
 held fixed (profile, link, runs per point); the legend sits right of the axes.
 
+On the output folder of 'emu classify' it draws each close type's fraction
+of connections per capture file.
+
 With --states STATE it draws states.csv instead (runs of many connections):
 the number of the host's sockets in STATE over time, run 0 of each point;
 --host server draws the server's host instead of the client's.

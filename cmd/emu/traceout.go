@@ -11,16 +11,16 @@ import (
 	"github.com/emu-sim/emu/results/ladder"
 )
 
-// capture is how 'emu trace --pcap' writes its capture.
-type capture struct {
+// pcapCapture is how 'emu trace --pcap' writes its capture.
+type pcapCapture struct {
 	pcap.Options
 	conn int // pcap.AllConnections or a connection's index
 }
 
 // pcapOptions checks --pcap-at and --connection and picks the format from
 // the file's extension.
-func pcapOptions(at, conn, file string) (capture, error) {
-	var c capture
+func pcapOptions(at, conn, file string) (pcapCapture, error) {
+	var c pcapCapture
 	switch at {
 	case "client":
 		c.At = results.Client
@@ -43,7 +43,7 @@ func pcapOptions(at, conn, file string) (capture, error) {
 }
 
 // writePcap writes the traced run as a capture, whole or not at all.
-func writePcap(path string, t *sim.Trace, c capture) error {
+func writePcap(path string, t *sim.Trace, c pcapCapture) error {
 	pkts, opt, err := pcap.FromTrace(t, c.conn)
 	if err != nil {
 		return badInput("--connection: %s", strings.TrimPrefix(err.Error(), "pcap: "))

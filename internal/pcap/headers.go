@@ -46,16 +46,22 @@ func headers(pkts []Packet, opt Options) ([]header, error) {
 		if p.At < 0 {
 			return nil, fmt.Errorf("pcap: packet %d: negative time %d", i, p.At)
 		}
-		if !p.Lost() && p.Arrived < p.At {
-			return nil, fmt.Errorf("pcap: packet %d: arrives at %d, before it was sent at %d", i, p.Arrived, p.At)
+		arrived := p.Arrived
+		if !p.Lost() && arrived < p.At {
+			if !opt.SendTimes {
+				return nil, fmt.Errorf("pcap: packet %d: arrives at %d, before it was sent at %d", i, p.Arrived, p.At)
+			}
+			// Stamped at send times only (packets made by hand may
+			// leave Arrived unset): the peer learns of it at once.
+			arrived = p.At
 		}
 		evs = append(evs, event{at: p.At, rank: 1, i: i})
 		switch {
 		case p.Lost():
-		case p.Arrived == p.At:
+		case arrived == p.At:
 			evs = append(evs, event{at: p.At, rank: 1, i: i, sub: 1})
 		default:
-			evs = append(evs, event{at: p.Arrived, rank: 0, i: i})
+			evs = append(evs, event{at: arrived, rank: 0, i: i})
 		}
 	}
 	sort.Slice(evs, func(a, b int) bool {

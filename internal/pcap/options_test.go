@@ -403,3 +403,26 @@ func TestSentOptions(t *testing.T) {
 		t.Errorf("%d of %d frames with timestamps", withTS, len(idx))
 	}
 }
+
+// TestSendTimes: with SendTimes every frame carries its send time, lost
+// ones included, whichever host sent it.
+func TestSendTimes(t *testing.T) {
+	pkts := []Packet{
+		{At: 0, Arrived: 10e6, FromClient: true, Flags: tcp.SYN, Seq: 1},
+		{At: 10e6, Arrived: 20e6, Flags: tcp.SYN | tcp.ACK, Seq: 5, Ack: 2},
+		{At: 20e6, Arrived: engine.Never, FromClient: true, Flags: tcp.ACK | tcp.FIN, Seq: 2, Ack: 6},
+		{At: 25e6, Arrived: engine.Never, Flags: tcp.ACK | tcp.FIN, Seq: 6, Ack: 2},
+		{At: 30e6, Flags: tcp.ACK, Seq: 7, Ack: 2}, // Arrived left unset, as by hand
+	}
+	var b bytes.Buffer
+	if err := Write(&b, pkts, Options{SendTimes: true, At: results.Server}); err != nil {
+		t.Fatal(err)
+	}
+	seqs, times, _ := readCapture(t, b.Bytes(), FormatPcap)
+	if fmt.Sprint(seqs) != "[1 5 2 6 7]" || fmt.Sprint(times) != "[0s 10ms 20ms 25ms 30ms]" {
+		t.Errorf("seqs %v times %v", seqs, times)
+	}
+	if err := Write(&b, pkts, Options{At: results.Server}); err == nil || err.Error() != "pcap: packet 4: arrives at 0, before it was sent at 30000000" {
+		t.Errorf("an unset arrival without SendTimes: %v", err)
+	}
+}

@@ -105,8 +105,13 @@ type Options struct {
 	Endpoints // ports of packets whose own Ports are zero
 	// At is the host the capture is taken at (results.Client or
 	// results.Server).
-	At     results.Side
-	Format Format
+	At results.Side
+	// SendTimes stamps every frame with its send time instead, lost ones
+	// included: the two senders' taps merged on one clock, no single
+	// host's view. Classifying such a capture sees each segment when it
+	// was sent, as the simulation's own record does.
+	SendTimes bool
+	Format    Format
 	// Profiles are the built-in profiles ("linux", "freebsd", ...) of the
 	// client's and the server's kernel: they decide the SYN options
 	// (window scale, SACK permitted, timestamps) and, when the SYNs
@@ -137,6 +142,8 @@ func Write(w io.Writer, pkts []Packet, opt Options) error {
 	for i := range pkts {
 		p := &pkts[i]
 		switch {
+		case opt.SendTimes:
+			frames = append(frames, frame{at: p.At, i: i})
 		case p.FromClient == (opt.At == results.Client):
 			f := frame{at: p.At, i: i}
 			if p.Lost() && opt.Format == FormatPcapng {

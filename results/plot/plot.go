@@ -1,10 +1,11 @@
 // Package plot draws `emu plot`: the fraction of each close type against a
 // sweep key, with its 95% Wilson band, or any other column of summary.csv,
-// from a finished run's output. It reads only the output files, never
-// re-runs anything, so a plot can be redrawn (another x key, another
-// column, another file) from a run done elsewhere. It uses
-// gonum.org/v1/plot and writes SVG, PNG or PDF, as the file's extension
-// says, sized and lettered for slides.
+// from a finished run's output (or per capture file, from the summary.csv
+// of `emu classify`). It reads only the output files, never re-runs
+// anything, so a plot can be redrawn (another x key, another column,
+// another file) from a run done elsewhere. It uses gonum.org/v1/plot and
+// writes SVG, PNG or PDF, as the file's extension says, sized and lettered
+// for slides.
 package plot
 
 import (
@@ -71,8 +72,14 @@ func Load(dir string) (*Sweep, error) {
 	if err != nil {
 		return nil, csvError(path, err)
 	}
-	runs := slices.Index(head, "runs")
-	if head[0] != "point" || runs < 1 {
+	// `emu run` writes point, the sweep keys, runs; `emu classify` writes
+	// file, connections, and its rows (one per capture file) are plotted
+	// as the values of a key "file".
+	keyLo, runs := 1, slices.Index(head, "runs")
+	captures := len(head) > 1 && head[0] == "file" && head[1] == "connections"
+	if captures {
+		keyLo, runs = 0, 1
+	} else if head[0] != "point" || runs < 1 {
 		return nil, fmt.Errorf("%s:1: not a summary.csv (it starts with point, the sweep keys, runs)", path)
 	}
 	// Column of each statistic: n_, frac_, ci_lo_, ci_hi_ per close type.
@@ -85,7 +92,8 @@ func Load(dir string) (*Sweep, error) {
 			}
 		}
 	}
-	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[1:runs], Columns: head, path: path}
+	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[keyLo:runs], Columns: head, path: path}
+	var all *Row // emu classify's row over all files
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -95,7 +103,7 @@ func Load(dir string) (*Sweep, error) {
 			return nil, csvError(path, err)
 		}
 		line, _ := r.FieldPos(0)
-		row := Row{Values: rec[1:runs], Cells: rec, Line: line}
+		row := Row{Values: rec[keyLo:runs], Cells: rec, Line: line}
 		if row.Runs, err = strconv.Atoi(rec[runs]); err != nil || row.Runs < 0 {
 			return nil, fmt.Errorf("%s:%d: runs: %q is not a count", path, line, rec[runs])
 		}
@@ -117,7 +125,14 @@ func Load(dir string) (*Sweep, error) {
 				*dst = x
 			}
 		}
+		if captures && rec[0] == results.AllFiles {
+			all = &row
+			continue
+		}
 		s.Rows = append(s.Rows, row)
+	}
+	if len(s.Rows) == 0 && all != nil {
+		s.Rows = append(s.Rows, *all) // no file rows: plot the total
 	}
 	if len(s.Rows) == 0 {
 		return nil, fmt.Errorf("%s: no sweep points", path)
@@ -317,7 +332,18 @@ func Plot(s *Sweep, opt Options) error {
 	}
 	p.X.Label.Text = ax.label
 	if ax.kind == categorical {
-		p.NominalX(ax.names...)
+		names := shortNames(ax.names)
+		p.NominalX(names...)
+		// Labels that would run into each other on a 10-inch axis are
+		// slanted.
+		total := 0
+		for _, n := range names {
+			total += len(n) + 2
+		}
+		if total*7 > 600 {
+			p.X.Tick.Label.Rotation = math.Pi / 6
+			p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+		}
 		p.X.Min, p.X.Max = -0.5, float64(len(ax.names))-0.5
 	} else if tk := newValueTicks(ax.values); tk != nil {
 		p.X.Tick.Marker = tk
@@ -594,5 +620,20 @@ func cmpFloat(a, b float64) int {
 func reversed(xy plotter.XYs) plotter.XYs {
 	out := slices.Clone(xy)
 	slices.Reverse(out)
+	return out
+}
+
+// shortNames drops the folders of names that are paths (emu classify's
+// capture files) when the last elements are still distinct.
+func shortNames(names []string) []string {
+	out := make([]string, len(names))
+	seen := map[string]bool{}
+	for i, n := range names {
+		out[i] = filepath.Base(n)
+		if seen[out[i]] {
+			return names
+		}
+		seen[out[i]] = true
+	}
 	return out
 }

@@ -103,7 +103,9 @@ func fixedParams(s *Sweep) string {
 		}
 	}
 	runs := s.Rows[0].Runs
-	if !slices.ContainsFunc(s.Rows, func(r Row) bool { return r.Runs != runs }) {
+	// emu classify's rows are capture files, and their runs connections.
+	files := len(s.Keys) == 1 && s.Keys[0] == "file"
+	if !files && !slices.ContainsFunc(s.Rows, func(r Row) bool { return r.Runs != runs }) {
 		if runs == 1 {
 			parts = append(parts, "1 run per point")
 		} else {

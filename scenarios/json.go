@@ -98,8 +98,8 @@ func jitterJSON(j netlink.Jitter) any {
 
 func endpointJSON(e *Endpoint) object {
 	var settings object
-	kinds := tcp.SettingInfos()
-	for i, s := range e.TCP.List() {
+	kinds := TCPSettingInfos()
+	for i, s := range ListTCP(&e.TCP) {
 		settings = append(settings, field{s.Name, typedSetting(kinds[i].Kind, s.Value)})
 	}
 	do := make([]any, 0, len(e.Do))

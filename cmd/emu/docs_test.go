@@ -12,7 +12,6 @@ import (
 
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/scenarios"
-	"github.com/emu-sim/emu/tcp"
 )
 
 // docRow is one row of a reference table in docs/: the names written in
@@ -124,7 +123,7 @@ func TestDocsScenarioKeys(t *testing.T) {
 			t.Errorf("docs/scenarios.md: action %q is not in the table after <!-- actions -->", a)
 		}
 	}
-	for _, s := range tcp.SettingInfos() {
+	for _, s := range scenarios.TCPSettingInfos() {
 		row := documented(tables["keys: tcp"], s.Name, exact)
 		if row == nil {
 			continue // reported above

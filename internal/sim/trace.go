@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
 )
@@ -134,6 +135,9 @@ func (t *Trace) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
 
 // App implements tcp.Observer.
 func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEvent) {
+	if ev.Size > 0 {
+		ev.Result = units.FormatSize(ev.Size) // as the scenario writes sizes: 10KiB
+	}
 	text := ev.Call
 	if ev.Result != "" {
 		text += " " + ev.Result

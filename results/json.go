@@ -32,6 +32,9 @@ type pointJSON struct {
 	RetransmitsMean numberJSON  `json:"retransmits_mean"`
 	// Extra holds the later summary.csv columns, if any, by name.
 	Extra *orderedJSON `json:"extra,omitempty"`
+	// SweepNumbers holds the swept values as numbers in fixed units
+	// (SweepNumbers), if any key has them.
+	SweepNumbers *orderedJSON `json:"sweep_numbers,omitempty"`
 }
 
 // typeJSON is one close type's count, fraction and interval at a point.
@@ -107,8 +110,17 @@ func WriteSummaryJSON(w io.Writer, emuVersion string, scenario any, sweepKeys []
 	for _, t := range CloseTypes() {
 		doc.CloseTypes = append(doc.CloseTypes, t.String())
 	}
+	nums := SweepNumbers(sweepKeys, points)
 	for i := range points {
 		doc.Points[i] = toPointJSON(sweepKeys, &points[i])
+		if len(nums) > 0 {
+			o := &orderedJSON{}
+			for _, n := range nums {
+				o.keys = append(o.keys, n.Name)
+				o.values = append(o.values, numberJSON(formatFrac(n.Values[i])))
+			}
+			doc.Points[i].SweepNumbers = o
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -161,7 +161,10 @@ func init() {
 			fmt.Fprintf(e.stderr, "warning: %s\n", w)
 		}
 		if !*quiet {
-			printSummaryTable(e.stdout, plan, &runner.Result{Summaries: res.Summaries, ExtraMeans: res.ExtraMeans, Runs: res.Runs})
+			if err := printSummaryTable(e.stdout, plan, &runner.Result{Summaries: res.Summaries, ExtraMeans: res.ExtraMeans, Runs: res.Runs},
+				tableOptions{format: "table", dir: dir}); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stdout, "\n%s of %s on Linux %s in %.2fs; relay delay error median %.3f ms; wrote %s, %s, %s\n",
 				count(res.Runs, "run", "runs"), count(len(points), "point", "points"), res.Kernel, time.Since(start).Seconds(),
 				float64(res.DelayErr)/1e6, filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))

@@ -55,8 +55,8 @@ func Prepare(c *scenarios.RunConfig) (*Setup, error) {
 		if ep.Profile != "" && ep.Profile != "linux" {
 			return nil, refuse("%s.profile: %s has no counterpart here: emu kernel runs the host's Linux kernel", side, ep.Profile)
 		}
-		def := linux.List()
-		for k, set := range ep.TCP.List() {
+		def := scenarios.ListTCP(&linux)
+		for k, set := range scenarios.ListTCP(&ep.TCP) {
 			if set.Value == def[k].Value {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -274,14 +275,7 @@ func parseProcNetTCP(text string, port uint16) []int {
 		if len(f) < 4 {
 			continue
 		}
-		on := false
-		for _, addr := range f[1:3] {
-			_, hexPort, ok := strings.Cut(addr, ":")
-			if n, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil && uint16(n) == port {
-				on = true
-			}
-		}
-		if st, err := strconv.ParseUint(f[3], 16, 8); on && err == nil {
+		if st, err := strconv.ParseUint(f[3], 16, 8); onPort(f, port) && err == nil {
 			out = append(out, int(st))
 		}
 	}
@@ -293,4 +287,56 @@ func parseProcNetTCP(text string, port uint16) []int {
 // cleans up with ip commands that must not die of the same key press.
 func detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// TimeWaitLeft returns how long the longest-remaining TIME_WAIT socket on
+// port in side i's namespace still has to live, from the timer field of
+// /proc/net/tcp (clock ticks of 10 ms), or ok false when there is none.
+func (p *Pair) TimeWaitLeft(i int, port uint16) (left time.Duration, ok bool, err error) {
+	var b []byte
+	err = InNamespace(p.Names[i], func() error {
+		var err error
+		b, err = os.ReadFile("/proc/thread-self/net/tcp")
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	left, ok = timeWaitLeft(string(b), port)
+	return left, ok, nil
+}
+
+// userHZ is the unit of /proc/net/tcp's timers (USER_HZ, 100 on Linux).
+const userHZ = 100
+
+func timeWaitLeft(text string, port uint16) (left time.Duration, ok bool) {
+	for _, line := range strings.Split(text, "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 6 || !onPort(f, port) {
+			continue
+		}
+		st, err := strconv.ParseUint(f[3], 16, 8)
+		if err != nil || st != tcpTimeWait {
+			continue
+		}
+		_, when, _ := strings.Cut(f[5], ":")
+		ticks, err := strconv.ParseUint(when, 16, 32)
+		if err != nil {
+			continue
+		}
+		left, ok = max(left, time.Duration(ticks)*time.Second/userHZ), true
+	}
+	return left, ok
+}
+
+// onPort reports whether a /proc/net/tcp line's local or remote port is
+// port.
+func onPort(f []string, port uint16) bool {
+	for _, addr := range f[1:3] {
+		_, hexPort, ok := strings.Cut(addr, ":")
+		if n, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil && uint16(n) == port {
+			return true
+		}
+	}
+	return false
 }

@@ -176,3 +176,21 @@ func ipPacket(src, dst string, sport, dport uint16, seq, ack uint32, flags byte)
 	copy(b[16:20], parseIPv4(dst))
 	return b
 }
+
+func TestTimeWaitLeft(t *testing.T) {
+	// The client's socket on port 10000 (0x2710) in TIME_WAIT with timer
+	// 3 (TIME_WAIT) at 0x1770 = 6000 ticks of 10 ms: 60 s left; one with
+	// 0x64 = 1 s left; an ESTABLISHED one and another port are ignored.
+	text := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   1: 0100C90A:9C40 0200C90A:2710 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000
+   2: 0100C90A:9C42 0200C90A:2710 06 00000000:00000000 03:00000064 00000000     0        0 0 3 0000000000000000
+   3: 0100C90A:9C41 0200C90A:2710 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1
+   4: 0100C90A:9C43 0200C90A:2711 06 00000000:00000000 03:00002000 00000000     0        0 0 3 0000000000000000
+`
+	if left, ok := timeWaitLeft(text, 10000); !ok || left != 60*time.Second {
+		t.Errorf("timeWaitLeft = %v %v, want 60s true", left, ok)
+	}
+	if _, ok := timeWaitLeft(text, 10002); ok {
+		t.Error("a TIME_WAIT found on a port without one")
+	}
+}

@@ -231,6 +231,20 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 	}
 	end := monotonic()
 	pk, med, p99 := trial.Finish()
+	// How long each side's TIME_WAIT has left, read now: with the time it
+	// already held it, that is its length (single connections only, where
+	// the socket is the run's one).
+	var twLeft [2]time.Duration
+	var twSeen [2]bool
+	var twRead [2]int64
+	if !many && !hitLimit {
+		for i := range 2 {
+			twRead[i] = monotonic()
+			if twLeft[i], twSeen[i], err = p.pair.TimeWaitLeft(i, uint16(port)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Unless stop_after cut the run short, the kernels held no socket of
 	// it any more: nothing followed its last packet, however long a
 	// capture would have gone on, which the reader needs to know to tell
@@ -301,6 +315,9 @@ func (p *Point) Run(ctx context.Context, point, run int, seed uint64, sweepValue
 		results.WireConventions(&res.Outcome)
 	}
 	res.Outcome.Errors, res.Outcome.BytesSent, res.Outcome.BytesReceived = r.Errors, r.BytesSent, r.BytesReceived
+	if first != nil && len(pk) > 0 {
+		res.Outcome.TimeWait = timeWaitLength(first, res.Outcome.TimeWaitSide, twLeft, twSeen, twRead, pk[0].at)
+	}
 	res.count(conns)
 	if pcapPath != "" {
 		if err := writePcap(pcapPath, pk, trial.Start()); err != nil {
@@ -325,4 +342,32 @@ func (p *Point) activeSockets(port uint16) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// timeWaitLength is the longest TIME_WAIT the sides of c held, measured on
+// the kernels: from the side's last segment (its ACK of the peer's FIN,
+// which put it in TIME_WAIT), captured firstAt + At on CLOCK_MONOTONIC,
+// to readAt (when its namespace's sockets were read), plus what its timer
+// still had to run then. Sides the capture
+// conventions do not put in TIME_WAIT, or whose socket was not seen, count
+// nothing; 0 when none is measured.
+func timeWaitLength(c *capture.Connection, sides results.SideSet, left [2]time.Duration, seen [2]bool, readAt [2]int64, firstAt int64) time.Duration {
+	var longest time.Duration
+	for _, side := range []results.Side{results.Client, results.Server} {
+		if !sides.Has(side) || !seen[side] {
+			continue
+		}
+		last := -1
+		for i := range c.Run.Segments {
+			if c.Run.Segments[i].From == side {
+				last = i
+			}
+		}
+		if last < 0 {
+			continue
+		}
+		entered := firstAt + int64(c.Run.Segments[last].At)
+		longest = max(longest, time.Duration(readAt[side]-entered)+left[side])
+	}
+	return longest
 }

@@ -86,8 +86,19 @@ func init() {
 // errInterrupted stops reading when a signal arrives.
 var errInterrupted = errors.New("interrupted")
 
-// classify reads the captures and writes dir.
+// classify reads the captures and writes dir. A folder it had to create
+// is removed again when nothing could be written into it, so that a bad
+// capture leaves no empty out/classify-NAME behind.
 func classify(e *env, files []string, dir string, port uint16, quiet, explain bool) error {
+	_, statErr := os.Stat(dir)
+	err := classifyInto(e, files, dir, port, quiet, explain)
+	if err != nil && errors.Is(statErr, fs.ErrNotExist) {
+		_ = os.Remove(dir) // only if empty
+	}
+	return err
+}
+
+func classifyInto(e *env, files []string, dir string, port uint16, quiet, explain bool) error {
 	var total int64
 	for _, f := range files {
 		fi, err := os.Stat(f)

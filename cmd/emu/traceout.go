@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/emu-sim/emu/internal/pcap"
+	"github.com/emu-sim/emu/results/pcap"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/ladder"

@@ -115,7 +115,7 @@ type Worker struct {
 	client *tcp.Host
 	server *tcp.Host
 	run    results.Run
-	trace  *Trace
+	trace  *recorder // nil: no trace
 	arrive *engine.Stream
 
 	// A run's connections. The first connection (the first to send a SYN)
@@ -150,7 +150,13 @@ func NewWorker() *Worker {
 
 // SetTrace makes later runs record a Trace of every event (for ladders and
 // pcaps); nil turns it off.
-func (w *Worker) SetTrace(t *Trace) { w.trace = t }
+func (w *Worker) SetTrace(t *Trace) {
+	if t == nil {
+		w.trace = nil
+		return
+	}
+	w.trace = &recorder{t: t}
+}
 
 // Run executes one run with the given seed (engine.RunSeed of the scenario
 // seed, point and run). The returned record, including its Segments, is
@@ -446,6 +452,6 @@ func (w *Worker) toClient(now engine.Time, p packet) {
 // traceArrived notes a traced segment's arrival.
 func (w *Worker) traceArrived(now engine.Time, p *packet) {
 	if p.tidx >= 0 && w.trace != nil {
-		w.trace.Wire[p.tidx].Arrived = now
+		w.trace.t.Wire[p.tidx].Arrived = now
 	}
 }

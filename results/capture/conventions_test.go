@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/emu-sim/emu/engine"
-	"github.com/emu-sim/emu/internal/pcap"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/results/pcap"
 	"github.com/emu-sim/emu/tcp"
 )
 

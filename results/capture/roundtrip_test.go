@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/emu-sim/emu/engine"
-	"github.com/emu-sim/emu/internal/pcap"
 	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/results/pcap"
 	"github.com/emu-sim/emu/scenarios"
 )
 

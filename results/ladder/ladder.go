@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
 
@@ -35,7 +34,7 @@ const (
 
 // Write draws the trace t. Sequence and acknowledgement numbers are relative
 // to each side's initial sequence number, as Wireshark shows them.
-func Write(w io.Writer, t *sim.Trace, opt Options) error {
+func Write(w io.Writer, t *results.Trace, opt Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%*s  %-*s %-*s %s\n", timeWidth-2, "time (ms)", sideWidth, "client", wireWidth, "", "server")
 	isn := t.ISN
@@ -97,9 +96,9 @@ func Write(w io.Writer, t *sim.Trace, opt Options) error {
 	return err
 }
 
-func eventText(ev *sim.Event) string {
+func eventText(ev *results.TraceEvent) string {
 	switch ev.Kind {
-	case sim.AppCall:
+	case results.AppCall:
 		who := ""
 		if ev.Proc > 1 {
 			who = "[" + strconv.Itoa(ev.Proc) + "] "
@@ -111,7 +110,7 @@ func eventText(ev *sim.Event) string {
 			return who + ev.Call + "()"
 		}
 		return who + ev.Call + "() = " + ev.Result
-	case sim.GaveUp:
+	case results.GaveUp:
 		return "gave up: " + ev.Text
 	}
 	return ev.Text

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/emu-sim/emu/engine"
-	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
 
@@ -43,7 +42,7 @@ const halo = `paint-order="stroke" stroke="white" stroke-width="4" stroke-linejo
 // the arrows placed so that none overlaps another, state changes and
 // socket calls beside the lines. Vertical distance grows with time, but
 // long idle gaps (a 60 s TIME_WAIT) are cut short and marked with a break.
-func WriteSVG(w io.Writer, t *sim.Trace, title string) error {
+func WriteSVG(w io.Writer, t *results.Trace, title string) error {
 	// Dense exchanges (a burst crossing the peer's ACKs, losses) can leave
 	// no room for a label; the layout is then redone with more room
 	// between segments sent together and between instants.
@@ -106,7 +105,7 @@ func WriteSVG(w io.Writer, t *sim.Trace, title string) error {
 		dy := float64(used[k]) * svgEventH
 		used[k]++
 		weight := "normal"
-		if e.Kind == sim.StateChange {
+		if e.Kind == results.StateChange {
 			weight = "bold"
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="%s" font-weight="%s">%s</text>`+"\n", x, l.y[e.At]+4+dy, anchor, weight, html.EscapeString(eventText(&e)))
@@ -142,21 +141,14 @@ type layout struct {
 
 // newLayout lays a trace out with stack pixels between segments sent at
 // one instant and gap pixels for the shortest time between two instants.
-func newLayout(t *sim.Trace, stack, gap float64) *layout {
+func newLayout(t *results.Trace, stack, gap float64) *layout {
 	segs := t.Run.Segments
 	l := &layout{virtual: map[engine.Time]bool{}, y: map[engine.Time]float64{}}
 	// A lost segment's stub points where it would have arrived after
 	// the link's delay, parallel to its neighbours that did arrive.
 	wouldArrive := func(s *results.Segment) engine.Time {
 		if s.Lost() {
-			d := engine.Time(0)
-			if t.Params != nil {
-				d = engine.Time(t.Params.Link.Forward.Delay)
-				if s.From == results.Server {
-					d = engine.Time(t.Params.Link.Reverse.Delay)
-				}
-			}
-			return s.At + d
+			return s.At.Add(t.Delay[s.From])
 		}
 		return s.Arrived
 	}

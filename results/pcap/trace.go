@@ -3,7 +3,6 @@ package pcap
 import (
 	"fmt"
 
-	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
 )
@@ -34,7 +33,7 @@ func FromSegments(segs []results.Segment, mss [2]uint16) []Packet {
 // each segment really carried. The Options hold the first connection's
 // ports. A connection the run does not have is an error saying how many it
 // has.
-func FromTrace(t *sim.Trace, conn int) ([]Packet, Options, error) {
+func FromTrace(t *results.Trace, conn int) ([]Packet, Options, error) {
 	opt := Options{Endpoints: Endpoints{ClientPort: t.Ports[results.Client], ServerPort: t.Ports[results.Server]}}
 	// A client SYN that is not a retransmission opens a connection; every
 	// other segment belongs to the newest connection of its client port.

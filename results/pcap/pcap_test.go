@@ -31,7 +31,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/three-way.pcap")
 
 // trace runs the client-sends-and-closes exchange; loss > 0 adds drops.
-func trace(t *testing.T, loss float64, seed uint64) *sim.Trace {
+func trace(t *testing.T, loss float64, seed uint64) *results.Trace {
 	t.Helper()
 	s, _ := tcp.Profile("linux")
 	s.HZ = 0
@@ -219,9 +219,9 @@ func TestGolden(t *testing.T) {
 
 // exampleTraces returns run 0 of the first and the last point of every
 // built-in example.
-func exampleTraces(t *testing.T) map[string]*sim.Trace {
+func exampleTraces(t *testing.T) map[string]*results.Trace {
 	t.Helper()
-	out := map[string]*sim.Trace{}
+	out := map[string]*results.Trace{}
 	for _, name := range scenarios.BuiltinNames() {
 		b, _ := scenarios.Builtin(name)
 		s, err := scenarios.Load(name, b)

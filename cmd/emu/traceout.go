@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/emu-sim/emu/results/pcap"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/ladder"
+	"github.com/emu-sim/emu/results/pcap"
 )
 
 // pcapCapture is how 'emu trace --pcap' writes its capture.

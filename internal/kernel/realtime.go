@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -57,8 +58,24 @@ const (
 	sidePriority  = 10
 )
 
-// fifo puts thread tid (0: the calling thread) in SCHED_FIFO at prio.
+// realtimeWanted says whether to use real-time priorities. They are on for
+// `emu kernel` and off under `go test`, where the relay's and the programs'
+// spinning real-time threads would take the CPU from the test binaries of
+// other packages that go test runs beside them (on two cores, a build could
+// wait minutes); EMU_KERNEL_REALTIME=1 or 0 decides either way.
+func realtimeWanted() bool {
+	if v := os.Getenv("EMU_KERNEL_REALTIME"); v != "" {
+		return v == "1"
+	}
+	return !testing.Testing()
+}
+
+// fifo puts thread tid (0: the calling thread) in SCHED_FIFO at prio, when
+// real-time priorities are wanted.
 func fifo(tid, prio int) error {
+	if !realtimeWanted() {
+		return nil
+	}
 	return unix.SchedSetAttr(tid, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(prio)}, 0)
 }
 
@@ -66,6 +83,9 @@ func fifo(tid, prio int) error {
 // threads it starts later inherit the policy, and so do the processes it
 // starts (a fork's child).
 func realtimeProcess(prio int) error {
+	if !realtimeWanted() {
+		return nil
+	}
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		return err

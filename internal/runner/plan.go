@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/scenarios"
 )
 
@@ -38,17 +37,7 @@ func NewPlan(points []scenarios.Point, version string, runs int, seed uint64, se
 	}
 	for _, p := range points {
 		c := p.Config
-		plan.Points = append(plan.Points, Point{
-			Values: p.Values,
-			Params: &sim.Params{
-				Link:        c.Link,
-				Client:      sim.Endpoint{TCP: c.Client.TCP, Host: c.Client.Host, Do: c.Client.Do},
-				Server:      sim.Endpoint{TCP: c.Server.TCP, Host: c.Server.Host, Do: c.Server.Do, NoListen: c.Server.NoListen},
-				Connections: sim.Connections{Count: c.Connections.Count, Every: c.Connections.Every, Poisson: c.Connections.Poisson, Sample: c.Connections.Sample},
-				StopAfter:   c.StopAfter,
-				MaxEvents:   c.MaxEvents,
-			},
-		})
+		plan.Points = append(plan.Points, Point{Values: p.Values, Params: c})
 		rs.Points = append(rs.Points, resolvedPt{Point: p.Index, Values: p.Values, Config: c})
 		if c.Connections.Count > 1 {
 			plan.States = true

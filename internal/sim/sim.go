@@ -16,49 +16,29 @@ import (
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/netlink"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
 
 // ServerPort is the port the server listens on.
 const ServerPort = 8000
 
-// Endpoint is one side's TCP settings, host settings and application
-// program.
-type Endpoint struct {
-	TCP  tcp.Settings
-	Host tcp.HostSettings // zero value: Linux's defaults
-	Do   []tcp.Op
-	// NoListen (server only) leaves the port without a listening socket:
-	// SYNs are answered with RST and the server runs no program.
-	NoListen bool
-}
-
-// Connections says how many connections a run opens and when: the client
-// program starts Count times, at 0, Every, 2*Every, ... or, with Poisson,
-// at the arrivals of a Poisson process with mean gap Every.
-type Connections struct {
-	Count   int
-	Every   time.Duration
-	Poisson bool
-	// Sample is how often a run of more than one connection records how
-	// many sockets each host has in each state (0 = every second).
-	Sample time.Duration
-}
+// The configuration a run consumes is the scenario's resolved point, the
+// one type from the YAML to the simulator: Params is scenarios.RunConfig
+// (the link, each side's TCP and host settings and program, the
+// connections, the horizon and the event budget; its name, seed and runs
+// are the runner's business).
+type (
+	Params      = scenarios.RunConfig
+	Endpoint    = scenarios.Endpoint
+	Connections = scenarios.Connections
+)
 
 // StateSample is the number of sockets per state on one host at one time.
 type StateSample struct {
 	At     engine.Time
 	Server bool
 	Counts [tcp.NumStates]int
-}
-
-// Params describe one run, independent of its seed.
-type Params struct {
-	Link           netlink.DuplexConfig
-	Client, Server Endpoint
-	Connections    Connections   // zero value: one connection
-	StopAfter      time.Duration // virtual-time horizon
-	MaxEvents      uint64        // event budget; 0 = unlimited
 }
 
 // Stats are a run's counts beyond its first connection, written as the

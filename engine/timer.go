@@ -14,12 +14,12 @@ import "time"
 // be embedded by value in a larger struct, which is how TCP endpoints hold
 // theirs without separate allocations.
 type Timer struct {
-	s      *Scheduler
-	fn     Func
-	arg    uint64
-	at     Time
-	pos    int32  // index in the queue's near heap or bucket, or -1 when not pending
-	bucket uint16 // 1 + the queue's bucket holding the timer; 0 for the near heap
+	s     *Scheduler
+	fn    Func
+	arg   uint64
+	at    Time
+	pos   int32  // index in the queue's near heap, wheel or bucket, or -1 when not pending
+	where uint16 // which of them: inNear, inWheel, or 2 + the bucket
 }
 
 // Init binds t to scheduler s; when the timer fires it runs fn(now, arg).

@@ -43,7 +43,7 @@ func (h nearHeap) up(i int, e entry) int {
 	}
 	h[i] = e
 	if e.timer != nil {
-		e.timer.bucket, e.timer.pos = 0, int32(i)
+		e.timer.where, e.timer.pos = inNear, int32(i)
 	}
 	return i
 }

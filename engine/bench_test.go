@@ -85,9 +85,9 @@ func BenchmarkHold(b *testing.B) {
 }
 
 // heapQueue is the previous Scheduler's queue, a 4-ary heap of all pending
-// events (today's nearHeap), driven as the Scheduler drives its queue.
+// events (see heap4), driven as the Scheduler drives its queue.
 type heapQueue struct {
-	h   nearHeap
+	h   heap4
 	now Time
 	seq uint64
 }

@@ -31,13 +31,13 @@ const (
 )
 
 // nearMax is the largest bucket above the wheel that is poured whole into
-// the near heap when the front of the queue reaches it; a larger one is
+// near when the front of the queue reaches it; a larger one is
 // split into the levels below.
 const nearMax = 8
 
 // Timer.where values for a pending timer outside the buckets.
 const (
-	inNear  = 0 // Timer.pos indexes the near heap
+	inNear  = 0 // Timer.pos indexes near
 	inWheel = 1 // Timer.pos is the wheel node
 	// 2+b: Timer.pos indexes bucket b
 )
@@ -50,8 +50,8 @@ type node struct {
 
 // queue is the scheduler's priority queue of pending events: a radix heap
 // (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) on virtual time, whose lowest
-// digit is a timing wheel of one-nanosecond slots, in front of which a small
-// heap, near, orders the events about to run by (time, sequence).
+// digit is a timing wheel of one-nanosecond slots, in front of which a short
+// sorted run, near, holds the events about to run in (time, sequence) order.
 //
 // A radix heap relies on the queue being monotone: no event is ever
 // scheduled before the clock, because the clock never runs backwards and a

@@ -7,8 +7,8 @@ import "time"
 // A pending timer sits in the scheduler's queue and knows where, so Set on a
 // pending timer moves it and Stop removes it without leaving a stale entry
 // behind: the queue never grows with re-arming (TCP re-arms its timers on
-// almost every segment). Both take constant time unless the timer is due at
-// the current instant among many others (then O(log n)).
+// almost every segment). Both take constant time, except for a timer waiting
+// at the front of the queue, where they shift the events due after it.
 //
 // The zero Timer is not usable; call Init or Scheduler.NewTimer. A Timer may
 // be embedded by value in a larger struct, which is how TCP endpoints hold
@@ -18,7 +18,7 @@ type Timer struct {
 	fn    Func
 	arg   uint64
 	at    Time
-	pos   int32  // index in the queue's near heap, wheel or bucket, or -1 when not pending
+	pos   int32  // index in the queue's near run, wheel slot or bucket, or -1 when not pending
 	where uint16 // which of them: inNear, inWheel, or 2 + the bucket
 }
 
@@ -47,7 +47,7 @@ func (t *Timer) Set(at Time) {
 // only the earliest in the scheduler, re-arming one timer as each fires,
 // while executing in exactly the order that scheduling each event with At
 // would give: a link delivering packets in order does this, so that the
-// scheduler's heap holds one entry per link instead of one per packet in
+// scheduler's queue holds one entry per link instead of one per packet in
 // flight.
 func (t *Timer) SetTicket(at Time, ticket uint64) {
 	t.set(at, ticket)

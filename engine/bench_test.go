@@ -20,57 +20,68 @@ const meanHold = 1000.0
 // the steady state's, in which the pending times have spread.
 func holdWarmup(q int) int { return max(1_000_000, 10*q) }
 
-// holdQueue is what the hold benchmarks drive: the Scheduler, or a baseline.
-type holdQueue interface {
-	At(at Time, fn Func, arg uint64)
-	Step() bool
-	Pending() int
-	Now() Time
+// holdRunner is a queue set up for the hold model: q events scheduled at
+// Exp(1µs) from time zero, each of which, when it runs, schedules its
+// successor at now + Exp(1µs), so that q events stay pending. The draws come
+// from NewStream(1, "bench.hold"); scripts/bench-ns3 replays the same draws
+// in ns-3 and compares the time of the last event (the end-ns metric).
+//
+// Each queue has its own runner type, so that the timed loop and the
+// events' calls of At are direct calls, as in a simulation.
+type holdRunner interface {
+	run(n int) // runs n events
+	pending() int
+	now() Time
 }
 
-// holder runs the hold model: each event schedules its successor at
-// now + Exp(1µs), so the queue size stays constant. The draws come from
-// NewStream(1, "bench.hold"); scripts/bench-ns3 replays the same draws in
-// ns-3 and compares the time of the last event (the end-ns metric).
-type holder struct {
-	s    holdQueue
+func holdDraw(rng *Stream) Time { return Time(rng.ExpFloat64() * meanHold) }
+
+// schedHold is the hold model on the Scheduler.
+type schedHold struct {
+	s    *Scheduler
 	rng  *Stream
 	next Func
 }
 
-func (h *holder) fire(now Time, arg uint64) {
-	h.s.At(now+Time(h.rng.ExpFloat64()*meanHold), h.next, arg+1)
-}
-
-// benchHold runs the hold model with q pending events on the queue made by
-// mk, reporting events/s, CPU ns per event and the time of the last event.
-func benchHold(b *testing.B, q int, mk func() holdQueue) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	h := &holder{s: mk(), rng: NewStream(1, "bench.hold")}
+func newSchedHold(q int) holdRunner {
+	h := &schedHold{s: NewScheduler(), rng: NewStream(1, "bench.hold")}
 	h.next = h.fire
 	for i := range q {
-		h.s.At(Time(h.rng.ExpFloat64()*meanHold), h.next, uint64(i))
+		h.s.At(holdDraw(h.rng), h.next, uint64(i))
 	}
-	for range holdWarmup(q) {
+	return h
+}
+
+func (h *schedHold) fire(now Time, arg uint64) { h.s.At(now+holdDraw(h.rng), h.next, arg+1) }
+func (h *schedHold) pending() int              { return h.s.Pending() }
+func (h *schedHold) now() Time                 { return h.s.Now() }
+func (h *schedHold) run(n int) {
+	for range n {
 		h.s.Step()
 	}
+}
+
+// benchHold runs the hold model with q pending events, after a warm-up,
+// reporting events/s, CPU ns per event and the time of the last event.
+func benchHold(b *testing.B, q int, mk func(q int) holdRunner) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	h := mk(q)
+	h.run(holdWarmup(q))
 	b.ReportAllocs()
 	cpu0, cpuOK := threadCPU()
 	b.ResetTimer()
-	for range b.N {
-		h.s.Step()
-	}
+	h.run(b.N)
 	b.StopTimer()
 	cpu1, _ := threadCPU()
-	if h.s.Pending() != q {
-		b.Fatalf("queue size %d, want %d", h.s.Pending(), q)
+	if h.pending() != q {
+		b.Fatalf("queue size %d, want %d", h.pending(), q)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	if cpuOK {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
-	b.ReportMetric(float64(h.s.Now()), "end-ns")
+	b.ReportMetric(float64(h.now()), "end-ns")
 }
 
 // BenchmarkHold is the hold model on the Scheduler. scripts/bench-ns3/run.sh
@@ -78,45 +89,51 @@ func benchHold(b *testing.B, q int, mk func() holdQueue) {
 // ratios.
 func BenchmarkHold(b *testing.B) {
 	for _, q := range holdSizes {
-		b.Run("q="+strconv.Itoa(q), func(b *testing.B) {
-			benchHold(b, q, func() holdQueue { return NewScheduler() })
-		})
+		b.Run("q="+strconv.Itoa(q), func(b *testing.B) { benchHold(b, q, newSchedHold) })
 	}
 }
 
-// heapQueue is the previous Scheduler's queue, a 4-ary heap of all pending
-// events (see heap4), driven as the Scheduler drives its queue.
-type heapQueue struct {
-	h   heap4
-	now Time
-	seq uint64
+// heapHold is the hold model on the previous Scheduler's queue, a 4-ary
+// heap of all pending events (see heap4), driven as the Scheduler drives its
+// queue.
+type heapHold struct {
+	h       heap4
+	t       Time
+	seq     uint64
+	rng     *Stream
+	nextEvt Func
 }
 
-func (s *heapQueue) At(at Time, fn Func, arg uint64) {
-	s.h.push(entry{at: at, seq: s.seq, fn: fn, arg: arg})
-	s.seq++
-}
-
-func (s *heapQueue) Step() bool {
-	if len(s.h) == 0 {
-		return false
+func newHeapHold(q int) holdRunner {
+	h := &heapHold{rng: NewStream(1, "bench.hold")}
+	h.nextEvt = h.fire
+	for i := range q {
+		h.at(holdDraw(h.rng), h.nextEvt, uint64(i))
 	}
-	e := s.h.pop()
-	s.now = e.at
-	e.fn(e.at, e.arg)
-	return true
+	return h
 }
 
-func (s *heapQueue) Pending() int { return len(s.h) }
-func (s *heapQueue) Now() Time    { return s.now }
+func (h *heapHold) at(at Time, fn Func, arg uint64) {
+	h.h.push(entry{at: at, seq: h.seq, fn: fn, arg: arg})
+	h.seq++
+}
+
+func (h *heapHold) fire(now Time, arg uint64) { h.at(now+holdDraw(h.rng), h.nextEvt, arg+1) }
+func (h *heapHold) pending() int              { return len(h.h) }
+func (h *heapHold) now() Time                 { return h.t }
+func (h *heapHold) run(n int) {
+	for range n {
+		e := h.h.pop()
+		h.t = e.at
+		e.fn(e.at, e.arg)
+	}
+}
 
 // BenchmarkHoldHeap is the baseline of the previous scheduler: the same
 // workload on one 4-ary heap of every pending event.
 func BenchmarkHoldHeap(b *testing.B) {
 	for _, q := range holdSizes {
-		b.Run("q="+strconv.Itoa(q), func(b *testing.B) {
-			benchHold(b, q, func() holdQueue { return &heapQueue{} })
-		})
+		b.Run("q="+strconv.Itoa(q), func(b *testing.B) { benchHold(b, q, newHeapHold) })
 	}
 }
 
@@ -146,37 +163,45 @@ func (h *baseHeap) Pop() any {
 	return e
 }
 
-type baseSched struct {
-	h   baseHeap
-	now Time
-	seq uint64
+// baseHold is the hold model on container/heap.
+type baseHold struct {
+	h       baseHeap
+	t       Time
+	seq     uint64
+	rng     *Stream
+	nextEvt Func
 }
 
-func (s *baseSched) At(t Time, fn Func, arg uint64) {
-	heap.Push(&s.h, baseEvent{at: t, seq: s.seq, fn: fn, arg: arg})
-	s.seq++
-}
-
-func (s *baseSched) Step() bool {
-	if len(s.h) == 0 {
-		return false
+func newBaseHold(q int) holdRunner {
+	h := &baseHold{rng: NewStream(1, "bench.hold")}
+	h.nextEvt = h.fire
+	for i := range q {
+		h.at(holdDraw(h.rng), h.nextEvt, uint64(i))
 	}
-	e := heap.Pop(&s.h).(baseEvent)
-	s.now = e.at
-	e.fn(e.at, e.arg)
-	return true
+	return h
 }
 
-func (s *baseSched) Pending() int { return len(s.h) }
-func (s *baseSched) Now() Time    { return s.now }
+func (h *baseHold) at(t Time, fn Func, arg uint64) {
+	heap.Push(&h.h, baseEvent{at: t, seq: h.seq, fn: fn, arg: arg})
+	h.seq++
+}
+
+func (h *baseHold) fire(now Time, arg uint64) { h.at(now+holdDraw(h.rng), h.nextEvt, arg+1) }
+func (h *baseHold) pending() int              { return len(h.h) }
+func (h *baseHold) now() Time                 { return h.t }
+func (h *baseHold) run(n int) {
+	for range n {
+		e := heap.Pop(&h.h).(baseEvent)
+		h.t = e.at
+		e.fn(e.at, e.arg)
+	}
+}
 
 // BenchmarkHoldContainerHeap is the textbook baseline of BenchmarkHold: the
 // same workload on container/heap.
 func BenchmarkHoldContainerHeap(b *testing.B) {
 	for _, q := range holdSizes {
-		b.Run("q="+strconv.Itoa(q), func(b *testing.B) {
-			benchHold(b, q, func() holdQueue { return &baseSched{} })
-		})
+		b.Run("q="+strconv.Itoa(q), func(b *testing.B) { benchHold(b, q, newBaseHold) })
 	}
 }
 

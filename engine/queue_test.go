@@ -113,15 +113,9 @@ func TestQueueOrderAcrossScales(t *testing.T) {
 func TestQueueStorageIsBounded(t *testing.T) {
 	for _, q := range []int{1000, 20_000} {
 		t.Run("q="+strconv.Itoa(q), func(t *testing.T) {
-			s := NewScheduler()
-			h := &holder{s: s, rng: NewStream(1, "test.storage")}
-			h.next = h.fire
-			for i := range q {
-				s.At(Time(h.rng.ExpFloat64()*meanHold*100), h.next, uint64(i))
-			}
-			for range 200 * q {
-				s.Step()
-			}
+			h := newSchedHold(q).(*schedHold)
+			s := h.s
+			h.run(200 * q)
 			// Pending events, near's batch and the buckets' growth slack:
 			// well under one copy of the queue per level (13 levels).
 			if c := s.q.capacity(); c > 8*q+wheelSlots {

@@ -344,28 +344,45 @@ func (q *queue) pop() entry {
 }
 
 // reset empties the queue, disarming its timers and keeping its storage.
+// It visits only the non-empty slots and buckets (free nodes and emptied
+// buckets are already cleared), so that a worker running many short runs
+// does not pay for the wheel's size at each one.
 func (q *queue) reset() {
 	q.near.reset()
-	for i := range q.nodes {
-		if t := q.nodes[i].e.timer; t != nil {
-			t.pos = -1
-		}
-	}
-	clear(q.nodes)
-	q.nodes = q.nodes[:0]
-	q.free = 0
-	q.head, q.tail = [wheelSlots]int32{}, [wheelSlots]int32{}
-	q.occupied, q.summary = [wheelWords]uint64{}, 0
-	for b, bk := range q.buckets {
-		for i := range bk {
-			if t := bk[i].timer; t != nil {
-				t.pos = -1
+	for ws := q.summary; ws != 0; ws &= ws - 1 {
+		w := uint(bits.TrailingZeros64(ws))
+		for m := q.occupied[w]; m != 0; m &= m - 1 {
+			s := w*64 + uint(bits.TrailingZeros64(m))
+			for i := q.head[s]; i != 0; {
+				nd := &q.nodes[i]
+				if t := nd.e.timer; t != nil {
+					t.pos = -1
+				}
+				i = nd.next
+				*nd = node{}
 			}
+			q.head[s], q.tail[s] = 0, 0
 		}
-		clear(bk)
-		q.buckets[b] = bk[:0]
+		q.occupied[w] = 0
 	}
-	q.levels, q.digits = 0, [levels]uint32{}
+	q.summary = 0
+	q.nodes, q.free = q.nodes[:0], 0
+	for ls := q.levels; ls != 0; ls &= ls - 1 {
+		l := uint(bits.TrailingZeros32(ls))
+		for m := q.digits[l]; m != 0; m &= m - 1 {
+			b := l*digits + uint(bits.TrailingZeros32(m))
+			bk := q.buckets[b]
+			for i := range bk {
+				if t := bk[i].timer; t != nil {
+					t.pos = -1
+				}
+			}
+			clear(bk)
+			q.buckets[b] = bk[:0]
+		}
+		q.digits[l] = 0
+	}
+	q.levels = 0
 	q.base, q.nearEnd, q.n = 0, 0, 0
 }
 

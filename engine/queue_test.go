@@ -124,3 +124,51 @@ func TestQueueStorageIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestResetAcrossScales fills the wheel, the buckets and near, with timers
+// in each, resets, and checks that nothing of before runs afterwards and
+// that the queue orders new events correctly.
+func TestResetAcrossScales(t *testing.T) {
+	s := NewScheduler()
+	var ran []uint64
+	fn := func(_ Time, id uint64) { ran = append(ran, id) }
+	timers := make([]Timer, 6)
+	for i := range timers {
+		timers[i].Init(s, fn, uint64(100+i))
+	}
+	for i, at := range []Time{5, 3000, 5000, 1 << 20, 1 << 40, 0} {
+		s.At(at, fn, uint64(i))
+		timers[i].Set(at + 1)
+	}
+	s.At(0, fn, 99) // with the event at 0 above: near holds both once Step has looked
+	s.Step()
+	if s.Pending() != 12 {
+		t.Fatalf("pending %d before Reset, want 12", s.Pending())
+	}
+	s.Reset()
+	if s.Pending() != 0 {
+		t.Fatalf("pending %d after Reset", s.Pending())
+	}
+	for i := range timers {
+		if timers[i].Pending() {
+			t.Fatalf("timer %d pending after Reset", i)
+		}
+	}
+	ran = nil
+	s.At(1<<30, fn, 1)
+	timers[2].Set(7000)
+	s.At(7000, fn, 2)
+	s.At(2, fn, 3)
+	if r := s.Run(Limits{}); r.Reason != Drained || r.Now != 1<<30 {
+		t.Fatalf("Run after Reset: %+v", r)
+	}
+	want := []uint64{3, 102, 2, 1}
+	if len(ran) != len(want) {
+		t.Fatalf("ran %v, want %v", ran, want)
+	}
+	for i := range want {
+		if ran[i] != want[i] {
+			t.Fatalf("ran %v, want %v", ran, want)
+		}
+	}
+}

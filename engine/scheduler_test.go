@@ -209,11 +209,11 @@ func TestResetReusesStorageAndDisarmsTimers(t *testing.T) {
 		s.At(Time(i), r.fn, uint64(i))
 	}
 	s.Run(Limits{Events: 500})
-	capBefore := cap(s.heap)
+	capBefore := s.q.capacity()
 	s.Reset()
-	if s.Now() != 0 || s.Pending() != 0 || s.Executed() != 0 || cap(s.heap) != capBefore {
+	if s.Now() != 0 || s.Pending() != 0 || s.Executed() != 0 || s.q.capacity() != capBefore {
 		t.Fatalf("after Reset: now %v pending %d executed %d cap %d (was %d)",
-			s.Now(), s.Pending(), s.Executed(), cap(s.heap), capBefore)
+			s.Now(), s.Pending(), s.Executed(), s.q.capacity(), capBefore)
 	}
 	for i := range timers {
 		if timers[i].Pending() || timers[i].When() != Never {

@@ -4,20 +4,22 @@ import "time"
 
 // Timer is a re-armable event, such as a delayed-ACK or retransmission timer.
 //
-// A pending timer sits in the scheduler's heap and knows its index there, so
-// Set on a pending timer moves it in place and Stop removes it: both cost
-// O(log n) and neither leaves a stale entry behind, so the queue never grows
-// with re-arming (TCP re-arms its timers on almost every segment).
+// A pending timer sits in the scheduler's queue and knows where, so Set on a
+// pending timer moves it and Stop removes it without leaving a stale entry
+// behind: the queue never grows with re-arming (TCP re-arms its timers on
+// almost every segment). Both take constant time, except for a timer waiting
+// at the front of the queue, where they shift the events due after it.
 //
 // The zero Timer is not usable; call Init or Scheduler.NewTimer. A Timer may
 // be embedded by value in a larger struct, which is how TCP endpoints hold
 // theirs without separate allocations.
 type Timer struct {
-	s   *Scheduler
-	fn  Func
-	arg uint64
-	at  Time
-	pos int32 // index in s.heap, or -1 when not pending
+	s     *Scheduler
+	fn    Func
+	arg   uint64
+	at    Time
+	pos   int32  // index in the queue's near run, wheel slot or bucket, or -1 when not pending
+	where uint16 // which of them: inNear, inWheel, or 2 + the bucket
 }
 
 // Init binds t to scheduler s; when the timer fires it runs fn(now, arg).
@@ -45,7 +47,7 @@ func (t *Timer) Set(at Time) {
 // only the earliest in the scheduler, re-arming one timer as each fires,
 // while executing in exactly the order that scheduling each event with At
 // would give: a link delivering packets in order does this, so that the
-// scheduler's heap holds one entry per link instead of one per packet in
+// scheduler's queue holds one entry per link instead of one per packet in
 // flight.
 func (t *Timer) SetTicket(at Time, ticket uint64) {
 	t.set(at, ticket)
@@ -57,14 +59,10 @@ func (t *Timer) set(at Time, seq uint64) {
 		at = s.now
 	}
 	t.at = at
-	if t.pos < 0 {
-		s.insert(entry{at: at, seq: seq, fn: t.fn, arg: t.arg, timer: t})
-		return
+	if t.pos >= 0 {
+		s.q.remove(t)
 	}
-	e := &s.heap[t.pos]
-	e.at = at
-	e.seq = seq
-	s.fix(int(t.pos))
+	s.q.insert(entry{at: at, seq: seq, fn: t.fn, arg: t.arg, timer: t})
 }
 
 // SetAfter arms the timer to fire d after the current time.
@@ -75,7 +73,7 @@ func (t *Timer) Stop() bool {
 	if t.pos < 0 {
 		return false
 	}
-	t.s.remove(int(t.pos))
+	t.s.q.remove(t)
 	return true
 }
 

@@ -1,0 +1,121 @@
+package engine
+
+import "slices"
+
+// nearQueue holds the events at the front of the queue, those at or before
+// queue.nearEnd, sorted by (time, sequence) and taken out from the head.
+//
+// Events reach it a slot or a small bucket at a time, and each batch is
+// nearly always sorted already: the events of a wheel slot share their time
+// and were linked in the order they were scheduled. Taking them out is then
+// a matter of moving an index. An event scheduled for the front's own
+// instant while events are waiting there goes at the end, since its
+// sequence number is the largest; only an event with an old ticket
+// (Timer.SetTicket) or a timer stopped at the front moves others.
+type nearQueue struct {
+	e    []entry
+	head int
+}
+
+// empty reports whether no event is waiting.
+func (n *nearQueue) empty() bool { return n.head == len(n.e) }
+
+// first returns the earliest event; n must not be empty.
+func (n *nearQueue) first() *entry { return &n.e[n.head] }
+
+// add appends e without keeping the order; sortBatch restores it.
+func (n *nearQueue) add(e entry) {
+	n.e = append(n.e, e)
+}
+
+// sortBatch sorts the events added since n was last empty and records the
+// timers' positions.
+func (n *nearQueue) sortBatch() {
+	b := n.e[n.head:]
+	for i := 1; i < len(b); i++ {
+		if b[i].before(&b[i-1]) {
+			slices.SortFunc(b, func(x, y entry) int {
+				if x.before(&y) {
+					return -1
+				}
+				return 1
+			})
+			break
+		}
+	}
+	for i := n.head; i < len(n.e); i++ {
+		if t := n.e[i].timer; t != nil {
+			t.where, t.pos = inNear, int32(i)
+		}
+	}
+}
+
+// push inserts e in order.
+func (n *nearQueue) push(e entry) {
+	l := len(n.e)
+	if n.head == l || n.e[l-1].before(&e) {
+		if e.timer != nil {
+			e.timer.where, e.timer.pos = inNear, int32(l)
+		}
+		n.e = append(n.e, e)
+		return
+	}
+	// Binary search for the first waiting event after e.
+	lo, hi := n.head, l
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.e[m].before(&e) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	n.e = append(n.e, entry{})
+	copy(n.e[lo+1:], n.e[lo:l])
+	n.e[lo] = e
+	n.renumber(lo)
+}
+
+// renumber records the positions of the timers from index i on.
+func (n *nearQueue) renumber(i int) {
+	for ; i < len(n.e); i++ {
+		if t := n.e[i].timer; t != nil {
+			t.where, t.pos = inNear, int32(i)
+		}
+	}
+}
+
+// pop removes and returns the earliest event; n must not be empty.
+func (n *nearQueue) pop() entry {
+	e := n.e[n.head]
+	n.e[n.head] = entry{} // drop the references held by the vacated slot
+	n.head++
+	if n.head == len(n.e) {
+		n.e, n.head = n.e[:0], 0
+	}
+	return e
+}
+
+// remove deletes the event at index i.
+func (n *nearQueue) remove(i int) {
+	l := len(n.e) - 1
+	copy(n.e[i:], n.e[i+1:])
+	n.e[l] = entry{}
+	n.e = n.e[:l]
+	if n.head == len(n.e) {
+		n.e, n.head = n.e[:0], 0
+		return
+	}
+	n.renumber(i)
+}
+
+// reset empties n, disarming its timers and keeping its storage.
+func (n *nearQueue) reset() {
+	for i := n.head; i < len(n.e); i++ {
+		if t := n.e[i].timer; t != nil {
+			t.pos = -1
+		}
+	}
+	clear(n.e)
+	n.e, n.head = n.e[:0], 0
+}

@@ -1,0 +1,397 @@
+package engine
+
+import "math/bits"
+
+// entry is one pending event. Entries are stored by value in storage that
+// the queue keeps, so scheduling an event does not allocate once the queue
+// has grown to the run's high-water mark.
+type entry struct {
+	at    Time
+	seq   uint64
+	fn    Func
+	arg   uint64
+	timer *Timer // non-nil for timer events; keeps Timer.where and Timer.pos up to date
+}
+
+func (e *entry) before(o *entry) bool {
+	return e.at < o.at || (e.at == o.at && e.seq < o.seq)
+}
+
+// The queue is a radix heap on virtual time whose lowest digit is wide: a
+// timing wheel of wheelSlots slots of one nanosecond each, above which
+// levels of 16 buckets sort events by one further digitBits bits of time.
+const (
+	wheelBits  = 12
+	wheelSlots = 1 << wheelBits
+	wheelWords = wheelSlots / 64
+
+	digitBits = 4
+	digits    = 1 << digitBits
+	levels    = (64-wheelBits)/digitBits + 1 // level 0 is the wheel; its buckets are unused
+)
+
+// nearMax is the largest bucket above the wheel that is poured whole into
+// near when the front of the queue reaches it; a larger one is
+// split into the levels below.
+const nearMax = 8
+
+// Timer.where values for a pending timer outside the buckets.
+const (
+	inNear  = 0 // Timer.pos indexes near
+	inWheel = 1 // Timer.pos is the wheel node
+	// 2+b: Timer.pos indexes bucket b
+)
+
+// node is an event in the wheel, linked into its slot's list.
+type node struct {
+	e          entry
+	next, prev int32 // indices in queue.nodes; 0 ends the list
+}
+
+// queue is the scheduler's priority queue of pending events: a radix heap
+// (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) on virtual time, whose lowest
+// digit is a timing wheel of one-nanosecond slots, in front of which a short
+// sorted run, near, holds the events about to run in (time, sequence) order.
+//
+// A radix heap relies on the queue being monotone: no event is ever
+// scheduled before the clock, because the clock never runs backwards and a
+// time in the past is treated as now. Near holds every pending event at or
+// before nearEnd; the wheel and the buckets hold the others, placed by the
+// highest digit in which their time differs from base (base <= nearEnd). An
+// event that differs from base only in the lowest wheelBits bits sits in the
+// wheel slot of its time; any other in the bucket of (level, digit), where
+// level is the highest differing digit above the wheel and digit is its
+// time's value there. All the events of a slot or bucket come before those of
+// a later one of the same level and before all those of a higher level. When
+// near is empty the lowest non-empty slot or bucket becomes the front: base
+// moves to the start of its span of times; a slot, or a bucket of at most
+// nearMax events, is poured whole into near (nearEnd moves to the end of the
+// span), and a larger bucket is split into the levels below (nearEnd moves to
+// base). Moving base to the start of the span keeps every other event in its
+// slot or bucket, since it differs from the new base in the same digit as
+// from the old one.
+//
+// Events of one time always share a slot or bucket (the place depends only
+// on the time), so they reach near together and near runs them in order of
+// sequence. An event scheduled less than a few microseconds ahead goes
+// straight to its slot and from there to near; one further ahead is moved
+// down a level or two first. The moves are appends and list links, not the
+// overlapping copies of a heap's sift, and the events far in the future
+// (TIME_WAIT, keep-alive and FIN_WAIT_2 timers) sit untouched in the high
+// levels until the clock comes near them, so they cost nothing per event.
+type queue struct {
+	base    Time
+	nearEnd Time // every event in near is at or before nearEnd, every other after it
+	n       int  // pending events
+	near    nearQueue
+
+	// The wheel: a list of nodes per slot, in order of arrival, and a
+	// bitmap of the non-empty slots with a summary word over it.
+	head, tail [wheelSlots]int32
+	occupied   [wheelWords]uint64
+	summary    uint64
+	nodes      []node // nodes[0] is unused, so that index 0 can end a list
+	free       int32  // first free node, linked by next
+
+	levels  uint32         // bit l set when level l has a non-empty bucket
+	digits  [levels]uint32 // bit d of digits[l] set when bucket (l, d) is not empty
+	buckets [levels * digits][]entry
+}
+
+// insert adds an entry whose sequence number is set and whose time is not
+// before the clock.
+func (q *queue) insert(e entry) {
+	q.n++
+	if e.at <= q.nearEnd {
+		q.near.push(e)
+		return
+	}
+	q.place(e)
+}
+
+// place puts e, which is after nearEnd, in its wheel slot or bucket.
+func (q *queue) place(e entry) {
+	x := uint64(e.at ^ q.base)
+	if x < wheelSlots {
+		q.link(e)
+		return
+	}
+	l := uint(bits.Len64(x)-1-wheelBits)/digitBits + 1
+	d := uint(e.at>>((l-1)*digitBits+wheelBits)) % digits
+	b := l*digits + d
+	bk := q.buckets[b]
+	if len(bk) == cap(bk) {
+		bk = q.grow(b, bk)
+	}
+	if e.timer != nil {
+		e.timer.where, e.timer.pos = uint16(2+b), int32(len(bk))
+	}
+	q.buckets[b] = append(bk, e)
+	q.levels |= 1 << l
+	q.digits[l] |= 1 << d
+}
+
+// link appends e to the list of its wheel slot.
+func (q *queue) link(e entry) {
+	i := q.free
+	if i != 0 {
+		q.free = q.nodes[i].next
+	} else {
+		if len(q.nodes) == 0 {
+			q.nodes = append(q.nodes, node{})
+		}
+		i = int32(len(q.nodes))
+		q.nodes = append(q.nodes, node{})
+	}
+	s := uint(e.at) % wheelSlots
+	t := q.tail[s]
+	nd := &q.nodes[i]
+	nd.e, nd.next, nd.prev = e, 0, t
+	if e.timer != nil {
+		e.timer.where, e.timer.pos = inWheel, i
+	}
+	if t == 0 {
+		q.head[s] = i
+		q.occupied[s/64] |= 1 << (s % 64)
+		q.summary |= 1 << (s / 64)
+	} else {
+		q.nodes[t].next = i
+	}
+	q.tail[s] = i
+}
+
+// unlink removes node i from the list of its slot and frees it.
+func (q *queue) unlink(i int32) {
+	nd := &q.nodes[i]
+	s := uint(nd.e.at) % wheelSlots
+	if nd.prev == 0 {
+		q.head[s] = nd.next
+	} else {
+		q.nodes[nd.prev].next = nd.next
+	}
+	if nd.next == 0 {
+		q.tail[s] = nd.prev
+	} else {
+		q.nodes[nd.next].prev = nd.prev
+	}
+	if q.head[s] == 0 {
+		q.clearSlot(s)
+	}
+	nd.e = entry{}
+	nd.next, nd.prev = q.free, 0
+	q.free = i
+}
+
+// clearSlot marks wheel slot s empty.
+func (q *queue) clearSlot(s uint) {
+	q.occupied[s/64] &^= 1 << (s % 64)
+	if q.occupied[s/64] == 0 {
+		q.summary &^= 1 << (s / 64)
+	}
+}
+
+// grow returns the entries of bucket b, which is full, in storage with room
+// for more. A large bucket takes the storage of an empty bucket, if one has
+// room for twice its entries, and leaves its own in exchange: as the clock
+// crosses the span of each level's buckets in turn, one of them receives most
+// pending events, and without the exchange each would keep storage for them
+// for the rest of the run.
+func (q *queue) grow(b uint, bk []entry) []entry {
+	if len(bk) >= 128 {
+		for j := range q.buckets {
+			o := q.buckets[j]
+			if len(o) == 0 && cap(o) >= 2*len(bk) && uint(j) != b {
+				o = append(o, bk...)
+				clear(bk)
+				q.buckets[j] = bk[:0]
+				return o
+			}
+		}
+	}
+	return append(bk[:len(bk):len(bk)], entry{})[:len(bk)]
+}
+
+// remove deletes the pending entry of timer t.
+func (q *queue) remove(t *Timer) {
+	q.n--
+	i := t.pos
+	t.pos = -1
+	switch t.where {
+	case inNear:
+		q.near.remove(int(i))
+	case inWheel:
+		q.unlink(i)
+	default:
+		b := uint(t.where - 2)
+		bk := q.buckets[b]
+		last := int32(len(bk) - 1)
+		if i != last {
+			bk[i] = bk[last]
+			if mt := bk[i].timer; mt != nil {
+				mt.pos = i
+			}
+		}
+		bk[last] = entry{}
+		q.buckets[b] = bk[:last]
+		if last == 0 {
+			q.emptied(b)
+		}
+	}
+}
+
+// emptied clears the bits of bucket b, which has become empty.
+func (q *queue) emptied(b uint) {
+	l := b / digits
+	q.digits[l] &^= 1 << (b % digits)
+	if q.digits[l] == 0 {
+		q.levels &^= 1 << l
+	}
+}
+
+// front makes sure near holds the earliest pending event; the queue must
+// not be empty.
+func (q *queue) front() {
+	for q.near.empty() {
+		if q.summary != 0 {
+			w := uint(bits.TrailingZeros64(q.summary))
+			s := w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
+			q.clearSlot(s)
+			q.base = q.base&^(wheelSlots-1) | Time(s)
+			q.nearEnd = q.base
+			i := q.head[s]
+			q.head[s], q.tail[s] = 0, 0
+			for i != 0 {
+				nd := &q.nodes[i]
+				q.near.add(nd.e)
+				next := nd.next
+				nd.e = entry{}
+				nd.next, nd.prev = q.free, 0
+				q.free = i
+				i = next
+			}
+			q.near.sortBatch()
+			return
+		}
+		l := uint(bits.TrailingZeros32(q.levels))
+		d := uint(bits.TrailingZeros32(q.digits[l]))
+		b := l*digits + d
+		q.emptied(b)
+		shift := (l-1)*digitBits + wheelBits
+		// The start of the bucket's span: base's digits above l, d at l.
+		q.base = Time(uint64(q.base)&^(1<<(shift+digitBits)-1) | uint64(d)<<shift)
+		bk := q.buckets[b]
+		q.buckets[b] = nil // not storage for grow to take while bk is read
+		if len(bk) <= nearMax {
+			q.nearEnd = q.base + (1<<shift - 1)
+			for i := range bk {
+				q.near.add(bk[i])
+			}
+			q.near.sortBatch()
+		} else {
+			q.nearEnd = q.base
+			for i := range bk {
+				if bk[i].at == q.base {
+					q.near.push(bk[i])
+				} else {
+					q.place(bk[i])
+				}
+			}
+		}
+		clear(bk) // drop the references held by the vacated slots
+		q.buckets[b] = bk[:0]
+	}
+}
+
+// nextAt returns the time of the earliest pending event; the queue must not
+// be empty.
+func (q *queue) nextAt() Time {
+	q.front()
+	return q.near.first().at
+}
+
+// pop removes and returns the earliest entry; the queue must not be empty.
+func (q *queue) pop() entry {
+	if q.near.empty() && q.summary != 0 {
+		// The front is a wheel slot. When it holds a single event, as it
+		// mostly does unless events outnumber nanoseconds, that event is
+		// the earliest and goes out without passing through near.
+		w := uint(bits.TrailingZeros64(q.summary))
+		s := w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
+		i := q.head[s]
+		if nd := &q.nodes[i]; nd.next == 0 {
+			e := nd.e
+			q.n--
+			q.head[s], q.tail[s] = 0, 0
+			q.clearSlot(s)
+			q.base = q.base&^(wheelSlots-1) | Time(s)
+			q.nearEnd = q.base
+			nd.e = entry{}
+			nd.next, nd.prev = q.free, 0
+			q.free = i
+			if e.timer != nil {
+				e.timer.pos = -1
+			}
+			return e
+		}
+	}
+	q.front()
+	q.n--
+	e := q.near.pop()
+	if e.timer != nil {
+		e.timer.pos = -1
+	}
+	return e
+}
+
+// reset empties the queue, disarming its timers and keeping its storage.
+// It visits only the non-empty slots and buckets (free nodes and emptied
+// buckets are already cleared), so that a worker running many short runs
+// does not pay for the wheel's size at each one.
+func (q *queue) reset() {
+	q.near.reset()
+	for ws := q.summary; ws != 0; ws &= ws - 1 {
+		w := uint(bits.TrailingZeros64(ws))
+		for m := q.occupied[w]; m != 0; m &= m - 1 {
+			s := w*64 + uint(bits.TrailingZeros64(m))
+			for i := q.head[s]; i != 0; {
+				nd := &q.nodes[i]
+				if t := nd.e.timer; t != nil {
+					t.pos = -1
+				}
+				i = nd.next
+				*nd = node{}
+			}
+			q.head[s], q.tail[s] = 0, 0
+		}
+		q.occupied[w] = 0
+	}
+	q.summary = 0
+	q.nodes, q.free = q.nodes[:0], 0
+	for ls := q.levels; ls != 0; ls &= ls - 1 {
+		l := uint(bits.TrailingZeros32(ls))
+		for m := q.digits[l]; m != 0; m &= m - 1 {
+			b := l*digits + uint(bits.TrailingZeros32(m))
+			bk := q.buckets[b]
+			for i := range bk {
+				if t := bk[i].timer; t != nil {
+					t.pos = -1
+				}
+			}
+			clear(bk)
+			q.buckets[b] = bk[:0]
+		}
+		q.digits[l] = 0
+	}
+	q.levels = 0
+	q.base, q.nearEnd, q.n = 0, 0, 0
+}
+
+// capacity returns the number of entries the queue can hold in its
+// storage, near, wheel and buckets together.
+func (q *queue) capacity() int {
+	c := cap(q.near.e) + cap(q.nodes)
+	for _, bk := range q.buckets {
+		c += cap(bk)
+	}
+	return c
+}

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestQueueOrderAcrossScales checks the queue against a brute-force model:
+// every event that runs must be the pending one with the smallest (time,
+// sequence), for delays that keep events in the wheel, move them down from
+// the levels above it, or park them near the end of time, with timers re-armed,
+// stopped and armed with old tickets, and with Run stopping at horizons.
+func TestQueueOrderAcrossScales(t *testing.T) {
+	cases := []struct {
+		name     string
+		maxDelay int64 // delays are drawn up to this, in ns
+		bigShare int   // in 10ths: share of delays drawn up to 1<<40 instead
+	}{
+		{"same-instant", 1, 0},
+		{"wheel", 3000, 0},
+		{"wheel-edges", 5000, 0},
+		{"levels", 1 << 20, 0},
+		{"far-timers", 4000, 3},
+		{"all-scales", 1 << 30, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewScheduler()
+			rng := NewStream(7, "test.queue."+c.name)
+			type want struct {
+				at  Time
+				seq uint64
+			}
+			pending := map[uint64]want{}
+			fn := func(now Time, id uint64) {
+				w, ok := pending[id]
+				if !ok {
+					t.Fatalf("event %d ran but was not pending", id)
+				}
+				if w.at != now {
+					t.Fatalf("event %d ran at %d, want %d", id, now, w.at)
+				}
+				for oid, o := range pending {
+					if o.at < w.at || (o.at == w.at && o.seq < w.seq) {
+						t.Fatalf("event %d (%v) ran before %d (%v)", id, w, oid, o)
+					}
+				}
+				delete(pending, id)
+			}
+			delay := func() Time {
+				if rng.IntN(10) < c.bigShare {
+					return Time(rng.Int64N(1 << 40))
+				}
+				return Time(rng.Int64N(c.maxDelay))
+			}
+			timers := make([]Timer, 40)
+			for i := range timers {
+				timers[i].Init(s, fn, uint64(i))
+			}
+			var tickets []uint64
+			next := uint64(len(timers))
+			seqOf := func() uint64 { return s.seq } // the ticket the next arming takes
+			for range 20_000 {
+				switch k := rng.IntN(20); {
+				case k < 6:
+					at := s.Now() + delay()
+					pending[next] = want{at, seqOf()}
+					s.At(at, fn, next)
+					next++
+				case k < 10:
+					i := rng.IntN(len(timers))
+					at := s.Now() + delay()
+					pending[uint64(i)] = want{at, seqOf()}
+					timers[i].Set(at)
+				case k < 11:
+					tickets = append(tickets, s.Ticket())
+				case k < 12 && len(tickets) > 0:
+					// Arm with an old ticket: orders as if scheduled then.
+					j := rng.IntN(len(tickets))
+					i := rng.IntN(len(timers))
+					at := s.Now() + Time(rng.IntN(3))
+					pending[uint64(i)] = want{at, tickets[j]}
+					timers[i].SetTicket(at, tickets[j])
+				case k < 13:
+					i := rng.IntN(len(timers))
+					_, was := pending[uint64(i)]
+					if timers[i].Stop() != was {
+						t.Fatalf("Stop of timer %d reported %v", i, !was)
+					}
+					delete(pending, uint64(i))
+				case k < 14:
+					h := s.Now() + delay()
+					s.Run(Limits{Horizon: h, Events: uint64(rng.IntN(5))})
+				default:
+					s.Step()
+				}
+				if s.Pending() != len(pending) {
+					t.Fatalf("scheduler has %d pending, model %d", s.Pending(), len(pending))
+				}
+			}
+			s.Run(Limits{})
+			if len(pending) != 0 {
+				t.Fatalf("%d events never ran", len(pending))
+			}
+		})
+	}
+}
+
+// TestQueueStorageIsBounded runs the hold model long enough for the clock to
+// cross the spans of several levels of buckets, each of which in turn
+// receives most pending events; the queue must reuse storage rather than keep
+// a copy of the queue per level.
+func TestQueueStorageIsBounded(t *testing.T) {
+	for _, q := range []int{1000, 20_000} {
+		t.Run("q="+strconv.Itoa(q), func(t *testing.T) {
+			h := newSchedHold(q).(*schedHold)
+			s := h.s
+			h.run(200 * q)
+			// Pending events, near's batch and the buckets' growth slack:
+			// well under one copy of the queue per level (13 levels).
+			if c := s.q.capacity(); c > 8*q+wheelSlots {
+				t.Fatalf("queue holds storage for %d events with %d pending", c, q)
+			}
+		})
+	}
+}
+
+// TestResetAcrossScales fills the wheel, the buckets and near, with timers
+// in each, resets, and checks that nothing of before runs afterwards and
+// that the queue orders new events correctly.
+func TestResetAcrossScales(t *testing.T) {
+	s := NewScheduler()
+	var ran []uint64
+	fn := func(_ Time, id uint64) { ran = append(ran, id) }
+	timers := make([]Timer, 6)
+	for i := range timers {
+		timers[i].Init(s, fn, uint64(100+i))
+	}
+	for i, at := range []Time{5, 3000, 5000, 1 << 20, 1 << 40, 0} {
+		s.At(at, fn, uint64(i))
+		timers[i].Set(at + 1)
+	}
+	s.At(0, fn, 99) // with the event at 0 above: near holds both once Step has looked
+	s.Step()
+	if s.Pending() != 12 {
+		t.Fatalf("pending %d before Reset, want 12", s.Pending())
+	}
+	s.Reset()
+	if s.Pending() != 0 {
+		t.Fatalf("pending %d after Reset", s.Pending())
+	}
+	for i := range timers {
+		if timers[i].Pending() {
+			t.Fatalf("timer %d pending after Reset", i)
+		}
+	}
+	ran = nil
+	s.At(1<<30, fn, 1)
+	timers[2].Set(7000)
+	s.At(7000, fn, 2)
+	s.At(2, fn, 3)
+	if r := s.Run(Limits{}); r.Reason != Drained || r.Now != 1<<30 {
+		t.Fatalf("Run after Reset: %+v", r)
+	}
+	want := []uint64{3, 102, 2, 1}
+	if len(ran) != len(want) {
+		t.Fatalf("ran %v, want %v", ran, want)
+	}
+	for i := range want {
+		if ran[i] != want[i] {
+			t.Fatalf("ran %v, want %v", ran, want)
+		}
+	}
+}

@@ -19,6 +19,23 @@ type Scenario struct {
 	clean map[*yaml.Node]bool // nodes of root whose subtree holds no ${...}
 	vars  []variable
 	sweep []dimension
+	// expandCost is the base point's ${var} expansion work, in nodes (see
+	// expandBytesPerNode), counted in the cost of resolving a point.
+	expandCost int
+}
+
+// expandBytesPerNode converts bytes of expanded ${var} text into the node
+// counts of maxSweepWork: every point keeps its expanded values, and a node
+// of the tree costs about this much memory.
+const expandBytesPerNode = 16
+
+func idx0(idx []int) bool {
+	for _, i := range idx {
+		if i != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxPoints bounds a sweep: more points than this is almost always a typo
@@ -144,12 +161,17 @@ func (s *Scenario) check(e *errs) {
 		e.at(first.key.Line, first.key.Column, "the sweep has %d points, more than %d: check the ranges' steps", n, MaxPoints)
 		return
 	}
-	cost := s.resolveCost() + resolveOverhead
+	s.resolve(e, make([]int, len(s.sweep)))
+	nodes := s.resolveCost() + resolveOverhead
+	cost := nodes + s.expandCost
 	if n := s.pointCount(); n > 1 && n*cost > maxSweepWork {
 		first := s.sweep[0]
-		e.at(first.key.Line, first.key.Column, "the sweep has %d points of a file of %d YAML nodes: %d in all are too many to resolve (at most %d); sweep fewer values or shorten the file", n, cost, n*cost, maxSweepWork)
+		of := fmt.Sprintf("a file of %d YAML nodes", nodes)
+		if s.expandCost > 0 {
+			of += fmt.Sprintf(" and about %d characters of expanded ${var} values", s.expandCost*expandBytesPerNode)
+		}
+		e.at(first.key.Line, first.key.Column, "the sweep has %d points of %s: %d in all are too many to resolve (at most %d); sweep fewer values or shorten the file", n, of, n*cost, maxSweepWork)
 	}
-	s.resolve(e, make([]int, len(s.sweep)))
 	type value struct{ dim, i int }
 	var all []value
 	for d := range s.sweep {
@@ -238,7 +260,12 @@ func (s *Scenario) resolve(e *errs, idx []int) *RunConfig {
 			e.at(v.line, v.col, "sweep key %s: the file has a single value where a mapping is needed", dim.name)
 		}
 	}
-	substitute(e, root, vars, s.clean)
+	work := substitute(e, root, vars, s.clean)
+	if idx0(idx) {
+		// A node's cost covers a short value; only what ${var}s add beyond
+		// that counts.
+		s.expandCost = max(0, work/expandBytesPerNode-s.resolveCost())
+	}
 	d := &decoder{e: e}
 	return d.scenario(root)
 }
@@ -366,7 +393,7 @@ func (s *Scenario) Keys() []string {
 // Points resolves every sweep point, the first sweep key varying slowest. A
 // scenario without a sweep has one point.
 func (s *Scenario) Points() ([]Point, error) {
-	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead) > maxSweepWork {
+	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead+s.expandCost) > maxSweepWork {
 		// Load and Set refuse such a scenario; this guards a caller that
 		// ignored their error.
 		return nil, ErrorList{{File: s.file, Msg: fmt.Sprintf("the sweep has %d points: too many to resolve", n)}}

@@ -38,6 +38,9 @@ func idx0(idx []int) bool {
 	return true
 }
 
+// MaxRuns bounds runs: (and --runs): replications of one point.
+const MaxRuns = 100_000_000
+
 // MaxPoints bounds a sweep: more points than this is almost always a typo
 // in a range's step.
 const MaxPoints = 100_000

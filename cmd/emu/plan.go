@@ -37,6 +37,9 @@ func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov over
 			return nil, badInput("--set %s: %v", k, err)
 		}
 	}
+	if ov.runs < 0 || ov.runs > scenarios.MaxRuns {
+		return nil, badInput("runs %d is out of range (1 to %d)", ov.runs, scenarios.MaxRuns)
+	}
 	points, err := s.Points()
 	if err != nil {
 		return nil, &inputError{msg: err.Error()}

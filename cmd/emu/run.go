@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/scenarios"
 )
 
 var runCmd = &command{
@@ -67,8 +68,14 @@ func init() {
 		if *runs < 0 || (seen["runs"] && *runs == 0) {
 			return badInput("emu run: --runs must be a positive number")
 		}
-		if *jobs < 0 {
-			return badInput("emu run: --jobs must be positive")
+		if *runs > scenarios.MaxRuns {
+			return badInput("emu run: --runs %d is out of range (1 to %d, as for runs: in a file)", *runs, scenarios.MaxRuns)
+		}
+		if *jobs < 0 || *jobs > runner.MaxJobs {
+			return badInput("emu run: --jobs %d is out of range (1 to %d; 0 or none = the number of CPUs)", *jobs, runner.MaxJobs)
+		}
+		if *maxRuns < 1 {
+			return badInput("emu run: --max-runs %d must be at least 1", *maxRuns)
 		}
 		var src runSource
 		if *resume != "" {
@@ -113,7 +120,10 @@ func init() {
 		source, _ := json.Marshal(src)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		total := int64(len(plan.Points)) * int64(plan.Runs)
+		total, err := runner.TotalRuns(len(plan.Points), plan.Runs)
+		if err != nil {
+			return badInput("emu run: %v", err)
+		}
 		if *resume == "" && total > *maxRuns && !*yes {
 			if err := confirmBigSweep(e, plan.Name, total, *maxRuns); err != nil {
 				return err

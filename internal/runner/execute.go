@@ -99,7 +99,11 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
 	fp := Fingerprint(plan)
-	total := opt.Shard.size(int64(len(plan.Points)) * int64(plan.Runs))
+	sweepRuns, err := TotalRuns(len(plan.Points), plan.Runs)
+	if err != nil {
+		return nil, err
+	}
+	total := opt.Shard.size(sweepRuns)
 	partial := filepath.Join(dir, PartialDir, "runs.csv")
 	tmp, err := results.CreateAtomic(partial)
 	if err != nil {
@@ -192,7 +196,7 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	}
 	if opt.Shard.Sharded() {
 		info := shardInfo{Index: opt.Shard.Index, Count: opt.Shard.Count, Fingerprint: fp, Runs: total,
-			SweepRuns: int64(len(plan.Points)) * int64(plan.Runs)}
+			SweepRuns: sweepRuns}
 		if err := writeJSON(filepath.Join(dir, ShardFile), info); err != nil {
 			return nil, err
 		}

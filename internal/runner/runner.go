@@ -221,11 +221,16 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	jobs = min(jobs, MaxJobs)
 	window := opt.Window
-	if window <= 0 {
+	if window <= 0 || window > 64*MaxJobs {
 		window = 64 * jobs
 	}
-	total := opt.Shard.size(int64(len(plan.Points)) * int64(plan.Runs))
+	all, err := TotalRuns(len(plan.Points), plan.Runs)
+	if err != nil {
+		return err
+	}
+	total := opt.Shard.size(all)
 	start := st.done
 	if start > total {
 		return fmt.Errorf("runner: the checkpoint has %d runs, the sweep only %d", start, total)

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/emu-sim/emu/results"
 )
 
 // command is one subcommand of emu.
@@ -54,6 +56,9 @@ func exitCode(err error) int {
 	var ex *exitError
 	if errors.As(err, &ex) {
 		return ex.code
+	}
+	if errors.Is(err, results.ErrUnusablePath) {
+		return 2
 	}
 	return 1
 }
@@ -106,6 +111,9 @@ func Main(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "emu: unknown command %q (run 'emu help' for the list)\n", name)
 		return 2
 	}
+	// "-" as an output path writes to this command's standard output.
+	defer func(w io.Writer) { results.Stdout = w }(results.Stdout)
+	results.Stdout = e.stdout
 	err := c.run(e, args[1:])
 	if err == nil {
 		return 0

@@ -50,6 +50,14 @@ func init() {
 		if *run < 0 || *run >= plan.Runs {
 			return badInput("emu trace: --run %d is out of range (each point has runs 0 to %d)", *run, plan.Runs-1)
 		}
+		if *pcapFile == "-" && *svgFile == "-" {
+			return badInput("emu trace: --pcap - and --svg - cannot both write to standard output")
+		}
+		// With a file on standard output, the ladder goes to standard error.
+		text := e.stdout
+		if *pcapFile == "-" || *svgFile == "-" {
+			text = e.stderr
+		}
 		w := sim.NewWorker()
 		tr := &sim.Trace{}
 		w.SetTrace(tr)
@@ -58,31 +66,35 @@ func init() {
 			return fmt.Errorf("emu trace: %w", err)
 		}
 		if len(plan.Keys) > 0 {
-			fmt.Fprintf(e.stdout, "%s, point %d (", plan.Name, *point)
+			fmt.Fprintf(text, "%s, point %d (", plan.Name, *point)
 			for i, k := range plan.Keys {
 				if i > 0 {
-					fmt.Fprint(e.stdout, ", ")
+					fmt.Fprint(text, ", ")
 				}
-				fmt.Fprintf(e.stdout, "%s=%s", k, plan.Points[*point].Values[i])
+				fmt.Fprintf(text, "%s=%s", k, plan.Points[*point].Values[i])
 			}
-			fmt.Fprintf(e.stdout, "), run %d, seed %d\n\n", *run, seed)
+			fmt.Fprintf(text, "), run %d, seed %d\n\n", *run, seed)
 		} else {
-			fmt.Fprintf(e.stdout, "%s, run %d, seed %d\n\n", plan.Name, *run, seed)
+			fmt.Fprintf(text, "%s, run %d, seed %d\n\n", plan.Name, *run, seed)
 		}
-		if err := ladder.Write(e.stdout, tr, ladder.Options{Colour: e.isTerminal}); err != nil {
+		if err := ladder.Write(text, tr, ladder.Options{Colour: e.isTerminal}); err != nil {
 			return err
 		}
 		if *pcapFile != "" {
 			if err := writePcap(*pcapFile, tr); err != nil {
 				return fmt.Errorf("emu trace: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *pcapFile)
+			if *pcapFile != "-" {
+				fmt.Fprintf(text, "wrote %s\n", *pcapFile)
+			}
 		}
 		if *svgFile != "" {
 			if err := writeLadderSVG(*svgFile, tr); err != nil {
 				return fmt.Errorf("emu trace: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *svgFile)
+			if *svgFile != "-" {
+				fmt.Fprintf(text, "wrote %s\n", *svgFile)
+			}
 		}
 		return nil
 	}

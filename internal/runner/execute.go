@@ -96,7 +96,7 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 // to those of an uninterrupted run.
 func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(dir, PartialDir), 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, fmt.Errorf("output folder %s: %w: %w", dir, results.ErrUnusablePath, err)
 	}
 	fp := Fingerprint(plan)
 	sweepRuns, err := TotalRuns(len(plan.Points), plan.Runs)

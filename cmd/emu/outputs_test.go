@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOutputPaths: --pcap - writes the capture to standard output (the
+// ladder then goes to standard error); a folder, or a file under a missing
+// folder, as an output path is bad input (exit 2), and nothing is created.
+func TestOutputPaths(t *testing.T) {
+	out, errs, code := emu(t, "", "trace", "half-close", "--pcap", "-")
+	// A little-endian nanosecond pcap starts with 4d 3c b2 a1.
+	if code != 0 || !strings.HasPrefix(out, "\x4d\x3c\xb2\xa1") || !strings.Contains(errs, "half-close") {
+		t.Errorf("--pcap -: exit %d, stdout starts %q, stderr %q", code, out[:min(len(out), 8)], errs)
+	}
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"trace", "half-close", "--pcap", dir},
+		{"trace", "half-close", "--svg", filepath.Join(dir, "no", "such.svg")},
+		{"trace", "half-close", "--pcap", "-", "--svg", "-"},
+	} {
+		_, errs, code := emu(t, "", args...)
+		if code != 2 {
+			t.Errorf("emu %s: exit %d, want 2; %s", strings.Join(args, " "), code, errs)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files were left in the folder", len(entries))
+	}
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if _, errs, code := emu(t, "", "run", "half-close", "--quiet", "--out", file); code != 2 {
+		t.Errorf("run --out FILE: exit %d, want 2; %s", code, errs)
+	}
+}

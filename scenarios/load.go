@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/emu-sim/emu/internal/input"
 )
 
 // Scenario is a loaded, checked scenario file.
@@ -49,6 +51,10 @@ const MaxPoints = 100_000
 // The error, if any, is an ErrorList with every problem found.
 func Load(filename string, data []byte) (*Scenario, error) {
 	e := &errs{file: filename}
+	if len(data) > input.MaxScenarioBytes {
+		e.at(1, 1, "the file is larger than %d MiB: not a scenario", input.MaxScenarioBytes>>20)
+		return nil, e.err()
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -104,13 +110,16 @@ var Stdin io.Reader = os.Stdin
 func LoadFile(pathOrBuiltinName string) (*Scenario, error) {
 	name := pathOrBuiltinName
 	if name == "-" {
-		b, err := io.ReadAll(Stdin)
+		b, err := io.ReadAll(io.LimitReader(Stdin, input.MaxScenarioBytes+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading scenario from standard input: %w", err)
 		}
 		return Load("-", b)
 	}
-	b, err := os.ReadFile(name)
+	b, err := input.ReadFile(name, input.Stream, input.MaxScenarioBytes+1)
+	if errors.Is(err, input.ErrNotRegular) {
+		return nil, ErrorList{{File: name, Line: 1, Col: 1, Msg: "not a scenario file: " + errors.Unwrap(err).Error()}}
+	}
 	if err != nil {
 		if builtin, ok := Builtin(name); ok && errors.Is(err, fs.ErrNotExist) {
 			return Load(name, builtin)

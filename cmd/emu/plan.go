@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/scenarios"
 )
@@ -67,7 +69,8 @@ type runSource struct {
 // or built-in example, and the name to use in error positions.
 func readScenario(e *env, name string) ([]byte, string, error) {
 	if name == "-" {
-		b, err := io.ReadAll(e.stdin)
+		// One byte past the limit: Load reports the size.
+		b, err := io.ReadAll(io.LimitReader(e.stdin, input.MaxScenarioBytes+1))
 		if err != nil {
 			return nil, "", fmt.Errorf("reading standard input: %w", err)
 		}
@@ -79,11 +82,17 @@ func readScenario(e *env, name string) ([]byte, string, error) {
 		if b, ok := scenarios.Builtin(name); ok {
 			return b, name, nil
 		}
+		if statErr == nil {
+			return nil, "", badInput("%s:1:1: a folder, not a scenario file (and no built-in example of that name; see 'emu list')", name)
+		}
 		return nil, "", badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
 	}
-	b, err := os.ReadFile(name)
+	b, err := input.ReadFile(name, input.Stream, input.MaxScenarioBytes+1)
+	if errors.Is(err, input.ErrNotRegular) {
+		return nil, "", badInput("%s:1:1: not a scenario file: %v", name, errors.Unwrap(err))
+	}
 	if err != nil {
-		return nil, "", badInput("%s: %v", name, err)
+		return nil, "", badInput("%s:1:1: %v", name, err)
 	}
 	return b, name, nil
 }

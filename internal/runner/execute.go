@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
@@ -22,6 +23,10 @@ import (
 // run keeps the runs it finished until it is resumed. The output files
 // themselves appear only when a run is complete.
 const PartialDir = ".emu-partial"
+
+// maxStateBytes bounds state.json: it holds the scenario's text (at most
+// input.MaxScenarioBytes, escaped as JSON) and a few numbers.
+const maxStateBytes = 8 * input.MaxScenarioBytes
 
 // checkpoint is PartialDir/state.json.
 type checkpoint struct {
@@ -74,7 +79,7 @@ func ReadSource(dir string) ([]byte, error) {
 }
 
 func readCheckpoint(dir string) (*checkpoint, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PartialDir, "state.json"))
+	b, err := input.ReadFile(filepath.Join(dir, PartialDir, "state.json"), input.Regular, maxStateBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s has no interrupted run to resume (no %s)", dir, filepath.Join(PartialDir, "state.json"))
@@ -216,23 +221,23 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 	if cp.Fingerprint != fp || cp.Total != total {
 		return errors.New("the scenario, seed, runs or emu version differ from those of the interrupted run; start over without --resume")
 	}
-	f, err := os.Open(filepath.Join(dir, PartialDir, "runs.csv"))
+	f, err := input.Open(filepath.Join(dir, PartialDir, "runs.csv"), input.Regular)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	defer f.Close()
-	rr, err := results.NewRunsReader(f)
+	rr, err := results.NewRunsReader(input.Lines(f, input.MaxLineBytes))
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	var sr *statesReader
 	if st.sw != nil {
-		sf, err := os.Open(filepath.Join(dir, PartialDir, StatesFile))
+		sf, err := input.Open(filepath.Join(dir, PartialDir, StatesFile), input.Regular)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 		defer sf.Close()
-		if sr, err = newStatesReader(sf); err != nil {
+		if sr, err = newStatesReader(input.Lines(sf, input.MaxLineBytes)); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}

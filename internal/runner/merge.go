@@ -12,9 +12,14 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
+
+// maxSummaryJSONBytes bounds the summary.json merge reads its head from:
+// the largest sweep's is about 500 MB.
+const maxSummaryJSONBytes = 2 << 30
 
 // summaryHead is the part of a shard's summary.json that merge carries over.
 type summaryHead struct {
@@ -34,7 +39,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	}
 	infos := make([]shardInfo, len(shardDirs))
 	for i, d := range shardDirs {
-		b, err := os.ReadFile(filepath.Join(d, ShardFile))
+		b, err := input.ReadFile(filepath.Join(d, ShardFile), input.Regular, 1<<20)
 		if err != nil {
 			return 0, fmt.Errorf("merge: %s is not the output of a sharded run (%w)", d, err)
 		}
@@ -61,22 +66,23 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 	}
 	var head summaryHead
-	b, err := os.ReadFile(filepath.Join(shardDirs[order[0]], "summary.json"))
+	sj, err := input.Open(filepath.Join(shardDirs[order[0]], "summary.json"), input.Regular)
 	if err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	defer sj.Close()
+	if err := json.NewDecoder(io.LimitReader(sj, maxSummaryJSONBytes)).Decode(&head); err != nil {
 		return 0, fmt.Errorf("merge: %s: %w", filepath.Join(shardDirs[order[0]], "summary.json"), err)
 	}
 
 	readers := make([]*results.RunsReader, n)
 	for k, i := range order {
-		f, err := os.Open(filepath.Join(shardDirs[i], "runs.csv"))
+		f, err := input.Open(filepath.Join(shardDirs[i], "runs.csv"), input.Regular)
 		if err != nil {
 			return 0, fmt.Errorf("merge: %w", err)
 		}
 		defer f.Close()
-		if readers[k], err = results.NewRunsReader(bufio.NewReaderSize(f, 1<<16)); err != nil {
+		if readers[k], err = results.NewRunsReader(input.Lines(f, input.MaxLineBytes)); err != nil {
 			return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 		}
 	}
@@ -91,12 +97,12 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	if _, err := os.Stat(filepath.Join(shardDirs[order[0]], StatesFile)); err == nil {
 		states = make([]*statesReader, n)
 		for k, i := range order {
-			f, err := os.Open(filepath.Join(shardDirs[i], StatesFile))
+			f, err := input.Open(filepath.Join(shardDirs[i], StatesFile), input.Regular)
 			if err != nil {
 				return 0, fmt.Errorf("merge: %w", err)
 			}
 			defer f.Close()
-			if states[k], err = newStatesReader(bufio.NewReaderSize(f, 1<<16)); err != nil {
+			if states[k], err = newStatesReader(input.Lines(f, input.MaxLineBytes)); err != nil {
 				return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 			}
 		}

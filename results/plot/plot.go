@@ -24,8 +24,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/internal/input"
+	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/results"
 )
 

@@ -51,6 +51,10 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 			continue
 		}
 		seen[k.Value] = true
+		if why, ok := unsweepable[k.Value]; ok {
+			e.at(k.Line, k.Column, "sweep key %q cannot be swept: %s", k.Value, why)
+			continue
+		}
 		if !d.isVar && !knownPath(k.Value) {
 			msg := "unknown sweep key " + quote(k.Value) + ": name a var (define it under vars:) or a setting such as link.loss, link.delay, server.tcp.delayed_ack, profile"
 			names := allPaths()

@@ -37,6 +37,10 @@ func parseVars(e *errs, n *yaml.Node) []variable {
 			e.at(k.Line, k.Column, "var %q is defined twice", k.Value)
 			continue
 		}
+		if reservedColumn(k.Value) {
+			e.at(k.Line, k.Column, "var %q is named like a column of runs.csv or summary.csv (a swept var becomes a column); rename it", k.Value)
+			continue
+		}
 		seen[k.Value] = true
 		if v.Kind != yaml.ScalarNode {
 			e.at(v.Line, v.Column, "var %q must be a single value", k.Value)

@@ -72,6 +72,10 @@ func Load(filename string, data []byte) (*Scenario, error) {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		e.at(extra.Line, extra.Column, "the file holds more than one YAML document; a scenario is one document")
+	} else if !errors.Is(err, io.EOF) {
+		// A syntax error after the first document is still an error.
+		line, msg := yamlErrorLine(err)
+		e.at(line, 1, "%s", msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		e.at(doc.Line, doc.Column, "the file is empty: a scenario needs at least name:, client: and server:")
@@ -87,6 +91,7 @@ func Load(filename string, data []byte) (*Scenario, error) {
 		e.at(root.Line, root.Column, "a scenario must be a mapping with name:, link:, client:, server: ...")
 		return nil, e.err()
 	}
+	checkTags(e, doc.Content[0], 0)
 	s := &Scenario{file: filename, root: root}
 	s.markClean()
 	s.vars = parseVars(e, lookup(root, "vars"))

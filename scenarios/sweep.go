@@ -105,6 +105,12 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 	var from, to, step *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		for j := 0; j < i; j += 2 {
+			if n.Content[j].Value == k.Value {
+				e.at(k.Line, k.Column, "sweep %s: key %q appears twice in the range", key, k.Value)
+				return nil
+			}
+		}
 		switch k.Value {
 		case "from":
 			from = v

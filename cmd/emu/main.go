@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/results"
 )
 
@@ -57,7 +58,7 @@ func exitCode(err error) int {
 	if errors.As(err, &ex) {
 		return ex.code
 	}
-	if errors.Is(err, results.ErrUnusablePath) {
+	if errors.Is(err, results.ErrUnusablePath) || errors.Is(err, runner.ErrBusy) {
 		return 2
 	}
 	return 1

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"github.com/emu-sim/emu/internal/runner"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -34,5 +36,26 @@ func TestOutputPaths(t *testing.T) {
 	os.WriteFile(file, []byte("x"), 0o644)
 	if _, errs, code := emu(t, "", "run", "half-close", "--quiet", "--out", file); code != 2 {
 		t.Errorf("run --out FILE: exit %d, want 2; %s", code, errs)
+	}
+}
+
+// TestRunLocked: a second emu writing the same --out folder exits 2 with
+// "another emu is writing DIR", and leaves the folder as it was.
+func TestRunLocked(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, runner.LockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Skipf("needs flock: %v", err)
+	}
+	_, errs, code := emu(t, "", "run", "half-close", "--quiet", "--out", dir)
+	if code != 2 || !strings.Contains(errs, "another emu is writing "+dir) {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs.csv")); err == nil {
+		t.Error("runs.csv written while the folder was locked")
 	}
 }

@@ -103,6 +103,11 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	if err := os.MkdirAll(filepath.Join(dir, PartialDir), 0o755); err != nil {
 		return nil, fmt.Errorf("output folder %s: %w: %w", dir, results.ErrUnusablePath, err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
 	fp := Fingerprint(plan)
 	sweepRuns, err := TotalRuns(len(plan.Points), plan.Runs)
 	if err != nil {

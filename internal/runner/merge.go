@@ -87,8 +87,13 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, fmt.Errorf("merge: %w: %w", results.ErrUnusablePath, err)
+	}
+	lock, err := lockDir(out)
+	if err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
+	defer lock.unlock()
 	// states.csv, when the sweep recorded it, is merged run by run too.
 	var states []*statesReader
 	var sw *csv.Writer

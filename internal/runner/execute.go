@@ -184,34 +184,36 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 		return nil, &Interrupted{Dir: dir, Done: st.done, Total: total}
 	}
+	// Every file is written whole in PartialDir, then published as a set.
 	if err := tmp.Commit(); err != nil {
 		return nil, err
 	}
 	if err := commitStates(); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(partial, filepath.Join(dir, "runs.csv")); err != nil {
-		return nil, fmt.Errorf("runs.csv: %w", err)
-	}
+	files := []string{"runs.csv"}
 	if statesTmp != nil {
-		if err := os.Rename(statesPartial, filepath.Join(dir, StatesFile)); err != nil {
-			return nil, fmt.Errorf("states.csv: %w", err)
-		}
+		files = append(files, StatesFile)
 	}
 	st.res.Runs = st.done
 	st.res.Summaries = st.summaries()
 	st.res.ExtraMeans = st.extraMeans()
-	if err := writeSummaries(dir, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
+	staging := filepath.Join(dir, PartialDir)
+	if err := writeSummaries(staging, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
 		return nil, err
 	}
+	files = append(files, "summary.csv", "summary.json")
 	if opt.Shard.Sharded() {
 		info := shardInfo{Index: opt.Shard.Index, Count: opt.Shard.Count, Fingerprint: fp, Runs: total,
 			SweepRuns: sweepRuns}
-		if err := writeJSON(filepath.Join(dir, ShardFile), info); err != nil {
+		if err := writeJSON(filepath.Join(staging, ShardFile), info); err != nil {
 			return nil, err
 		}
+		files = append(files, ShardFile)
 	}
-	os.RemoveAll(filepath.Join(dir, PartialDir))
+	if err := publish(dir, fp, files); err != nil {
+		return nil, fmt.Errorf("publishing the outputs in %s: %w", dir, err)
+	}
 	return &st.res, nil
 }
 

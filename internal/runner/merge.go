@@ -38,7 +38,14 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		return 0, errors.New("merge: name the shard folders")
 	}
 	infos := make([]shardInfo, len(shardDirs))
+	outInfo, outErr := os.Stat(out)
 	for i, d := range shardDirs {
+		if di, err := os.Stat(d); err == nil && outErr == nil && os.SameFile(di, outInfo) {
+			return 0, fmt.Errorf("merge: --out %s is one of the shards: merge into another folder", out)
+		}
+		if _, err := os.Stat(filepath.Join(d, ShardFile)); err == nil && !IsComplete(d) {
+			return 0, fmt.Errorf("merge: %s is not a finished shard (no %s: its run was interrupted while publishing, or is still writing)", d, CompleteFile)
+		}
 		b, err := input.ReadFile(filepath.Join(d, ShardFile), input.Regular, 1<<20)
 		if err != nil {
 			return 0, fmt.Errorf("merge: %s is not the output of a sharded run (%w)", d, err)
@@ -86,7 +93,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 			return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 		}
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(out, PartialDir), 0o755); err != nil {
 		return 0, fmt.Errorf("merge: %w: %w", results.ErrUnusablePath, err)
 	}
 	lock, err := lockDir(out)
@@ -111,7 +118,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 				return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 			}
 		}
-		if statesDst, err = results.CreateAtomic(filepath.Join(out, StatesFile)); err != nil {
+		if statesDst, err = results.CreateAtomic(filepath.Join(out, PartialDir, StatesFile)); err != nil {
 			return 0, err
 		}
 		defer statesDst.Abort()
@@ -121,7 +128,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 			return 0, err
 		}
 	}
-	dst, err := results.CreateAtomic(filepath.Join(out, "runs.csv"))
+	dst, err := results.CreateAtomic(filepath.Join(out, PartialDir, "runs.csv"))
 	if err != nil {
 		return 0, err
 	}
@@ -212,8 +219,17 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 		points = append(points, withExtra(a.Summary(), means))
 	}
-	if err := writeSummaries(out, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
+	staging := filepath.Join(out, PartialDir)
+	if err := writeSummaries(staging, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
 		return 0, err
+	}
+	files := []string{"runs.csv"}
+	if sw != nil {
+		files = append(files, StatesFile)
+	}
+	files = append(files, "summary.csv", "summary.json")
+	if err := publish(out, infos[0].Fingerprint, files); err != nil {
+		return 0, fmt.Errorf("merge: publishing the outputs in %s: %w", out, err)
 	}
 	return rows, nil
 }

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/sim"
@@ -237,6 +238,11 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	}
 	dispatch, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
+	// Cancellation reaches the runs in progress through one flag, which
+	// their event loops check every few thousand events.
+	var interrupt atomic.Bool
+	stopWatch := context.AfterFunc(ctx, func() { interrupt.Store(true) })
+	defer stopWatch()
 
 	// credits bound the reorder window: a run is handed out only when the
 	// writer has room for its result.
@@ -267,6 +273,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 		go func() {
 			defer wg.Done()
 			worker := sim.NewWorker()
+			worker.SetInterrupt(&interrupt)
 			for k := range tasks {
 				done <- runOne(worker, plan, k, opt.Shard.global(k))
 			}
@@ -279,6 +286,10 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	var firstErr error
 	for t := range done {
 		if firstErr != nil {
+			continue
+		}
+		if errors.Is(t.err, sim.ErrInterrupted) {
+			// Abandoned; the rows before it are still written.
 			continue
 		}
 		if t.err != nil {

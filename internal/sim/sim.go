@@ -9,8 +9,10 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/emu-sim/emu/engine"
@@ -118,6 +120,7 @@ type Worker struct {
 	samples     []StateSample
 	perConn     bool                // classify every connection (runs of many connections)
 	byPort      map[uint16]*connRec // records of live connections by client port
+	interrupt   *atomic.Bool        // see SetInterrupt
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -130,6 +133,14 @@ func NewWorker() *Worker {
 	w.arrive = engine.NewStream(0, "arrivals")
 	return w
 }
+
+// ErrInterrupted is returned by Run when the flag given to SetInterrupt was
+// set during the run: the run was abandoned, not finished.
+var ErrInterrupted = errors.New("run interrupted")
+
+// SetInterrupt gives later runs a flag that, once true, ends them within a
+// few thousand events with ErrInterrupted (how Ctrl-C reaches a long run).
+func (w *Worker) SetInterrupt(f *atomic.Bool) { w.interrupt = f }
 
 // SetTrace makes later runs record a Trace of every event (for ladders and
 // pcaps); nil turns it off.
@@ -205,7 +216,10 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		// forking server gives it.
 		l.OnConnection = w.forkServer
 	}
-	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents})
+	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents, Interrupt: w.interrupt})
+	if res.Reason == engine.Interrupted {
+		return nil, ErrInterrupted
+	}
 	// The close-type columns describe the run's first connection.
 	if w.c0 != nil && w.c0.Owner() != nil {
 		cp = w.c0.Owner()

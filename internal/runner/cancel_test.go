@@ -1,0 +1,51 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/emu-sim/emu/scenarios"
+)
+
+// TestCancelInsideLongRun: cancellation reaches a run in progress. The
+// single run here (a million connections) takes far longer than a second;
+// cancelled 200 ms in, Execute returns Interrupted within a second, with
+// nothing done. Before the event loop checked for it, Execute waited for
+// the run to end.
+func TestCancelInsideLongRun(t *testing.T) {
+	src := `
+name: long
+runs: 2
+stop_after: 1h
+max_events: 1000000000000
+link: {delay: 1ms}
+connections: {count: 1000000, every: 10us, sample: 10s}
+client:
+  do: [connect, {send: 100B}, close]
+server:
+  do: [accept, {read: eof}, close]
+`
+	s, err := scenarios.Load("long.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := NewPlan(points, "test", 0, 0, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = Execute(ctx, plan, t.TempDir(), Options{Jobs: 2})
+	took := time.Since(start)
+	var in *Interrupted
+	if !errors.As(err, &in) || in.Done != 0 {
+		t.Fatalf("got %v, want Interrupted with 0 runs done", err)
+	}
+	if took > 1200*time.Millisecond {
+		t.Errorf("Execute returned %v after the start, more than 1 s after the cancel", took)
+	}
+}

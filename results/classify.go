@@ -108,6 +108,12 @@ func Classify(r *Run) Outcome {
 	o.TimeWaitSide, o.TimeWait = timeWait(r)
 
 	if !r.Established {
+		// A handshake still under way when stop_after or the event budget
+		// ended the run (no RST, no failed connect yet) is undecided.
+		if r.HitHorizon && firstRST < 0 && r.Errors[Client] == "" && !r.GaveUp[Client] {
+			o.CloseType = Incomplete
+			return o
+		}
 		o.CloseType = NoConnect
 		return o
 	}

@@ -124,6 +124,7 @@ type Run struct {
 	TimeWait      [2]Span     // each side's TIME_WAIT
 	FinalState    [2]string   // RFC 9293 state name at the end of the run, e.g. "CLOSED", "TIME_WAIT"
 	HitHorizon    bool        // the run reached stop_after (or its event budget) rather than running out of events
+	HitBudget     bool        // of those, the event budget (max_events) ended it
 	Errors        [2]string   // first error each application saw ("ECONNRESET", "EPIPE", ...) or ""
 	BytesSent     [2]int64    // application bytes written
 	BytesReceived [2]int64    // application bytes read

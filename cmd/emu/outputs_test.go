@@ -59,3 +59,28 @@ func TestRunLocked(t *testing.T) {
 		t.Error("runs.csv written while the folder was locked")
 	}
 }
+
+// TestCutoffWarnings: runs that stop_after ends are named (ten at most,
+// then a count), with the connections that never started: 1000 arrivals
+// 1 ms apart from 0 ms, cut at 100 ms, start the 101 at 0..100 ms only.
+func TestCutoffWarnings(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "cut.yaml")
+	os.WriteFile(f, []byte("name: cut\nstop_after: 100ms\nconnections: {count: 1000, every: 1ms}\nclient:\n  do: [connect, close]\nserver:\n  do: [accept, close]\n"), 0o644)
+	_, errs, code := emu(t, "", "run", f, "--runs", "12", "--quiet", "--out", filepath.Join(dir, "o"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"warning: point 0 run 0: stop_after (100ms) ended the run; 899 of its 1000 connections never started\n",
+		"warning: point 0 run 9: stop_after (100ms) ended the run; 899 of its 1000 connections never started\n",
+		"warning: ... and 2 more runs ended by stop_after or max_events (12 in all)\n",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("no %q in\n%s", want, errs)
+		}
+	}
+	if strings.Contains(errs, "run 10:") {
+		t.Errorf("more than 10 runs named:\n%s", errs)
+	}
+}

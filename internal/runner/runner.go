@@ -110,6 +110,7 @@ type task struct {
 	run    results.Run
 	out    results.Outcome
 	extra  []string   // the values of sim.ExtraColumns
+	unborn int        // connections never started (the run ended first)
 	states [][]string // states.csv rows, when the plan records them
 	err    error
 }
@@ -125,6 +126,7 @@ type sweepState struct {
 	acc      []*results.Accumulator
 	done     int64 // rows written (restored ones included)
 	res      Result
+	cut      cutoffs
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
@@ -311,9 +313,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 				stopDispatch()
 				break
 			}
-			if cur.run.HitHorizon && cur.out.CloseType == results.Incomplete && len(st.res.Warnings) < 10 {
-				st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("point %d run %d reached stop_after or the event budget before the connection ended", cur.run.Point, cur.run.Run))
-			}
+			st.noteCutoff(plan, cur)
 			next++
 			credits <- struct{}{}
 			if opt.Progress != nil {
@@ -324,6 +324,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	st.cutoffSummary()
 	if next < total {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -348,6 +349,7 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 		st.CloseTypes[t.out.CloseType] = 1
 	}
 	t.extra = st.Columns()
+	t.unborn = st.NeverStarted
 	if plan.States {
 		t.states = statesRows(point, run, w.Samples())
 	}

@@ -69,6 +69,9 @@ type Stats struct {
 	// CloseTypes counts how the run's connections ended (runs of more than
 	// one connection; for one connection the runner fills it in).
 	CloseTypes [results.NumCloseTypes]int
+	// NeverStarted counts the connections whose arrival the run's end
+	// (stop_after or max_events) came before; not a column.
+	NeverStarted int
 }
 
 // ExtraColumns are the runs.csv columns Stats adds after the contract's:
@@ -229,6 +232,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	}
 	r.End = res.Now
 	r.HitHorizon = res.Reason == engine.Horizon || res.Reason == engine.Budget
+	r.HitBudget = res.Reason == engine.Budget
+	w.stats.NeverStarted = max(p.Connections.Count, 1) - w.started
 	for side, pr := range [2]*tcp.Process{cp, sp} {
 		r.Errors[side] = pr.FirstError().String()
 		r.BytesSent[side] = pr.BytesSent()

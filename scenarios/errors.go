@@ -25,10 +25,19 @@ func (e *Error) Error() string {
 // prints one "file:line:col: message" line per problem.
 type ErrorList []*Error
 
-// Error prints one file:line:col: message line per problem.
+// maxErrors bounds the problems printed for one file: a generated file
+// can hold millions of mistakes, and the first fifty say what is wrong.
+const maxErrors = 50
+
+// Error prints one file:line:col: message line per problem, at most
+// maxErrors of them, then how many more there are.
 func (l ErrorList) Error() string {
 	var b strings.Builder
 	for i, e := range l {
+		if i == maxErrors {
+			fmt.Fprintf(&b, "\n%s: ... and %d more", e.File, len(l)-maxErrors)
+			break
+		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}

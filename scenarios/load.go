@@ -417,15 +417,30 @@ func (s *Scenario) Points() ([]Point, error) {
 	}
 	e := &errs{file: s.file}
 	keys := s.Keys()
-	idx := make([]int, len(s.sweep))
 	var points []Point
-	for {
+	s.eachPoint(func(idx []int) bool {
 		p := Point{Index: len(points), Keys: keys}
 		for d, dim := range s.sweep {
 			p.Values = append(p.Values, dim.values[idx[d]].text)
 		}
 		p.Config = s.resolve(e, idx)
 		points = append(points, p)
+		return true
+	})
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return points, nil
+}
+
+// eachPoint calls fn with the sweep indices of every point, the first key
+// varying slowest, until fn returns false.
+func (s *Scenario) eachPoint(fn func(idx []int) bool) {
+	idx := make([]int, len(s.sweep))
+	for {
+		if !fn(idx) {
+			return
+		}
 		d := len(idx) - 1
 		for ; d >= 0; d-- {
 			idx[d]++
@@ -435,13 +450,26 @@ func (s *Scenario) Points() ([]Point, error) {
 			idx[d] = 0
 		}
 		if d < 0 {
-			break
+			return
 		}
 	}
-	if err := e.err(); err != nil {
-		return nil, err
+}
+
+// CheckPoints resolves every sweep point, as Points does, keeping none:
+// Load checks each sweep value on its own (and within a work budget), so a
+// limit across two swept keys (mss against a swept mtu, rto_min against a
+// swept rto_max) shows only here. It is what `emu validate` adds to Load,
+// so that validate passes exactly what run accepts.
+func (s *Scenario) CheckPoints() error {
+	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead+s.expandCost) > maxSweepWork {
+		return ErrorList{{File: s.file, Line: 1, Col: 1, Msg: fmt.Sprintf("the sweep has %d points: too many to resolve", n)}}
 	}
-	return points, nil
+	e := &errs{file: s.file}
+	s.eachPoint(func(idx []int) bool {
+		s.resolve(e, idx)
+		return len(e.list) < maxErrors
+	})
+	return e.err()
 }
 
 // Name returns the scenario's name, or "" if the file has none.

@@ -49,7 +49,13 @@ func init() {
 		}
 		bad := 0
 		for _, f := range pos {
-			if _, err := loadScenario(e, f); err != nil {
+			s, err := loadScenario(e, f)
+			if err == nil {
+				if perr := s.CheckPoints(); perr != nil {
+					err = &inputError{msg: perr.Error()}
+				}
+			}
+			if err != nil {
 				bad++
 				fmt.Fprintln(e.stderr, err)
 				continue

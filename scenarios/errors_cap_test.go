@@ -1,0 +1,25 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestErrorsCapped: a file with 120 bad values prints 50 problems and
+// "... and 70 more", not 120 lines.
+func TestErrorsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: x\nclient:\n  do: [connect")
+	for i := 0; i < 120; i++ {
+		b.WriteString(", {sleep: bad}")
+	}
+	b.WriteString(", close]\nserver:\n  do: [accept, close]\n")
+	_, err := Load("t.yaml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 51 || lines[50] != "t.yaml: ... and 70 more" {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+}

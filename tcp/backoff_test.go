@@ -19,7 +19,7 @@ func TestDoubledSaturates(t *testing.T) {
 		{120 * time.Second, 120 * time.Second, 120 * time.Second},
 		{maxDur/2 + 1, maxDur, maxDur},
 		{maxDur - 1, maxDur, maxDur},
-		{maxDur / 4, maxDur, maxDur/4*2},
+		{maxDur / 4, maxDur, maxDur / 4 * 2},
 	}
 	for _, c := range cases {
 		if got := doubled(c.d, c.limit); got != c.want {

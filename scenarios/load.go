@@ -59,14 +59,14 @@ func Load(filename string, data []byte) (*Scenario, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			e.at(0, 0, "the file is empty: a scenario needs at least name:, client: and server:")
+			e.at(1, 1, "the file is empty: a scenario needs at least name:, client: and server:")
 			return nil, e.err()
 		}
-		line, msg := yamlErrorLine(err)
+		line, col, msg := yamlErrorPos(data, err)
 		if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) && strings.Contains(lines[line-1], "\t") {
 			msg += " (this line has a tab: YAML indents with spaces only)"
 		}
-		e.at(line, 1, "%s", msg)
+		e.at(line, col, "%s", msg)
 		return nil, e.err()
 	}
 	var extra yaml.Node
@@ -74,11 +74,11 @@ func Load(filename string, data []byte) (*Scenario, error) {
 		e.at(extra.Line, extra.Column, "the file holds more than one YAML document; a scenario is one document")
 	} else if !errors.Is(err, io.EOF) {
 		// A syntax error after the first document is still an error.
-		line, msg := yamlErrorLine(err)
-		e.at(line, 1, "%s", msg)
+		line, col, msg := yamlErrorPos(data, err)
+		e.at(line, col, "%s", msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		e.at(doc.Line, doc.Column, "the file is empty: a scenario needs at least name:, client: and server:")
+		e.at(max(doc.Line, 1), max(doc.Column, 1), "the file is empty: a scenario needs at least name:, client: and server:")
 		return nil, e.err()
 	}
 	cl := &cloner{}

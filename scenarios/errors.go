@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is one problem in a scenario file, at a line and column.
@@ -69,12 +70,40 @@ func (c *errs) at(line, col int, format string, a ...any) {
 
 // oneLine escapes line breaks in a message: a value quoted from the file
 // (or formatted by another package) may hold one, and a second line would
-// break the file:line:col: message format that editors and CI parse.
+// break the file:line:col: message format that editors and CI parse. Other
+// control characters (an escape sequence in a ${...} name or a --set value
+// would drive the terminal) and invalid UTF-8 are escaped as \xNN.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\n\r") {
+	clean := true
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
 		return s
 	}
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1):
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func (c *errs) err() error {

@@ -380,7 +380,7 @@ func (s *Scenario) Set(key, value string) error {
 		}
 		s.markClean()
 	}
-	e := &errs{file: s.file + " (with --set " + key + "=" + value + ")"}
+	e := &errs{file: s.file + " (with --set " + oneLine(key+"="+value) + ")"}
 	s.check(e)
 	if err := e.err(); err != nil {
 		s.root, s.vars, s.sweep = root, vars, sweep

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/emu-sim/emu/internal/runner"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,3 +68,21 @@ func TestTotalRunsOverflow(t *testing.T) {
 }
 
 var totalRuns = runner.TotalRuns
+
+// TestNoRawControlBytes: an escape sequence in a --set key or value, or in
+// a ${...} name, reaches the terminal escaped.
+func TestNoRawControlBytes(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "esc.yaml")
+	os.WriteFile(f, []byte("name: x\nclient:\n  do: [connect, {sleep: \"${\\e[31mred}\"}, close]\nserver:\n  do: [accept, close]\n"), 0o644)
+	for _, args := range [][]string{
+		{"run", "half-close", "--set", "link.delay=\x1b[31m5ms"},
+		{"run", "half-close", "--set", "\x1b[2Jlink.delay=5ms"},
+		{"validate", f},
+	} {
+		_, errs, code := emu(t, "", args...)
+		if code != 2 || strings.ContainsRune(errs, 0x1b) || !strings.Contains(errs, `\x1b`) {
+			t.Errorf("emu %q: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}

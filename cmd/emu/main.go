@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/results"
@@ -122,7 +123,7 @@ func Main(e *env, args []string) int {
 	if errors.Is(err, errHelpShown) {
 		return 0
 	}
-	msg := err.Error()
+	msg := escapeControls(err.Error())
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
@@ -131,6 +132,25 @@ func Main(e *env, args []string) int {
 	}
 	fmt.Fprint(e.stderr, msg)
 	return exitCode(err)
+}
+
+// escapeControls escapes the control characters of a message (but its line
+// breaks) as \xNN: a value from the command line or a file quoted in it
+// must not drive the terminal.
+func escapeControls(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != '\n' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1)) {
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func usage(w io.Writer) {

@@ -23,3 +23,24 @@ func TestErrorsCapped(t *testing.T) {
 		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }
+
+// TestSetInsideSweptKey: a --set of a key inside a swept one was silently
+// replaced by the sweep's value at every point; it is an error naming both.
+func TestSetInsideSweptKey(t *testing.T) {
+	s := mustLoad(t, `
+name: t
+client:
+  do: [connect, close]
+server:
+  do: [accept, close]
+sweep:
+  link.jitter: [1ms, 2ms]
+`)
+	err := s.Set("link.jitter.dist", "normal")
+	if err == nil || !strings.Contains(err.Error(), "link.jitter.dist is inside the swept key link.jitter") {
+		t.Errorf("got %v", err)
+	}
+	if err := s.Set("link.delay", "5ms"); err != nil {
+		t.Errorf("a key beside the sweep: %v", err)
+	}
+}

@@ -356,6 +356,11 @@ func (s *Scenario) Set(key, value string) error {
 			return fmt.Errorf("%s cannot be set from the command line", key)
 		}
 	}
+	for _, d := range s.sweep {
+		if !d.isVar && strings.HasPrefix(key, d.name+".") {
+			return fmt.Errorf("%s is inside the swept key %s, whose value replaces it at every point: --set %s instead (it then holds at every point), or take it out of the sweep", key, d.name, d.name)
+		}
+	}
 	root, vars, sweep := s.root, s.vars, s.sweep
 	s.vars = append([]variable(nil), vars...)
 	s.sweep = nil

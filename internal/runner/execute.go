@@ -46,6 +46,8 @@ type shardInfo struct {
 	Fingerprint string `json:"fingerprint"`
 	Runs        int64  `json:"runs"`       // runs in this shard
 	SweepRuns   int64  `json:"sweep_runs"` // runs in the whole sweep
+	PerPoint    int    `json:"runs_per_point"`
+	Seed        uint64 `json:"seed"`
 }
 
 // Interrupted is returned by Execute when its context was cancelled: the
@@ -205,7 +207,7 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	files = append(files, "summary.csv", "summary.json")
 	if opt.Shard.Sharded() {
 		info := shardInfo{Index: opt.Shard.Index, Count: opt.Shard.Count, Fingerprint: fp, Runs: total,
-			SweepRuns: sweepRuns}
+			SweepRuns: sweepRuns, PerPoint: plan.Runs, Seed: plan.Seed}
 		if err := writeJSON(filepath.Join(staging, ShardFile), info); err != nil {
 			return nil, err
 		}

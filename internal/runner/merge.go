@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
@@ -65,7 +66,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	}
 	for k, i := range order {
 		in := infos[i]
-		if in.Count != n || in.Fingerprint != infos[0].Fingerprint || in.SweepRuns != infos[0].SweepRuns {
+		if in.Count != n || in.Fingerprint != infos[0].Fingerprint || in.SweepRuns != infos[0].SweepRuns || in.PerPoint != infos[0].PerPoint || in.Seed != infos[0].Seed {
 			return 0, fmt.Errorf("merge: %s belongs to another sweep (or another split) than %s", shardDirs[i], shardDirs[order[0]])
 		}
 		if in.Index != k {
@@ -80,6 +81,12 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	defer sj.Close()
 	if err := json.NewDecoder(io.LimitReader(sj, maxSummaryJSONBytes)).Decode(&head); err != nil {
 		return 0, fmt.Errorf("merge: %s: %w", filepath.Join(shardDirs[order[0]], "summary.json"), err)
+	}
+	// Each row must be the run its place says: run i of the sweep is point
+	// i / runs, run i mod runs, with the seed derived from those.
+	perPoint, seed := int64(infos[0].PerPoint), infos[0].Seed
+	if perPoint < 1 {
+		return 0, fmt.Errorf("merge: %s has no runs_per_point (written by an older emu): run the shards again", filepath.Join(shardDirs[order[0]], ShardFile))
 	}
 
 	readers := make([]*results.RunsReader, n)
@@ -153,6 +160,10 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 		if err != nil {
 			return 0, fmt.Errorf("merge: shard %d: %w", rows%int64(n), err)
+		}
+		wantPoint, wantRun := int(rows/perPoint), int(rows%perPoint)
+		if row.Point != wantPoint || row.Run != wantRun || row.Seed != engine.RunSeed(seed, wantPoint, wantRun) {
+			return 0, fmt.Errorf("merge: shard %d: a row for point %d run %d (seed %d) where point %d run %d belongs: the shard's runs.csv was changed or mixed", rows%int64(n), row.Point, row.Run, row.Seed, wantPoint, wantRun)
 		}
 		for len(acc) <= row.Point {
 			acc = append(acc, nil)

@@ -116,8 +116,11 @@ type Run struct {
 	SweepValues []string // the point's value for each sweep key, in the order of the keys
 
 	// Segments holds every segment either side transmitted, lost ones
-	// included, in order of transmission time.
+	// included, in order of transmission time. A run driver may leave it
+	// empty and give Track instead, which classifies without keeping them.
 	Segments []Segment
+	// Track, when set, is what Classify reads instead of Segments.
+	Track *Tracker
 
 	Established   bool        // the handshake completed
 	GaveUp        [2]bool     // a timer of that side gave up (FIN_WAIT_2 orphan timeout, retransmission limit)

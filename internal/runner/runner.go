@@ -354,7 +354,7 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 		t.states = statesRows(point, run, w.Samples())
 	}
 	t.run = *r
-	t.run.Segments = nil
+	t.run.Segments, t.run.Track = nil, nil
 	t.run.SweepValues = plan.Points[point].Values
 	return t
 }

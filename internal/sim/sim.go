@@ -89,8 +89,8 @@ var ExtraColumns = func() []string {
 // segment record, so that delivery can note its arrival time.
 type packet struct {
 	seg  tcp.Segment
-	idx  int32    // index in the run's record (the first connection), or -1
-	ridx int32    // index in rec
+	idx  int64    // index in the first connection's tracker, or -1
+	ridx int64    // index in rec's tracker
 	rec  *connRec // the connection's own record in runs of many connections
 }
 
@@ -124,6 +124,7 @@ type Worker struct {
 	perConn     bool                // classify every connection (runs of many connections)
 	byPort      map[uint16]*connRec // records of live connections by client port
 	interrupt   *atomic.Bool        // see SetInterrupt
+	track       results.Tracker     // classifies the first connection as it runs
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -169,7 +170,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		return nil, fmt.Errorf("link: %w", err)
 	}
 	r := &w.run
-	*r = results.Run{Point: point, Run: run, Seed: seed, Segments: r.Segments[:0]}
+	*r = results.Run{Point: point, Run: run, Seed: seed, Segments: r.Segments[:0], Track: &w.track}
+	w.track.Reset()
 	var obs tcp.Observer
 	if w.trace != nil {
 		w.trace.reset(p)
@@ -372,17 +374,18 @@ func (w *Worker) isFirst(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) b
 
 func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
 	r := &w.run
-	idx := int32(-1)
-	// Only the first connection's segments are recorded: it is the one
-	// runs.csv's close-type columns describe, and a run of 100 000
-	// connections must not keep every segment.
+	idx := int64(-1)
+	rs := results.Segment{
+		At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
+		Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
+	}
+	// Only the first connection is classified for runs.csv's close-type
+	// columns; its segments are tracked, not kept (a run of millions of
+	// events would otherwise keep them all), except for a trace.
 	if w.isFirst(side, e, seg) {
-		idx = int32(len(r.Segments))
-		r.Segments = append(r.Segments, results.Segment{
-			At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
-			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
-		})
+		idx = w.track.Sent(&rs)
 		if w.trace != nil {
+			r.Segments = append(r.Segments, rs)
 			w.trace.sent(seg)
 		}
 	}
@@ -393,11 +396,7 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	pk := packet{seg: *seg, idx: idx}
 	if w.perConn {
 		if rec := w.recFor(side, e, seg); rec != nil {
-			pk.rec, pk.ridx = rec, int32(len(rec.segs))
-			rec.segs = append(rec.segs, results.Segment{
-				At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
-				Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
-			})
+			pk.rec, pk.ridx = rec, rec.track.Sent(&rs)
 		}
 	}
 	if err := l.Send(pk, seg.WireSize()); err != nil {
@@ -408,11 +407,11 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 }
 
 func (w *Worker) toServer(now engine.Time, p packet) {
-	p.arrived(now, &w.run)
+	w.arrived(now, &p, results.Client)
 	w.server.Input(&p.seg)
 }
 
 func (w *Worker) toClient(now engine.Time, p packet) {
-	p.arrived(now, &w.run)
+	w.arrived(now, &p, results.Server)
 	w.client.Input(&p.seg)
 }

@@ -70,6 +70,7 @@ func (t *Trace) finish(r *results.Run, c0, s0 *tcp.Endpoint, many bool) {
 	}
 	t.Run = *r
 	t.Run.Segments = append([]results.Segment(nil), r.Segments...)
+	t.Run.Track = nil // the worker's, reused by its next run; Segments say the same
 	t.finished = true
 }
 

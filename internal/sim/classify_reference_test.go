@@ -78,7 +78,6 @@ func classifyReference(r *Run) Outcome {
 	return o
 }
 
-
 // earliest returns the smallest non-negative index among is, or -1.
 func earliest(is ...int) int {
 	best := -1
@@ -159,7 +158,6 @@ func finCloseType(segs []Segment, firstFIN [2]int) CloseType {
 	}
 	return FourWay // unreachable: B's first FIN acknowledges A's FIN
 }
-
 
 func finSeq(s *Segment) uint32 {
 	n := s.Seq + uint32(s.Len)

@@ -104,6 +104,11 @@ func init() {
 		if err != nil {
 			return err
 		}
+		// The fingerprint of resumed and merged runs: the source, which is
+		// the same for every shard of one command line.
+		origin := src
+		origin.Shard = ""
+		plan.Origin, _ = json.Marshal(origin)
 		var shard runner.Shard
 		if src.Shard != "" {
 			if shard, err = runner.ParseShard(src.Shard, os.Getenv); err != nil {

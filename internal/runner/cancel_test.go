@@ -49,3 +49,36 @@ server:
 		t.Errorf("Execute returned %v after the start, more than 1 s after the cancel", took)
 	}
 }
+
+// TestCancelDuringSummaries: a cancel that comes after the last run, while
+// the summaries are written, is an interruption too (it once had to wait
+// for summary.json, seconds for a large sweep): every run is kept, no
+// output file is published, and --resume then gives the files of an
+// uninterrupted run.
+func TestCancelDuringSummaries(t *testing.T) {
+	plan := boundaryPlan(3)
+	whole := t.TempDir()
+	if _, err := Execute(context.Background(), plan, whole, Options{Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	total := int64(len(plan.Points) * plan.Runs)
+	_, err := Execute(ctx, plan, dir, Options{Jobs: 2, Source: []byte(`{}`), Progress: func(done, _ int64) {
+		if done == total {
+			cancel()
+		}
+	}})
+	var in *Interrupted
+	if !errors.As(err, &in) || in.Done != total {
+		t.Fatalf("got %v, want Interrupted with all %d runs done", err, total)
+	}
+	if IsComplete(dir) {
+		t.Error("the folder is marked complete")
+	}
+	if _, err := Execute(context.Background(), plan, dir, Options{Jobs: 1, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, "resumed after the summaries were cancelled", readOutputs(t, whole), readOutputs(t, dir))
+}

@@ -66,7 +66,10 @@ func (e *Interrupted) Error() string {
 // or merged must come from the same fingerprint.
 func Fingerprint(plan *Plan) string {
 	h := sha256.New()
-	sc, _ := json.Marshal(plan.Scenario)
+	sc := plan.Origin
+	if sc == nil {
+		sc, _ = json.Marshal(plan.Scenario)
+	}
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%q\x00%d\x00%s\x00%s", plan.Name, plan.Seed, plan.Runs, plan.Keys, len(plan.Points), plan.Version, sc)
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
@@ -201,8 +204,16 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 	st.res.Summaries = st.summaries()
 	st.res.ExtraMeans = st.extraMeans()
 	staging := filepath.Join(dir, PartialDir)
-	if err := writeSummaries(staging, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
-		return nil, err
+	if err := writeSummaries(ctx, staging, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
+		if ctx.Err() == nil {
+			return nil, err
+		}
+		// Every run is done and kept; --resume writes the summaries.
+		cp := checkpoint{Fingerprint: fp, Done: st.done, Total: total, Source: opt.Source}
+		if err := writeJSON(filepath.Join(dir, PartialDir, "state.json"), cp); err != nil {
+			return nil, err
+		}
+		return nil, &Interrupted{Dir: dir, Done: st.done, Total: total}
 	}
 	files = append(files, "summary.csv", "summary.json")
 	if opt.Shard.Sharded() {
@@ -277,14 +288,14 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 	return nil
 }
 
-func writeSummaries(dir, version string, scenario any, keys []string, points []results.PointSummary) error {
+func writeSummaries(ctx context.Context, dir, version string, scenario any, keys []string, points []results.PointSummary) error {
 	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.csv"), func(w io.Writer) error {
 		return results.WriteSummaryCSV(w, keys, points)
 	}); err != nil {
 		return err
 	}
 	return results.WriteFileAtomic(filepath.Join(dir, "summary.json"), func(w io.Writer) error {
-		return results.WriteSummaryJSON(w, version, scenario, keys, points)
+		return results.WriteSummaryJSONContext(ctx, w, version, scenario, keys, points)
 	})
 }
 

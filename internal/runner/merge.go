@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -231,7 +232,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		points = append(points, withExtra(a.Summary(), means))
 	}
 	staging := filepath.Join(out, PartialDir)
-	if err := writeSummaries(staging, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
+	if err := writeSummaries(context.Background(), staging, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
 		return 0, err
 	}
 	files := []string{"runs.csv"}

@@ -38,6 +38,11 @@ type Plan struct {
 	Keys     []string
 	Points   []Point
 	Scenario any // recorded in summary.json
+	// Origin, if set, is what the plan was made from (the scenario's text
+	// and the command line's overrides): Fingerprint hashes it instead of
+	// every resolved point, which for the largest sweeps is half a
+	// gigabyte of JSON.
+	Origin []byte
 	Version  string
 	// States: some point opens more than one connection per run, so runs
 	// record states.csv.

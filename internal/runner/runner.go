@@ -42,8 +42,8 @@ type Plan struct {
 	// and the command line's overrides): Fingerprint hashes it instead of
 	// every resolved point, which for the largest sweeps is half a
 	// gigabyte of JSON.
-	Origin []byte
-	Version  string
+	Origin  []byte
+	Version string
 	// States: some point opens more than one connection per run, so runs
 	// record states.csv.
 	States bool

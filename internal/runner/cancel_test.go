@@ -82,3 +82,35 @@ func TestCancelDuringSummaries(t *testing.T) {
 	}
 	sameOutputs(t, "resumed after the summaries were cancelled", readOutputs(t, whole), readOutputs(t, dir))
 }
+
+// TestCancelDuringRestore: a --resume cancelled while it reads back the
+// checkpoint stops at once and leaves the checkpoint as it was.
+func TestCancelDuringRestore(t *testing.T) {
+	plan := boundaryPlan(3)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Execute(ctx, plan, dir, Options{Jobs: 1, Window: 2, Source: []byte(`{}`), Progress: func(done, _ int64) {
+		if done == 20 {
+			cancel()
+		}
+	}})
+	var first *Interrupted
+	if !errors.As(err, &first) {
+		t.Fatalf("first run: %v", err)
+	}
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	_, err = Execute(done, plan, dir, Options{Jobs: 1, Resume: true, Source: []byte(`{}`)})
+	var in *Interrupted
+	if !errors.As(err, &in) || in.Done != first.Done {
+		t.Fatalf("cancelled resume: %v, want Interrupted at %d", err, first.Done)
+	}
+	if _, err := Execute(context.Background(), plan, dir, Options{Jobs: 1, Resume: true}); err != nil {
+		t.Fatalf("resume after a cancelled resume: %v", err)
+	}
+	whole := t.TempDir()
+	if _, err := Execute(context.Background(), plan, whole, Options{Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, "resumed twice", readOutputs(t, whole), readOutputs(t, dir))
+}

@@ -145,7 +145,16 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 	}
 	if opt.Resume {
-		if err := restore(dir, fp, opt.Shard, total, int64(plan.Runs), st); err != nil {
+		if err := restore(ctx, dir, fp, opt.Shard, total, int64(plan.Runs), st); err != nil {
+			if ctx.Err() != nil {
+				// The checkpoint is untouched: the next --resume starts over.
+				cp, _ := readCheckpoint(dir)
+				done := int64(0)
+				if cp != nil {
+					done = cp.Done
+				}
+				return nil, &Interrupted{Dir: dir, Done: done, Total: total}
+			}
 			return nil, err
 		}
 	}
@@ -233,7 +242,7 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 // restore reads the checkpoint of an interrupted run back into st: the rows
 // are copied to the new partial file unchanged (a torn last line from a
 // killed process is dropped) and the statistics rebuilt from them.
-func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState) error {
+func restore(ctx context.Context, dir, fp string, shard Shard, total, perPoint int64, st *sweepState) error {
 	cp, err := readCheckpoint(dir)
 	if err != nil {
 		return err
@@ -262,6 +271,9 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 		}
 	}
 	for st.done < cp.Done {
+		if st.done%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		row, err := rr.Read()
 		if errors.Is(err, io.EOF) {
 			break

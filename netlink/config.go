@@ -115,31 +115,38 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("unknown loss model %q (bernoulli or gilbert-elliott)", c.Loss.Model)
 	}
-	j := c.Jitter
+	if err := c.Jitter.Validate(); err != nil {
+		return fmt.Errorf("jitter: %w", err)
+	}
+	return nil
+}
+
+// Validate reports a distribution that cannot be drawn from.
+func (j Jitter) Validate() error {
 	switch j.Dist {
 	case JitterNone:
 	case JitterFixed:
 		if j.Value < 0 {
-			return fmt.Errorf("jitter value is negative")
+			return fmt.Errorf("value is negative")
 		}
 	case JitterUniform:
 		if j.Min < 0 || j.Max < j.Min {
-			return fmt.Errorf("uniform jitter needs 0 <= min <= max")
+			return fmt.Errorf("uniform needs 0 <= min <= max")
 		}
 	case JitterNormal:
 		if j.Mean < 0 || j.Stddev < 0 {
-			return fmt.Errorf("normal jitter needs mean >= 0 and stddev >= 0")
+			return fmt.Errorf("normal needs mean >= 0 and stddev >= 0")
 		}
 	case JitterExponential:
 		if j.Mean < 0 {
-			return fmt.Errorf("exponential jitter needs mean >= 0")
+			return fmt.Errorf("exponential needs mean >= 0")
 		}
 	case JitterPareto:
 		if j.Scale < 0 || !(j.Shape > 0) {
-			return fmt.Errorf("pareto jitter needs scale >= 0 and shape > 0")
+			return fmt.Errorf("pareto needs scale >= 0 and shape > 0")
 		}
 	default:
-		return fmt.Errorf("unknown jitter distribution %q (fixed, uniform, normal, exponential or pareto)", j.Dist)
+		return fmt.Errorf("unknown distribution %q (fixed, uniform, normal, exponential or pareto)", j.Dist)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"math"
+	"time"
 
 	"github.com/emu-sim/emu/engine"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -94,4 +95,14 @@ func toTime(x float64) engine.Time {
 		return 0
 	}
 	return engine.Time(x)
+}
+
+// Draw returns one value of the distribution, drawn from rng as a link draws
+// its jitter (a normal truncated at zero by redrawing; saturating at
+// engine.Never). It lets a program's sleep be random with the same forms as
+// a link's jitter (tcp.DurationDist).
+func (j Jitter) Draw(rng *engine.Stream) time.Duration {
+	var g jitterGen
+	g.reset(j, rng)
+	return time.Duration(g.draw())
 }

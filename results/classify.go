@@ -57,7 +57,7 @@ type Outcome struct {
 // establishment, timers giving up, TIME_WAIT), never the simulator, so that
 // a close type means the same thing as it would in a packet capture.
 //
-// The rules, in order (CONTRACT.md, "Close types"):
+// The rules, in order (docs/close-types.md):
 //
 //  1. Not established: no-connect; but incomplete when stop_after or the
 //     event budget ended the run before anything decided the handshake (no

@@ -286,7 +286,8 @@ func TestClassifyIncompleteLastAckLost(t *testing.T) {
 }
 
 // no-connect, refused: the server's RST answers the SYN. It shows in
-// rst_from but there is no teardown of a connection that never existed.
+// rst_from and, by the contract's convention for refused connects, in
+// first_closer, but there is no teardown of a connection that never existed.
 func TestClassifyNoConnectRefused(t *testing.T) {
 	r := &Run{
 		Segments: []Segment{
@@ -295,7 +296,7 @@ func TestClassifyNoConnectRefused(t *testing.T) {
 		},
 		Errors: [2]string{"ECONNREFUSED", ""},
 	}
-	check(t, r, want{typ: NoConnect, rstFrom: ServerSide})
+	check(t, r, want{typ: NoConnect, firstCloser: ServerSide, rstFrom: ServerSide})
 }
 
 // no-connect, every SYN lost.

@@ -28,7 +28,7 @@ func TestClassifyHandshakeCutOff(t *testing.T) {
 			},
 			Errors:     [2]string{"ECONNREFUSED", ""},
 			HitHorizon: true,
-		}, want{typ: NoConnect, rstFrom: ServerSide}},
+		}, want{typ: NoConnect, firstCloser: ServerSide, rstFrom: ServerSide}},
 		{"timed out, then the horizon", &Run{
 			Segments:   []Segment{tx(0, lost, Client, syn, cISN, 0, 0)},
 			GaveUp:     [2]bool{true, false},

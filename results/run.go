@@ -129,6 +129,7 @@ type Run struct {
 	HitHorizon    bool        // the run reached stop_after (or its event budget) rather than running out of events
 	HitBudget     bool        // of those, the event budget (max_events) ended it
 	Errors        [2]string   // first error each application saw ("ECONNRESET", "EPIPE", ...) or ""
+	Exit          [2]string   // how each side's program ended: "ok", "crash", "SIGPIPE" or "blocked"
 	BytesSent     [2]int64    // application bytes written
 	BytesReceived [2]int64    // application bytes read
 	End           engine.Time // virtual time at which the run ended

@@ -137,7 +137,10 @@ func (t *Tracker) outcome(r *Run) Outcome {
 			o.CloseType = Incomplete
 			return o
 		}
+		// A refused connect: the side that sent the RST closed it (the
+		// same convention as for captures).
 		o.CloseType = NoConnect
+		o.FirstCloser = o.RstFrom
 		return o
 	}
 	if t.start >= 0 {

@@ -22,6 +22,9 @@ type Endpoint struct {
 	TCP     tcp.Settings
 	Host    tcp.HostSettings
 	Do      []tcp.Op
+	// NoListen (server only, listen: false) leaves the port closed: SYNs
+	// are answered with RST and there is no program (Do is empty).
+	NoListen bool
 }
 
 // Connections says how many connections a run opens and when: Count

@@ -50,9 +50,23 @@ func (l ErrorList) Error() string {
 // errs collects errors while a file is checked; the same message at the
 // same place is kept once (a bad value can be seen from several sweep points).
 type errs struct {
-	file string
-	list ErrorList
-	seen map[string]bool
+	file  string
+	list  ErrorList
+	seen  map[string]bool
+	notes ErrorList // remarks that are not errors (see Scenario.Notes)
+}
+
+// noteAt records a remark about a valid file, once per place and text.
+func (c *errs) noteAt(line, col int, format string, a ...any) {
+	e := &Error{File: c.file, Line: line, Col: col, Msg: oneLine(fmt.Sprintf(format, a...))}
+	k := "note " + e.Error()
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	if !c.seen[k] {
+		c.seen[k] = true
+		c.notes = append(c.notes, e)
+	}
 }
 
 func (c *errs) at(line, col int, format string, a ...any) {

@@ -65,21 +65,7 @@ func linkJSON(l *netlink.Config) object {
 		rate = units.FormatRate(l.Rate)
 	}
 	o := object{{"delay", units.FormatDuration(l.Delay)}}
-	j := l.Jitter
-	switch j.Dist {
-	case netlink.JitterNone:
-		o = append(o, field{"jitter", nil})
-	case netlink.JitterFixed:
-		o = append(o, field{"jitter", object{{"dist", j.Dist}, {"value", units.FormatDuration(j.Value)}}})
-	case netlink.JitterUniform:
-		o = append(o, field{"jitter", object{{"dist", j.Dist}, {"min", units.FormatDuration(j.Min)}, {"max", units.FormatDuration(j.Max)}}})
-	case netlink.JitterNormal:
-		o = append(o, field{"jitter", object{{"dist", j.Dist}, {"mean", units.FormatDuration(j.Mean)}, {"stddev", units.FormatDuration(j.Stddev)}}})
-	case netlink.JitterExponential:
-		o = append(o, field{"jitter", object{{"dist", j.Dist}, {"mean", units.FormatDuration(j.Mean)}}})
-	case netlink.JitterPareto:
-		o = append(o, field{"jitter", object{{"dist", j.Dist}, {"scale", units.FormatDuration(j.Scale)}, {"shape", j.Shape}}})
-	}
+	o = append(o, field{"jitter", jitterJSON(l.Jitter)})
 	switch l.Loss.Model {
 	case netlink.LossNone:
 		o = append(o, field{"loss", 0})
@@ -91,6 +77,24 @@ func linkJSON(l *netlink.Config) object {
 	return append(o, field{"rate", rate}, field{"queue", l.Queue}, field{"mtu", l.MTU}, field{"reorder", l.Reorder})
 }
 
+// jitterJSON writes a distribution (a link's jitter, a random sleep) in the
+// form the scenario file accepts; nil for none.
+func jitterJSON(j netlink.Jitter) any {
+	switch j.Dist {
+	case netlink.JitterFixed:
+		return object{{"dist", j.Dist}, {"value", units.FormatDuration(j.Value)}}
+	case netlink.JitterUniform:
+		return object{{"dist", j.Dist}, {"min", units.FormatDuration(j.Min)}, {"max", units.FormatDuration(j.Max)}}
+	case netlink.JitterNormal:
+		return object{{"dist", j.Dist}, {"mean", units.FormatDuration(j.Mean)}, {"stddev", units.FormatDuration(j.Stddev)}}
+	case netlink.JitterExponential:
+		return object{{"dist", j.Dist}, {"mean", units.FormatDuration(j.Mean)}}
+	case netlink.JitterPareto:
+		return object{{"dist", j.Dist}, {"scale", units.FormatDuration(j.Scale)}, {"shape", j.Shape}}
+	}
+	return nil
+}
+
 func endpointJSON(e *Endpoint) object {
 	var settings object
 	for _, s := range e.TCP.List() {
@@ -100,8 +104,12 @@ func endpointJSON(e *Endpoint) object {
 	for i := range e.Do {
 		do = append(do, opJSON(&e.Do[i]))
 	}
-	host := object{{"port_range", fmt.Sprintf("%d-%d", e.Host.PortLow, e.Host.PortHigh)}, {"tw_reuse", e.Host.TWReuse}, {"max_tw_buckets", e.Host.MaxTWBuckets}}
-	return object{{"profile", e.Profile}, {"tcp", settings}, {"host", host}, {"do", do}}
+	var wake any
+	if j, ok := e.Host.WakeupLatency.(netlink.Jitter); ok {
+		wake = jitterJSON(j)
+	}
+	host := object{{"port_range", fmt.Sprintf("%d-%d", e.Host.PortLow, e.Host.PortHigh)}, {"tw_reuse", e.Host.TWReuse}, {"max_tw_buckets", e.Host.MaxTWBuckets}, {"wakeup_latency", wake}}
+	return object{{"profile", e.Profile}, {"tcp", settings}, {"host", host}, {"listen", !e.NoListen}, {"do", do}}
 }
 
 func opJSON(op *tcp.Op) any {
@@ -117,7 +125,16 @@ func opJSON(op *tcp.Op) any {
 		}
 		return object{{"read", units.FormatSize(op.Size)}}
 	case tcp.OpSleep:
+		if j, ok := op.Dist.(netlink.Jitter); ok {
+			return object{{"sleep", jitterJSON(j)}}
+		}
 		return object{{"sleep", units.FormatDuration(op.Duration)}}
+	case tcp.OpFork:
+		child := make([]any, 0, len(op.Fork))
+		for i := range op.Fork {
+			child = append(child, opJSON(&op.Fork[i]))
+		}
+		return object{{"fork", child}}
 	case tcp.OpShutdown:
 		return object{{"shutdown", map[tcp.ShutdownHow]string{tcp.ShutWrite: "write", tcp.ShutRead: "read", tcp.ShutBoth: "both"}[op.How]}}
 	case tcp.OpWaitEOF:
@@ -129,6 +146,9 @@ func opJSON(op *tcp.Op) any {
 		}
 		if op.Set.NoDelay != nil {
 			o = append(o, field{"nodelay", *op.Set.NoDelay})
+		}
+		if ig := op.Set.SigpipeIgnore; ig != nil {
+			o = append(o, field{"sigpipe", map[bool]string{true: "ignore", false: "terminate"}[*ig]})
 		}
 		if l := op.Set.Linger; l != nil {
 			if l.On {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -24,6 +25,18 @@ type Scenario struct {
 	// expandCost is the base point's ${var} expansion work, in nodes (see
 	// expandBytesPerNode), counted in the cost of resolving a point.
 	expandCost int
+	notes      ErrorList
+}
+
+// Notes returns remarks about a valid file that are worth a user's look
+// (what a fork shares, say), each as "file:line:col: note: message", in
+// file order.
+func (s *Scenario) Notes() []string {
+	out := make([]string, len(s.notes))
+	for i, n := range s.notes {
+		out[i] = fmt.Sprintf("%s:%d:%d: note: %s", n.File, n.Line, n.Col, n.Msg)
+	}
+	return out
 }
 
 // expandBytesPerNode converts bytes of expanded ${var} text into the node
@@ -102,6 +115,11 @@ func Load(filename string, data []byte) (*Scenario, error) {
 	if err := e.err(); err != nil {
 		return nil, err
 	}
+	sort.SliceStable(e.notes, func(i, j int) bool {
+		a, b := e.notes[i], e.notes[j]
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	s.notes = e.notes
 	return s, nil
 }
 
@@ -350,7 +368,15 @@ func (s *Scenario) Set(key, value string) error {
 	}
 	if !isVar {
 		if !knownPath(key) {
-			return fmt.Errorf("unknown key %q: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key)
+			names := allPaths()
+			for _, v := range s.vars {
+				names = append(names, v.name)
+			}
+			hint := ""
+			if sug := suggest(key, names); sug != "" {
+				hint = " (did you mean " + quote(sug) + "?)"
+			}
+			return fmt.Errorf("unknown key %q%s: name a var of the scenario or a setting such as link.loss, server.tcp.delayed_ack or runs", key, hint)
 		}
 		if key == "name" || key == "sweep" || key == "vars" || strings.HasSuffix(key, ".do") {
 			return fmt.Errorf("%s cannot be set from the command line", key)

@@ -237,7 +237,7 @@ sweep:
 func TestExamples(t *testing.T) {
 	names := BuiltinNames()
 	want := []string{"close-with-unread-data", "crash", "data-after-close", "delayed-ack-boundary", "half-close",
-		"linger-abort", "lossy-teardown", "profiles", "quickack", "simultaneous-close", "time-wait-pileup"}
+		"linger-abort", "lossy-teardown", "profiles", "quickack", "shared-socket", "sigpipe", "simultaneous-close", "think-time", "time-wait-pileup"}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Fatalf("examples %v", names)
 	}

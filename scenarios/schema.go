@@ -25,12 +25,17 @@ func (d *decoder) errAt(n *yaml.Node, format string, a ...any) {
 	d.e.at(n.Line, n.Column, format, a...)
 }
 
+func (d *decoder) noteAt(n *yaml.Node, format string, a ...any) {
+	d.e.noteAt(n.Line, n.Column, format, a...)
+}
+
 var topKeys = []string{"name", "description", "seed", "runs", "stop_after", "max_events", "profile", "link", "connections", "vars", "client", "server", "sweep"}
 var linkKeys = []string{"delay", "jitter", "loss", "rate", "queue", "mtu", "reorder", "forward", "reverse"}
 var jitterKeys = []string{"dist", "value", "min", "max", "mean", "stddev", "scale", "shape"}
 var lossKeys = []string{"model", "p", "r", "bad_loss", "good_loss"}
-var sideKeys = []string{"profile", "tcp", "host", "do"}
-var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets"}
+var sideKeys = []string{"profile", "tcp", "host", "do", "listen"}
+var hostKeys = []string{"port_range", "tw_reuse", "max_tw_buckets", "wakeup_latency"}
+var connectionKeys = []string{"count", "every", "arrivals", "sample"}
 
 var namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
 
@@ -269,7 +274,7 @@ func (d *decoder) connections(n *yaml.Node, c *Connections) {
 		}
 		return
 	}
-	for _, kv := range d.fields(n, "connections", []string{"count", "every", "arrivals", "sample"}) {
+	for _, kv := range d.fields(n, "connections", connectionKeys) {
 		switch kv[0].Value {
 		case "count":
 			if v, ok := d.integer(kv[1], "connections.count", 1, MaxConnections); ok {
@@ -326,6 +331,20 @@ func (d *decoder) host(n *yaml.Node, name string, h *tcp.HostSettings) {
 			if x, ok := d.integer(v, w, 0, 2); ok {
 				h.TWReuse = int(x)
 			}
+		case "wakeup_latency":
+			var j netlink.Jitter
+			n := len(d.e.list)
+			d.jitter(v, w, &j)
+			if len(d.e.list) > n {
+				continue
+			}
+			if err := j.Validate(); err != nil {
+				d.errAt(v, "%s: %v", w, err)
+				continue
+			}
+			if j.Dist != netlink.JitterNone {
+				h.WakeupLatency = j
+			}
 		case "max_tw_buckets":
 			if x, ok := d.integer(v, w, 0, 1<<30); ok {
 				h.MaxTWBuckets = int(x)
@@ -357,7 +376,7 @@ func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
 		}
 	}
 	ep.TCP, _ = tcp.Profile(ep.Profile)
-	var doNode *yaml.Node
+	var doNode, listenNode *yaml.Node
 	for _, kv := range fields {
 		switch kv[0].Value {
 		case "tcp":
@@ -375,9 +394,30 @@ func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
 			d.host(kv[1], name, &ep.Host)
 		case "do":
 			doNode = kv[1]
+		case "listen":
+			listenNode = kv[1]
+			if name != "server" {
+				d.errAt(kv[0], "%s.listen: only the server listens (listen: false leaves the server's port closed)", name)
+				continue
+			}
+			if b, ok := d.boolean(kv[1], name+".listen"); ok {
+				ep.NoListen = !b
+			} else {
+				return ep // whether a do: list is needed depends on it
+			}
 		}
 	}
+	if ep.NoListen {
+		if doNode != nil {
+			d.errAt(doNode, "server.do: a server with listen: false has no listening socket and runs no program; remove do:")
+		}
+		return ep
+	}
 	if doNode == nil {
+		if listenNode != nil {
+			d.errAt(n, "%s needs a do: list of actions (e.g. do: [accept, close]) unless listen: false", name)
+			return ep
+		}
 		d.errAt(n, "%s needs a do: list of actions (e.g. do: [%s, close])", name, map[string]string{"client": "connect", "server": "accept"}[name])
 		return ep
 	}

@@ -96,6 +96,9 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 	return dims
 }
 
+// rangeKeys are the keys of a sweep range.
+var rangeKeys = []string{"from", "to", "step"}
+
 // parseRange expands {from, to, step}: durations or numbers, the point
 // from + i*step for i = 0, 1, ... while it does not pass to (to included
 // when it lands on a step). Computing each point from i avoids the drift of
@@ -119,7 +122,7 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 		case "step":
 			step = v
 		default:
-			e.at(k.Line, k.Column, "sweep %s: unknown key %q in a range (allowed: from, to, step)", key, k.Value)
+			e.at(k.Line, k.Column, "sweep %s: unknown key %q in a range (allowed: %s)", key, k.Value, strings.Join(rangeKeys, ", "))
 			return nil
 		}
 	}

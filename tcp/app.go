@@ -3,12 +3,14 @@ package tcp
 import (
 	"fmt"
 	"time"
+
+	"github.com/emu-sim/emu/engine"
 )
 
 // OpKind is an application action, one entry of a scenario's `do:` list.
 type OpKind uint8
 
-// Application actions (CONTRACT.md, "Actions").
+// Application actions (docs/scenarios.md, "Actions").
 const (
 	OpConnect  OpKind = iota + 1 // active open (client only)
 	OpAccept                     // passive open: listen and wait for a connection (server only)
@@ -21,12 +23,13 @@ const (
 	OpCrash                      // the process dies; the kernel closes its sockets without lingering
 	OpSet                        // setsockopt: quickack, nodelay, linger
 	OpWaitEOF                    // block until the peer's FIN has been read
+	OpFork                       // fork(2): a child runs Fork concurrently, sharing the caller's sockets
 )
 
 var opNames = map[OpKind]string{
 	OpConnect: "connect", OpAccept: "accept", OpSend: "send", OpRead: "read", OpSleep: "sleep",
 	OpClose: "close", OpShutdown: "shutdown", OpAbort: "abort", OpCrash: "crash", OpSet: "set",
-	OpWaitEOF: "wait",
+	OpWaitEOF: "wait", OpFork: "fork",
 }
 
 // String returns the action's name as a do: list writes it.
@@ -68,6 +71,18 @@ type SetOptions struct {
 	QuickAck *bool   // TCP_QUICKACK (not sticky on Linux: grants quick ACKs once)
 	NoDelay  *bool   // TCP_NODELAY
 	Linger   *Linger // SO_LINGER
+	// SigpipeIgnore sets the process's SIGPIPE disposition: true is
+	// SIG_IGN (a failing write returns EPIPE), false the default action
+	// (the write kills the process). It belongs to the process, not the
+	// socket, and a forked child inherits it.
+	SigpipeIgnore *bool
+}
+
+// DurationDist is a distribution of durations, for a sleep drawn afresh in
+// every run. Draw takes its randomness from rng only, so that a run's
+// draws follow from its seed.
+type DurationDist interface {
+	Draw(rng *engine.Stream) time.Duration
 }
 
 // Op is one application action.
@@ -77,5 +92,32 @@ type Op struct {
 	Read     ReadMode      // OpRead
 	How      ShutdownHow   // OpShutdown
 	Duration time.Duration // OpSleep
+	Dist     DurationDist  // OpSleep: when set, the sleep is drawn from it instead of Duration
 	Set      SetOptions    // OpSet
+	Fork     []Op          // OpFork: the child's program
+}
+
+// Exit is how a process's program ended, the runs.csv columns client_exit
+// and server_exit.
+type Exit uint8
+
+// Process exits.
+const (
+	ExitBlocked Exit = iota // still waiting (or sleeping) when the run ended
+	ExitOK                  // ran its whole list
+	ExitCrash               // crashed (a crash action)
+	ExitSIGPIPE             // killed by SIGPIPE
+)
+
+// String returns the column value: ok, crash, SIGPIPE or blocked.
+func (x Exit) String() string {
+	switch x {
+	case ExitOK:
+		return "ok"
+	case ExitCrash:
+		return "crash"
+	case ExitSIGPIPE:
+		return "SIGPIPE"
+	}
+	return "blocked"
 }

@@ -86,20 +86,27 @@ func (e *Endpoint) lingering() bool {
 // FIN_WAIT_2 starts the FIN_WAIT_2 timeout.
 func (e *Endpoint) orphanNow() {
 	e.orphan = true
-	e.proc = nil
+	e.holders = e.holders[:0]
 	if e.state == FinWait2 {
 		e.startFinWait2Timer()
 	}
 }
 
-// shutdown is shutdown(2). SHUT_WR sends a FIN but keeps receiving and is not
-// an orphan, so FIN_WAIT_2 lasts as long as the peer wants; SHUT_RD sends
-// nothing.
+// shutdown is shutdown(2), as inet_shutdown does it. SHUT_WR sends a FIN but
+// keeps receiving and is not an orphan, so FIN_WAIT_2 lasts as long as the
+// peer wants; SHUT_RD sends nothing. A socket whose connection is gone
+// (reset, timed out, or handed over to TIME_WAIT, which Linux keeps in a
+// separate minisock while the socket itself is CLOSED) fails with ENOTCONN;
+// one still connecting is disconnected.
 func (e *Endpoint) shutdown(how ShutdownHow) Errno {
-	if e.state == Closed || e.state == Listen || e.state == SynSent {
-		if e.softErr == ErrNone && e.state != Closed {
-			return ENOTCONN
-		}
+	switch e.state {
+	case Closed, TimeWait:
+		e.rdShut = e.rdShut || how != ShutWrite
+		e.wrShut = e.wrShut || how != ShutRead
+		return ENOTCONN
+	case SynSent:
+		e.setState(Closed)
+		return ErrNone
 	}
 	if how == ShutRead || how == ShutBoth {
 		e.rdShut = true
@@ -132,7 +139,7 @@ func (e *Endpoint) abort() {
 // waits less than 3.5 RTO (tcp_fin_time).
 func (e *Endpoint) finWait2Timeout() time.Duration {
 	t := e.cfg.FinWait2Timeout
-	if e.linux && t > 0 {
+	if e.cfg.FinWait2RTOFloor && t > 0 {
 		floor := time.Duration(math.MaxInt64)
 		if e.rto <= floor/4 {
 			floor = e.rto*4 - e.rto/2
@@ -145,8 +152,11 @@ func (e *Endpoint) finWait2Timeout() time.Duration {
 }
 
 func (e *Endpoint) startFinWait2Timer() {
+	// Linux turns the orphan into a FIN_WAIT_2 timewait socket, whose
+	// out-of-window ACK rate limit starts afresh (tcp_time_wait).
+	e.lastOOWAck = 0
 	if t := e.finWait2Timeout(); t > 0 {
-		e.waitTimer.Set(e.host.deadline(t))
+		e.waitTimer.Set(e.host.deadline(t, e.cfg.TimerLateProb))
 	}
 }
 
@@ -163,7 +173,8 @@ func (e *Endpoint) enterTimeWait() {
 		e.setState(Closed)
 		return
 	}
-	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+	e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+	e.lastOOWAck = 0 // tcp_time_wait: tw_last_oow_ack_time = 0
 	e.setState(TimeWait)
 }
 
@@ -179,8 +190,11 @@ func (e *Endpoint) onWaitTimer(now engine.Time, _ uint64) {
 
 // timeWaitInput handles a segment in TIME_WAIT (Linux
 // tcp_timewait_state_process; FreeBSD tcp_twcheck). An in-window RST ends
-// TIME_WAIT unless rfc1337 is on; a retransmitted FIN (or any other
-// out-of-window segment) is ACKed again and restarts the timer.
+// TIME_WAIT unless rfc1337 is on. On Linux a retransmitted FIN (or any other
+// out-of-window segment) is ACKed again and any segment with ACK restarts the
+// timer. Elsewhere, as RFC 9293 3.10.7.4 and FreeBSD's tcp_twcheck have it,
+// only a duplicate of the peer's FIN restarts the timer, a segment without
+// ACK is dropped, and an exact duplicate ACK gets no answer.
 func (e *Endpoint) timeWaitInput(seg *Segment) {
 	if seg.Flags&RST != 0 {
 		if seg.Seq == e.rcvNxt && !e.cfg.RFC1337 {
@@ -188,13 +202,31 @@ func (e *Endpoint) timeWaitInput(seg *Segment) {
 		}
 		return
 	}
+	if e.cfg.TimeWaitAnswers != TimeWaitLinux {
+		if seg.Flags&ACK == 0 {
+			return
+		}
+		if seg.Flags&FIN != 0 && seg.Seq+uint32(seg.Len)+1 == e.rcvNxt {
+			e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+		}
+		if seg.Flags == ACK && seg.Len == 0 && seg.Seq == e.rcvNxt && seg.Ack == e.sndMax {
+			return
+		}
+		e.transmit(ACK, e.sndMax, 0, false)
+		return
+	}
 	if seg.Seq == e.rcvNxt && seg.SeqLen() == 0 {
 		// A bare in-window ACK: nothing to answer.
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
 		return
 	}
 	if seg.Flags&ACK != 0 {
-		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait()))
+		e.waitTimer.Set(e.host.deadline(e.cfg.EffectiveTimeWait(), e.cfg.TimerLateProb))
+	}
+	if (seg.Flags&SYN != 0 || seg.SeqLen() == 0) && e.oowRateLimited() {
+		// tcp_timewait_check_oow_rate_limit: one ACK per 500 ms for
+		// segments without data; a FIN or data is always answered.
+		return
 	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }

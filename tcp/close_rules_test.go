@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,29 @@ func TestRule6SimultaneousClose(t *testing.T) {
 			sState:    Closed,
 			sTimeWait: 60000 * time.Millisecond,
 
+			client: ops(opConnect, opSleep(40*time.Millisecond), opClose),
+			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
+		// FreeBSD: while a side's FIN is unacknowledged its ACK is a FIN
+		// retransmission (tcp_output); each such FIN's ACK field
+		// acknowledges the other side's FIN, which ends CLOSING in
+		// TIME_WAIT without an answer (tcp_do_segment: CLOSING with
+		// ourfinisacked -> tcp_twstart, no output).
+		{name: "freebsd: the ACKs of the FINs are FIN retransmissions; TIME_WAIT on both sides",
+			want: []string{
+				"0.000 C>S SYN seq=0 ack=0 len=0",
+				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
+				"20.000 C>S ACK seq=1 ack=1 len=0",
+				"60.000 C>S FIN,ACK seq=1 ack=1 len=0",
+				"60.000 S>C FIN,ACK seq=1 ack=1 len=0",
+				"70.000 S>C FIN,ACK seq=1 ack=2 len=0 rtx",
+				"70.000 C>S FIN,ACK seq=1 ack=2 len=0 rtx",
+			},
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			sTimeWait: 60000 * time.Millisecond,
+
+			cs: profile("freebsd"), ss: profile("freebsd"),
 			client: ops(opConnect, opSleep(40*time.Millisecond), opClose),
 			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
 	})
@@ -268,17 +292,9 @@ func TestRule9TimeWait(t *testing.T) {
 			sState:    Closed,
 			cs:        linux(func(s *Settings) { s.MSL = 5 * time.Second }), client: c, server: s},
 		{name: "freebsd: 2*MSL = 60 s",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
-				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
-				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
-				"30.000 S>C ACK seq=1 ack=101 len=0",
-				"30.000 S>C ACK seq=1 ack=102 len=0",
-				"30.000 S>C FIN,ACK seq=1 ack=102 len=0",
-				"40.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			// No quick ACK on FreeBSD: the data's ACK waits, and the FIN
+			// that arrives with it is ACKed at once, both in one ACK.
+			want:      fixedLines,
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -505,46 +521,118 @@ func TestFinWait2Floor(t *testing.T) {
 // client has one port, the server closed first) opens at once when its SYN
 // is above the old connection's sequence numbers (RFC 1122 4.2.2.13);
 // otherwise TIME_WAIT answers with an ACK, the client resets it, and the
-// SYN's retransmission opens the connection 1 s later.
+// SYN's retransmission opens the connection 1 s later. Which happens
+// depends on the ISN rule: with random ISNs both paths occur; Linux's ISN
+// (a hash of the 4-tuple plus a 64 ns clock) puts the new SYN 15.6 million
+// above the old ISN a second later, so it always reopens at once.
 func TestSynInTimeWait(t *testing.T) {
-	reopened, reset := 0, 0
-	for seed := uint64(1); seed <= 24; seed++ {
-		s := linux()
-		p := newPair(t, 10*time.Millisecond, s, s, seed)
-		hs := DefaultHostSettings()
-		hs.PortLow, hs.PortHigh = 40000, 40000
-		p.client.Configure(hs)
-		client := ops(opConnect, opReadEOF, opClose)
-		var err error
-		for i := 0; i < 2; i++ {
-			if _, err = p.server.Spawn(80, s, ops(opAccept, opClose)); err != nil {
-				t.Fatal(err)
+	for _, c := range []struct {
+		isn             ISNRule
+		timestamps      bool
+		reopens, resets bool
+	}{
+		{ISNRandom, false, true, true}, {ISNLinux, false, true, false}, {ISNRFC6528, false, true, false},
+		// With timestamps a SYN whose timestamp is newer than the old
+		// connection's reopens TIME_WAIT whatever its sequence number
+		// (RFC 6191; tcp_timewait_state_process).
+		{ISNRandom, true, true, false},
+	} {
+		t.Run(fmt.Sprintf("%s timestamps=%v", c.isn, c.timestamps), func(t *testing.T) {
+			reopened, reset := 0, 0
+			for seed := uint64(1); seed <= 24; seed++ {
+				s := linux(func(s *Settings) { s.ISN = c.isn; s.Timestamps = c.timestamps })
+				switch synInTimeWait(t, s, seed) {
+				case "reopened":
+					reopened++
+				case "reset":
+					reset++
+				}
 			}
-		}
-		first, err := p.client.Spawn(80, s, client)
-		if err != nil {
+			if (reopened > 0) != c.reopens || (reset > 0) != c.resets {
+				t.Errorf("reopened %d times, reset %d times over 24 seeds", reopened, reset)
+			}
+		})
+	}
+}
+
+// synInTimeWait runs two connections from client port 40000, the second
+// one second after the first, and says which path the second took.
+func synInTimeWait(t *testing.T, s Settings, seed uint64) string {
+	t.Helper()
+	p := newPair(t, 10*time.Millisecond, s, s, seed)
+	hs := DefaultHostSettings()
+	hs.PortLow, hs.PortHigh = 40000, 40000
+	p.client.Configure(hs)
+	client := ops(opConnect, opReadEOF, opClose)
+	var err error
+	for i := 0; i < 2; i++ {
+		if _, err = p.server.Spawn(80, s, ops(opAccept, opClose)); err != nil {
 			t.Fatal(err)
 		}
-		var second *Process
-		at(p, time.Second, func() { second, _ = p.client.Spawn(80, s, client) })
-		p.sched.Run(engine.Limits{Horizon: engine.Time(5 * time.Minute), Events: 1e6})
-		if first.FirstError() != ErrNone || second == nil || second.FirstError() != ErrNone || !second.Endpoint().Reached(Established) {
-			t.Fatalf("seed %d: second connection failed (%v)\n%s", seed, second.FirstError(), strings.Join(p.lines, "\n"))
+	}
+	first, err := p.client.Spawn(80, s, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var second *Process
+	at(p, time.Second, func() { second, _ = p.client.Spawn(80, s, client) })
+	p.sched.Run(engine.Limits{Horizon: engine.Time(5 * time.Minute), Events: 1e6})
+	if first.FirstError() != ErrNone || second == nil || second.FirstError() != ErrNone || !second.Endpoint().Reached(Established) {
+		t.Fatalf("seed %d: second connection failed (%v)\n%s", seed, second.FirstError(), strings.Join(p.lines, "\n"))
+	}
+	if l, _ := second.Endpoint().Ports(); l != 40000 {
+		t.Fatalf("seed %d: second connection on port %d", seed, l)
+	}
+	joined := strings.Join(p.lines, "\n")
+	switch {
+	case strings.Contains(joined, "1000.000 C>S SYN seq=") && strings.Contains(joined, "1010.000 S>C SYN,ACK"):
+		return "reopened"
+	case strings.Contains(joined, "1020.000 C>S RST") && strings.Contains(joined, "2000.000 C>S SYN"):
+		return "reset"
+	}
+	t.Fatalf("seed %d: neither path:\n%s", seed, joined)
+	return ""
+}
+
+// TestLinuxISNClock: measured on Linux, a client bound to one port
+// reconnected five times, 200 ms apart, while the server (which had closed
+// first) held TIME_WAIT; every SYN was accepted at once (connect took one
+// RTT, no RST), and the ISNs rose by about 3.1 million per 200 ms: the
+// 64 ns clock of secure_tcp_seq gives 200 ms / 64 ns = 3 125 000 on the
+// same 4-tuple.
+func TestLinuxISNClock(t *testing.T) {
+	s := linux()
+	p := newPair(t, 25*time.Microsecond, s, s, 3)
+	hs := DefaultHostSettings()
+	hs.PortLow, hs.PortHigh = 40000, 40000
+	p.client.Configure(hs)
+	var procs []*Process
+	for i := 0; i < 5; i++ {
+		if _, err := p.server.Spawn(80, s, ops(opAccept, opClose)); err != nil {
+			t.Fatal(err)
 		}
-		if l, _ := second.Endpoint().Ports(); l != 40000 {
-			t.Fatalf("seed %d: second connection on port %d", seed, l)
+		at(p, time.Duration(i)*200*time.Millisecond, func() {
+			pr, err := p.client.Spawn(80, s, ops(opConnect, opReadEOF, opClose))
+			if err != nil {
+				t.Fatal(err)
+			}
+			procs = append(procs, pr)
+		})
+	}
+	p.sched.Run(engine.Limits{Horizon: engine.Time(5 * time.Minute), Events: 1e6})
+	if joined := strings.Join(p.lines, "\n"); strings.Contains(joined, "RST") {
+		t.Fatalf("a RST:\n%s", joined)
+	}
+	for i, pr := range procs {
+		if pr.FirstError() != ErrNone || !pr.Endpoint().Reached(Established) {
+			t.Fatalf("connection %d: %v", i, pr.FirstError())
 		}
-		joined := strings.Join(p.lines, "\n")
-		switch {
-		case strings.Contains(joined, "1000.000 C>S SYN seq=") && strings.Contains(joined, "1010.000 S>C SYN,ACK"):
-			reopened++
-		case strings.Contains(joined, "1020.000 C>S RST") && strings.Contains(joined, "2000.000 C>S SYN"):
-			reset++
-		default:
-			t.Fatalf("seed %d: neither path:\n%s", seed, joined)
+		if i == 0 {
+			continue
+		}
+		if d := pr.Endpoint().ISN() - procs[i-1].Endpoint().ISN(); d < 3124999 || d > 3125001 {
+			t.Errorf("connection %d: ISN rose by %d, want 3125000", i, d)
 		}
 	}
-	if reopened == 0 || reset == 0 {
-		t.Errorf("reopened %d times, reset %d times: both paths should occur over 24 seeds", reopened, reset)
-	}
+	wantApp(t, p, "800.050 client[5] connect ok")
 }

@@ -20,6 +20,13 @@ func (h *Host) Connect(port uint16, s Settings) (*Endpoint, error) {
 		return nil, errNoPort
 	}
 	e := newEndpoint(h, s, local, port)
+	if h.reuseSeq != 0 {
+		// Taking over a TIME_WAIT port (tw_reuse): Linux starts the new
+		// connection above the old one's sequence space
+		// (tcp_twsk_unique: write_seq = tw_snd_nxt + 65535 + 2).
+		e.setISN(h.reuseSeq)
+		h.reuseSeq = 0
+	}
 	e.active = true
 	h.ephemeralInUse++
 	e.setState(SynSent)
@@ -43,7 +50,7 @@ func (e *Endpoint) sendSyn(rtx bool) {
 		e.sndMax = e.sndNxt
 	}
 	if !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 
@@ -68,12 +75,19 @@ func (h *Host) passiveOpen(l *Listener, seg *Segment) {
 
 // peerSynOptions takes the peer's MSS option: our segments are at most the
 // smaller of our MSS and theirs (536 if they sent none).
+//
+// When both offered timestamps, every segment carries 12 option bytes, so
+// a segment's payload is 12 bytes less (Linux's mss_cache, tcp_current_mss).
 func (e *Endpoint) peerSynOptions(seg *Segment) {
 	m := 536
 	if seg.MSS != 0 {
 		m = int(seg.MSS)
 	}
 	e.sndMSS = min(m, e.cfg.MSS)
+	if e.tsOK = e.cfg.Timestamps && seg.TS; e.tsOK {
+		e.tsRecent = seg.TSVal
+		e.sndMSS -= TSOptionLen
+	}
 	e.cwnd = 10 * e.sndMSS
 }
 

@@ -9,7 +9,7 @@ import (
 // ackState decides when received data and FINs are acknowledged.
 //
 // In adaptive mode it follows Linux (net/ipv4/tcp_input.c, tcp_output.c,
-// tcp_timer.c; TCP-FACTS.md "Linux: delayed ACK"): a quick-ACK budget granted
+// tcp_timer.c; docs/tcp-model.md, rule 3): a quick-ACK budget granted
 // by the first data segment and after idle periods, an adaptive ACK timeout
 // (ato) that starts at delack_min and tracks the gap between data segments,
 // ping-pong (interactive) mode entered when the application replies within ato
@@ -153,7 +153,7 @@ func (a *ackState) check(e *Endpoint) {
 			return
 		}
 		if !e.delackTimer.Pending() {
-			e.delackTimer.Set(e.host.deadline(a.delMax))
+			e.delackTimer.Set(e.host.deadline(a.delMax, e.cfg.TimerLateProb))
 		}
 		return
 	}
@@ -178,7 +178,7 @@ func (a *ackState) sendDelayed(e *Endpoint) {
 		ato = min(ato, maxAto)
 	}
 	ato = min(ato, a.delMax)
-	deadline := e.host.deadline(ato)
+	deadline := e.host.deadline(ato, e.cfg.TimerLateProb)
 	if e.delackTimer.Pending() {
 		if a.deadline <= e.now().Add(ato/4) {
 			e.sendAck()
@@ -264,8 +264,12 @@ func (a *ackState) afterRead(e *Endpoint, n int64) {
 }
 
 // setQuickAck applies setsockopt(TCP_QUICKACK). On: leave ping-pong mode and,
-// if an ACK is owed, send it now. Off: enter ping-pong mode. It is not sticky:
-// a later FIN or reply re-enters ping-pong mode.
+// if an ACK is owed, mark a pushed segment and run the read-side ACK check
+// (__tcp_sock_set_quickack calls tcp_cleanup_rbuf): the owed ACK goes now
+// only if that check passes, i.e. the received data has been read (or more
+// than a full segment is unacknowledged); with data still queued it waits for
+// the delayed-ACK timer. Off: enter ping-pong mode. It is not sticky: a later
+// FIN or reply re-enters ping-pong mode.
 func (e *Endpoint) setQuickAck(on bool) {
 	a := &e.ack
 	if !a.adaptive {
@@ -280,6 +284,7 @@ func (e *Endpoint) setQuickAck(on bool) {
 	}
 	a.pingpong = false
 	if (e.state == Established || e.state == CloseWait) && a.scheduled {
-		e.sendAck()
+		a.pushed |= ackPushed
+		a.afterRead(e, 1)
 	}
 }

@@ -205,21 +205,32 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opClose),
 			server: ops(opAccept, opReadEOF, opSleep(time.Millisecond), opClose)},
 		{name: "no data ever received, HZ=250: the FIN's ACK leaves at the next tick",
+			// ato is 0, so the timer is due at the current jiffy and the
+			// wheel puts it in the next one: the first tick boundary of
+			// the server's clock after the FIN arrived at 30 ms.
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",
 				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
 				"20.000 C>S ACK seq=1 ack=1 len=0",
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
-				"32.252 S>C ACK seq=1 ack=2 len=0",
+				ms(nextTick(1, "server", 250, 30*time.Millisecond)) + " S>C ACK seq=1 ack=2 len=0",
 				"35.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"45.000 C>S ACK seq=2 ack=2 len=0",
 			},
-			cState:    Closed,
-			cTimeWait: 60002261498,
-			sState:    Closed,
+			cState: Closed, cTimeWait: -1,
+			sState: Closed,
+			check: func(t *testing.T, p *pair) {
+				// TIME_WAIT's 60 s is 15 000 ticks: level 3 of the wheel,
+				// rounded up to the next multiple of 512 jiffies.
+				held, in, out := p.cep().TimeWaitSpan()
+				if !held {
+					t.Fatal("the client never held TIME_WAIT")
+				}
+				checkWheelExpiry(t, p.client, in, out, 60*time.Second, 512)
+			},
 
-			cs:     linux(func(s *Settings) { s.HZ = 250 }),
-			ss:     linux(func(s *Settings) { s.HZ = 250 }),
+			cs:     linux(func(s *Settings) { s.HZ = 250; s.TimerLateProb = 0 }),
+			ss:     linux(func(s *Settings) { s.HZ = 250; s.TimerLateProb = 0 }),
 			client: ops(opConnect, opClose),
 			server: ops(opAccept, opReadEOF, opSleep(5*time.Millisecond), opClose)},
 		{name: "delayed ACKs off: every segment and the FIN are ACKed at once",
@@ -249,26 +260,27 @@ func TestRule3DelayedAck(t *testing.T) {
 func TestFixedDelayedAck(t *testing.T) {
 	sleepy := ops(opAccept, opSleep(10*time.Second), opReadEOF, opClose)
 	runExchanges(t, []exchange{
-		{name: "freebsd: first segment ACKed at once, then the 40 ms timer",
+		{name: "freebsd: no quick ACK: every second segment at once, the last after the 40 ms timer",
 			want: []string{
 				"0.000 C>S SYN seq=0 ack=0 len=0",
 				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
 				"20.000 C>S ACK seq=1 ack=1 len=0",
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"21.000 C>S PSH,ACK seq=101 ack=1 len=100",
-				"30.000 S>C ACK seq=1 ack=101 len=0",
-				"71.000 S>C ACK seq=1 ack=201 len=0",
-				"1021.000 C>S FIN,ACK seq=201 ack=1 len=0",
-				"1031.000 S>C ACK seq=1 ack=202 len=0",
-				"10030.000 S>C FIN,ACK seq=1 ack=202 len=0",
-				"10040.000 C>S ACK seq=202 ack=2 len=0",
+				"22.000 C>S PSH,ACK seq=201 ack=1 len=100",
+				"31.000 S>C ACK seq=1 ack=201 len=0",
+				"72.000 S>C ACK seq=1 ack=301 len=0",
+				"1022.000 C>S FIN,ACK seq=301 ack=1 len=0",
+				"1032.000 S>C ACK seq=1 ack=302 len=0",
+				"10030.000 S>C FIN,ACK seq=1 ack=302 len=0",
+				"10040.000 C>S ACK seq=302 ack=2 len=0",
 			},
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 
 			cs: profile("freebsd"), ss: profile("freebsd"),
-			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
+			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "windows: every second segment, else the 200 ms timer",
 			want: []string{

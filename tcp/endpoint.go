@@ -9,17 +9,19 @@ import (
 // Endpoint is one end of a TCP connection: the transmission control block and
 // the socket an application holds on it.
 type Endpoint struct {
-	host   *Host
-	cfg    Settings
-	state  State
-	seen   uint16    // bit i set: the endpoint has been in State(i)
-	lis    *Listener // the listener that created a passive endpoint
-	proc   *Process  // the application blocked on this socket, if any
-	owner  *Process  // the application that opened or accepted it
-	tag    any       // the user's data (see SetTag)
-	active bool      // opened by connect (holds an ephemeral port)
-	linux  bool      // follow Linux's code paths where profiles differ without a setting
-	passiv bool
+	host  *Host
+	cfg   Settings
+	state State
+	seen  uint16    // bit i set: the endpoint has been in State(i)
+	lis   *Listener // the listener that created a passive endpoint
+	// holders are the processes that hold a reference to the socket (its
+	// file descriptor): the opener, and the children it forked while
+	// holding it. The last one to close it closes the connection.
+	holders []*Process
+	owner   *Process // the application that opened or accepted it
+	tag     any      // the user's data (see SetTag)
+	active  bool     // opened by connect (holds an ephemeral port)
+	passiv  bool
 
 	localPort, remotePort uint16
 
@@ -64,12 +66,18 @@ type Endpoint struct {
 
 	ack ackState
 
+	// Timestamps (RFC 7323), when both sides offered them.
+	tsOK     bool
+	tsRecent uint32 // the peer's latest TSval (TS.Recent)
+
 	nodelay bool
 	linger  Linger
 
 	rtxTimer    engine.Timer
 	delackTimer engine.Timer
 	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
+
+	lastOOWAck engine.Time // Linux: when the last rate-limited ACK left (last_oow_ack_time); 0 = never
 
 	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
 	timeWaitTo engine.Time // when it ended; -1 while held
@@ -86,15 +94,13 @@ type oooRange struct {
 }
 
 func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
-	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote, linux: s.DelAckMode == DelAckAdaptive}
+	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote}
 	e.rtxTimer.Init(h.sched, e.onRetransmitTimer, 0)
 	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
 	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
 	e.rto = s.RTOInitial
-	e.iss = uint32(h.rng.Uint64())
-	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = e.iss, e.iss, e.iss, e.iss+1
-	e.smallUnacked = e.iss // no small segment sent yet
-	e.sndMSS = 536         // RFC 9293 3.7.1 default until the peer's MSS option arrives
+	e.setISN(h.isn(s.ISN, local, remote))
+	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives
 	e.cwnd = 10 * s.MSS
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1
@@ -102,6 +108,13 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	h.conns[connKey(local, remote)] = e
 	h.last = e
 	return e
+}
+
+// setISN starts the send sequence space at iss, before the SYN leaves.
+func (e *Endpoint) setISN(iss uint32) {
+	e.iss = iss
+	e.sndUna, e.sndNxt, e.sndMax, e.writeEnd = iss, iss, iss, iss+1
+	e.smallUnacked = iss // no small segment sent yet
 }
 
 // State returns the connection state.
@@ -193,8 +206,8 @@ func (e *Endpoint) setState(s State) {
 
 // wake tells a blocked application that something it may wait for changed.
 func (e *Endpoint) wake() {
-	if e.proc != nil {
-		e.proc.wake()
+	for _, p := range e.holders {
+		p.wake()
 	}
 }
 
@@ -224,6 +237,12 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 	if flags&SYN != 0 {
 		seg.MSS = uint16(e.cfg.MSS)
 	}
+	if e.tsOK || flags&(SYN|ACK) == SYN && e.cfg.Timestamps {
+		seg.TS, seg.TSVal = true, e.host.tsClock()
+		if flags&ACK != 0 {
+			seg.TSEcr = e.tsRecent
+		}
+	}
 	if flags&ACK != 0 {
 		seg.Ack = e.rcvNxt
 		w := e.rcvWindow()
@@ -250,8 +269,17 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 	h.out(e, seg, rtx)
 }
 
-// sendAck sends a bare ACK now.
+// sendAck sends a bare ACK now; with ack_resends_fin (FreeBSD), while our
+// FIN is unacknowledged, the ACK is a retransmission of the FIN instead
+// (tcp_output steps snd_nxt back onto the FIN it already sent).
 func (e *Endpoint) sendAck() {
+	if e.cfg.AckResendsFin && e.finSent && seqLE(e.sndUna, e.writeEnd) {
+		switch e.state {
+		case FinWait1, Closing, LastAck:
+			e.transmit(FIN|ACK, e.writeEnd, 0, true)
+			return
+		}
+	}
 	e.transmit(ACK, e.sndMax, 0, false)
 }
 

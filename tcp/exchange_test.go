@@ -22,11 +22,17 @@ type exchange struct {
 	want           []string
 	cState, sState State
 	cErr, sErr     Errno
-	cTimeWait      time.Duration // TIME_WAIT held by the client, 0 = none
+	cTimeWait      time.Duration // TIME_WAIT held by the client, 0 = none, -1 = checked by check
 	sTimeWait      time.Duration
 	cGaveUp        bool
 	sGaveUp        bool
-	check          func(t *testing.T, p *pair)
+	// apps, when set, is the exact list of application events
+	// ("20.000 client connect ok", "130.000 server[2] close").
+	apps []string
+	// exits, when set, is how the client's and the server's first
+	// processes ended, e.g. "SIGPIPE ok".
+	exits string
+	check func(t *testing.T, p *pair)
 }
 
 // dropNth loses the n-th segment (0-based) a side transmits.
@@ -81,7 +87,9 @@ func runExchanges(t *testing.T, cases []exchange) {
 				if out < 0 {
 					out = p.sched.Now()
 				}
-				if got := time.Duration(0); held {
+				if tw < 0 {
+					// The case checks TIME_WAIT's length itself.
+				} else if got := time.Duration(0); held {
 					got = out.Sub(in)
 					if got != tw {
 						t.Errorf("%s held TIME_WAIT %v, want %v", name, got, tw)
@@ -95,6 +103,12 @@ func runExchanges(t *testing.T, cases []exchange) {
 			}
 			side("client", p.cp, c.cState, c.cErr, c.cTimeWait, c.cGaveUp)
 			side("server", p.sp, c.sState, c.sErr, c.sTimeWait, c.sGaveUp)
+			if c.apps != nil {
+				expectLines(t, "application events", p.apps, c.apps)
+			}
+			if got := p.cp.Exit().String() + " " + p.sp.Exit().String(); c.exits != "" && got != c.exits {
+				t.Errorf("exits %q, want %q", got, c.exits)
+			}
 			if c.check != nil {
 				c.check(t, p)
 			}

@@ -35,7 +35,11 @@ func (o pairObserver) State(now engine.Time, e *Endpoint, from, to State) {
 	o.p.state = append(o.p.state, fmt.Sprintf("%s %s %s", ms(now), e.host.Name, to))
 }
 func (o pairObserver) App(now engine.Time, h *Host, e *Endpoint, ev AppEvent) {
-	s := fmt.Sprintf("%s %s %s", ms(now), h.Name, ev.Call)
+	who := h.Name
+	if ev.Proc > 1 {
+		who += fmt.Sprintf("[%d]", ev.Proc)
+	}
+	s := fmt.Sprintf("%s %s %s", ms(now), who, ev.Call)
 	if ev.Result != "" {
 		s += " " + ev.Result
 	}
@@ -127,9 +131,13 @@ func expectLines(t *testing.T, what string, got, want []string) {
 	t.Errorf("%s differ\n got:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 }
 
+// linux is Linux's profile with exact timers and without timestamps, so
+// that expected segments carry whole MSS-sized payloads (1460 bytes);
+// tests of the tick and of timestamps turn them back on.
 func linux(mod ...func(*Settings)) Settings {
 	s, _ := Profile("linux")
 	s.HZ = 0
+	s.Timestamps = false
 	for _, m := range mod {
 		m(&s)
 	}

@@ -20,6 +20,7 @@ type Host struct {
 	Name  string // "client" or "server"; shown in traces
 	sched *engine.Scheduler
 	rng   *engine.Stream
+	app   *engine.Stream // random sleeps of the host's processes (SetAppRandom)
 	out   Output
 	obs   Observer
 
@@ -36,12 +37,24 @@ type Host struct {
 	ephemeralInUse  int // live endpoints holding an ephemeral port
 	connectFailures int // connects that never reached ESTABLISHED
 
-	// Kernel timer tick (Settings.HZ) and this host's tick phase: timers fire
-	// on tick boundaries phase + k*tick, as jiffies-based kernel timers do.
-	tick  time.Duration
-	phase time.Duration
+	// Kernel timer tick (Settings.HZ), this host's tick phase and its
+	// jiffies counter at time 0: timers fire on tick boundaries
+	// phase + k*tick, as jiffies-based kernel timers do (see timers.go).
+	tick    time.Duration
+	phase   time.Duration
+	jiffy0  int64
+	timerRN *engine.Stream // draws for late timer expiries (SetTimerRandom)
 
 	nextPort uint16 // where the next search for a free ephemeral port starts
+	procs    int    // processes created so far (their IDs)
+
+	// ISN state (isn.go), drawn at the first connection.
+	isnReady  bool
+	isnKey    uint64
+	isnClock  int64  // the host's clock at virtual time 0, in ns
+	isnOffset uint32 // FreeBSD's host-wide offset
+	tsOffset  uint32 // added to the timestamp clock (secure_tcp_ts_off)
+	reuseSeq  uint32 // ISN for the connection taking over a TIME_WAIT port; 0 = none
 
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
@@ -58,12 +71,15 @@ type HostSettings struct {
 	// TWReuse is tcp_tw_reuse: 0 off, 1 on, 2 loopback only (Linux's
 	// default). emu's links are never loopback, so 2 acts as 0. When on, a
 	// connect may take the port of a TIME_WAIT connection to the same peer
-	// that is at least 1 s old (Linux also needs timestamps, which emu
-	// assumes on).
+	// that is at least 1 s old and used timestamps.
 	TWReuse int
 	// MaxTWBuckets is tcp_max_tw_buckets: beyond this many TIME_WAIT
 	// sockets, a closing connection skips TIME_WAIT.
 	MaxTWBuckets int
+	// WakeupLatency, when set, delays every wake-up of the host's
+	// processes (a blocking call returning, a sleep ending) by a draw from
+	// it, as the scheduler of a loaded machine does; nil is an idle host.
+	WakeupLatency DurationDist
 }
 
 // DefaultHostSettings are Linux's defaults.
@@ -109,9 +125,27 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 		listeners: h.listeners[:0], twQueue: h.twQueue[:0]}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
-		h.phase = time.Duration(rng.Int64N(int64(h.tick)))
+		// One draw gives both where in its tick time 0 falls and how many
+		// ticks the kernel had counted by then, which decides how the
+		// timer wheel's coarse levels round an expiry.
+		x := rng.Int64N(int64(h.tick) << jiffyBits)
+		h.phase = time.Duration(x % int64(h.tick))
+		h.jiffy0 = x / int64(h.tick)
 	}
 	h.Configure(DefaultHostSettings())
+}
+
+// SetAppRandom gives the host's processes their own random stream for sleeps
+// drawn from a distribution, so that adding a random wait to a program does
+// not shift the host's other draws (ISNs, ports). Without it they draw from
+// the host's stream. Reset clears it.
+func (h *Host) SetAppRandom(rng *engine.Stream) { h.app = rng }
+
+func (h *Host) appRand() *engine.Stream {
+	if h.app != nil {
+		return h.app
+	}
+	return h.rng
 }
 
 // Configure sets the host settings; call it before the host's first
@@ -171,13 +205,15 @@ type Listener struct {
 	queue    []*Endpoint // established, not yet accepted
 	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool
+	holders  int // processes holding the listening socket; the last to go closes it
 	// OnConnection, if set, is called when a connection is established and
 	// no process waits in accept: a forking server starts a process for it.
 	OnConnection func()
 }
 
 // Listen opens a listening socket on port with the given settings for the
-// connections it accepts.
+// connections it accepts. The caller holds it until it calls Close; a
+// process that opens it (Spawn) holds it until it dies.
 func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
@@ -187,7 +223,7 @@ func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 			return nil, fmt.Errorf("listen on port %d: port in use", port)
 		}
 	}
-	l := &Listener{host: h, port: port, settings: s}
+	l := &Listener{host: h, port: port, settings: s, holders: 1}
 	h.listeners = append(h.listeners, l)
 	return l, nil
 }
@@ -243,10 +279,12 @@ func (h *Host) Input(in *Segment) {
 	h.rx = *in
 	seg := &h.rx
 	if e := h.conns[connKey(seg.DstPort, seg.SrcPort)]; e != nil {
-		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && seqGT(seg.Seq, e.rcvNxt) && h.listening(seg.DstPort) {
-			// A new SYN above the old connection's sequence numbers may
-			// reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13;
-			// Linux tcp_timewait_state_process, TCP_TW_SYN).
+		newer := seqGT(seg.Seq, e.rcvNxt) || e.tsOK && seg.TS && int32(seg.TSVal-e.tsRecent) > 0
+		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && newer && h.listening(seg.DstPort) {
+			// A new SYN above the old connection's sequence numbers, or
+			// with a newer timestamp, may reopen a connection in
+			// TIME_WAIT (RFC 1122 4.2.2.13, RFC 6191; Linux
+			// tcp_timewait_state_process, TCP_TW_SYN).
 			e.setState(Closed)
 		} else {
 			e.input(seg)
@@ -315,9 +353,9 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 			p = h.cfg.PortLow
 		}
 		e := h.conns[connKey(p, remote)]
-		if e == nil || (e.state == TimeWait && h.cfg.TWReuse == 1 && h.now().Sub(e.timeWaitAt) >= time.Second) {
+		if e == nil || h.reusable(e) {
 			if e != nil {
-				e.setState(Closed)
+				h.takeOver(e)
 			}
 			h.nextPort = p + 1
 			return p, true
@@ -328,6 +366,24 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 }
 
 func (h *Host) now() engine.Time { return h.sched.Now() }
+
+// reusable reports whether tw_reuse lets a new connection take over the
+// TIME_WAIT connection e: tcp_tw_reuse is 1, the connection used
+// timestamps (the new one's will be newer, so PAWS keeps the two apart)
+// and its TIME_WAIT is at least 1 s old (tcp_twsk_unique).
+func (h *Host) reusable(e *Endpoint) bool {
+	return e.state == TimeWait && h.cfg.TWReuse == 1 && e.tsOK && h.now().Sub(e.timeWaitAt) >= time.Second
+}
+
+// takeOver ends the TIME_WAIT connection e so that a new connection can
+// have its port, starting its sequence numbers above e's.
+func (h *Host) takeOver(e *Endpoint) {
+	h.reuseSeq = e.sndNxt + 65535 + 2
+	if h.reuseSeq == 0 {
+		h.reuseSeq = 1
+	}
+	e.setState(Closed)
+}
 
 // reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
 // connection to remote if tw_reuse allows it.
@@ -342,31 +398,12 @@ func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 			h.twQueue = h.twQueue[1:]
 			continue
 		}
-		if e.remotePort != remote || h.now().Sub(e.timeWaitAt) < time.Second {
+		if e.remotePort != remote || !h.reusable(e) {
 			return 0, false
 		}
 		p := e.localPort
-		e.setState(Closed)
+		h.takeOver(e)
 		return p, true
 	}
 	return 0, false
-}
-
-// deadline returns when a kernel timer armed now for d fires. With a tick,
-// Linux timers count jiffies and the timer wheel rounds the expiry up by one
-// tick, so a timer for d fires at the first tick boundary after now+d
-// (40 ms → 40–44 ms at HZ=250), and a timer for 0 at the next tick.
-func (h *Host) deadline(d time.Duration) engine.Time {
-	now := h.sched.Now()
-	if h.tick == 0 {
-		return now.Add(d)
-	}
-	t := int64(h.tick)
-	rel := int64(now) - int64(h.phase)
-	j := rel / t
-	if rel < 0 && rel%t != 0 {
-		j--
-	}
-	n := (int64(d) + t - 1) / t
-	return engine.Time(int64(h.phase) + (j+n+1)*t)
 }

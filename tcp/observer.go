@@ -16,6 +16,10 @@ const (
 type AppEvent struct {
 	Call   string // "connect", "read", "close", ...
 	Result string // "", "EOF", "100B", an errno name, "blocked", ...
+	Proc   int    // the calling process's number on its host (Process.ID)
+	// Signal marks an event that is not a call: the process was killed by
+	// the signal named in Call (SIGPIPE); Result says what became of it.
+	Signal bool
 }
 
 // Observer sees everything an endpoint does. Tracing, pcap writing and

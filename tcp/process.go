@@ -20,15 +20,24 @@ import (
 //
 // After its last action the process stays alive: its socket stays open. A
 // scenario that wants the process to exit ends with close or crash.
+//
+// Sockets are held by reference, as file descriptors are: a process forked
+// with a fork action holds every socket its parent held at that moment, and
+// a connection closes when its last holder closes it (or dies).
 type Process struct {
 	host     *Host
+	id       int // 1 for the host's first process, then in order of creation
 	ops      []Op
 	pc       int
 	port     uint16
 	settings Settings
-	ep       *Endpoint
-	lis      *Listener
+	ep       *Endpoint    // the process's connection (kept after close, for its counters)
+	holds    bool         // the process still holds its reference to ep
+	lis      *Listener    // the listener the process holds a reference to, if any
 	pending  []SetOptions // options set before the socket existed
+
+	sigpipeIgnore bool // SIGPIPE's disposition: ignored (EPIPE) or default (death)
+	exit          Exit
 
 	started    bool
 	remaining  int64
@@ -40,6 +49,7 @@ type Process struct {
 	firstErr   Errno
 
 	waitingAccept bool
+	forked        bool // created by a fork action
 	resume        engine.Func
 }
 
@@ -51,24 +61,46 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", h.Name, err)
 	}
-	p := &Process{host: h, ops: ops, port: port, settings: s}
-	p.timer.Init(h.sched, p.onTimer, 0)
-	p.resume = p.step
+	p := h.newProcess(port, s, ops)
 	if len(ops) > 0 && ops[0].Kind == OpAccept {
-		// Processes of one server share its listening socket, as the
-		// children of a forking server do.
-		if p.lis = h.Listener(port); p.lis == nil {
+		// A process that starts with accept listens, unless the port
+		// already has a listener: then it is one of a forking server's
+		// children, which accept from their parent's listening socket
+		// but leave it to the parent, so that a child's death closes only
+		// its own connection.
+		if h.Listener(port) == nil {
 			l, err := h.Listen(port, s)
 			if err != nil {
 				return nil, err
 			}
-			p.lis = l
+			p.lis = l // the process holds the listener's first reference
 		}
 	}
-	p.wakeQueued = true
-	h.sched.At(h.sched.Now(), p.resume, 0)
+	p.start()
 	return p, nil
 }
+
+func (h *Host) newProcess(port uint16, s Settings, ops []Op) *Process {
+	h.procs++
+	p := &Process{host: h, id: h.procs, ops: ops, port: port, settings: s}
+	p.timer.Init(h.sched, p.onTimer, 0)
+	p.resume = p.step
+	return p
+}
+
+// start schedules the process's first step at the current virtual time.
+func (p *Process) start() {
+	p.wakeQueued = true
+	p.host.sched.At(p.host.sched.Now(), p.resume, 0)
+}
+
+// ID returns the process's number on its host: 1 for the first, then in
+// order of creation (forked children and a forking server's processes).
+func (p *Process) ID() int { return p.id }
+
+// Exit returns how the process's program ended, or ExitBlocked while it
+// still runs.
+func (p *Process) Exit() Exit { return p.exit }
 
 // Endpoint returns the process's connection, or nil before connect/accept.
 func (p *Process) Endpoint() *Endpoint { return p.ep }
@@ -98,7 +130,11 @@ func (p *Process) BytesReceived() int64 {
 func (p *Process) wake() {
 	if p.blocked && !p.wakeQueued && !p.done {
 		p.wakeQueued = true
-		p.host.sched.At(p.host.sched.Now(), p.resume, 0)
+		at := p.host.sched.Now()
+		if d := p.host.cfg.WakeupLatency; d != nil {
+			at = at.Add(d.Draw(p.host.appRand()))
+		}
+		p.host.sched.At(at, p.resume, 0)
 	}
 }
 
@@ -113,6 +149,7 @@ func (p *Process) step(now engine.Time, _ uint64) {
 	for !p.done {
 		if p.pc >= len(p.ops) {
 			p.done = true
+			p.exit = ExitOK
 			return
 		}
 		if !p.exec(&p.ops[p.pc]) {
@@ -134,8 +171,86 @@ func (p *Process) fail(err Errno) {
 
 func (p *Process) emit(call, result string) {
 	if h := p.host; h.obs != nil {
-		h.obs.App(h.sched.Now(), h, p.ep, AppEvent{Call: call, Result: result})
+		h.obs.App(h.sched.Now(), h, p.ep, AppEvent{Call: call, Result: result, Proc: p.id})
 	}
+}
+
+// socket returns the connection the process holds, or nil.
+func (p *Process) socket() *Endpoint {
+	if p.holds {
+		return p.ep
+	}
+	return nil
+}
+
+// noSocket is the errno of a socket call by a process that holds no
+// connection: EBADF once it has closed or never inherited one, ENOTCONN
+// before its own connect or accept.
+func (p *Process) noSocket() Errno {
+	if p.ep != nil || p.forked {
+		return EBADF
+	}
+	return ENOTCONN
+}
+
+// release drops the process's reference to its connection. The last
+// reference closes the socket as close(2) does (kernel: as the kernel does
+// for a dying process, without lingering); it reports whether the caller
+// must linger.
+func (p *Process) release(kernel bool) (linger bool) {
+	e := p.socket()
+	if e == nil {
+		return false
+	}
+	p.holds = false
+	for i, h := range e.holders {
+		if h == p {
+			e.holders = append(e.holders[:i], e.holders[i+1:]...)
+			break
+		}
+	}
+	if len(e.holders) > 0 {
+		// Another process still holds the socket: nothing happens on
+		// the wire (the file's reference count only drops).
+		return false
+	}
+	e.holders = append(e.holders, p) // a lingering close still blocks this process
+	return e.closeSocket(kernel)
+}
+
+// die ends the process as the kernel ends a killed one: every socket it
+// holds is closed as close(2) would, without lingering, and so is its
+// listening socket if it held the last reference.
+func (p *Process) die(how Exit) {
+	p.release(true)
+	if l := p.lis; l != nil {
+		p.lis = nil
+		if l.holders--; l.holders == 0 {
+			l.Close()
+		}
+	}
+	p.timer.Stop()
+	p.done = true
+	p.exit = how
+}
+
+// fork starts a child running ops that holds every socket p holds now.
+func (p *Process) fork(ops []Op) *Process {
+	c := p.host.newProcess(p.port, p.settings, ops)
+	c.forked = true
+	c.sigpipeIgnore = p.sigpipeIgnore
+	c.ep = p.socket()
+	if c.ep != nil {
+		c.holds = true
+		c.ep.holders = append(c.ep.holders, c)
+	}
+	if p.lis != nil {
+		c.lis = p.lis
+		c.lis.holders++
+	}
+	c.pending = append([]SetOptions(nil), p.pending...)
+	c.start()
+	return c
 }
 
 // exec runs (or continues) one action; it reports whether the action finished.
@@ -152,49 +267,56 @@ func (p *Process) exec(op *Op) bool {
 	case OpRead, OpWaitEOF:
 		return p.read(op, first)
 	case OpSleep:
-		if op.Duration <= 0 {
-			return true
-		}
 		if first {
-			p.timer.SetAfter(op.Duration)
+			d := op.Duration
+			if op.Dist != nil {
+				d = op.Dist.Draw(p.host.appRand())
+				if p.host.obs != nil {
+					p.emit("sleep", units.FormatDuration(d))
+				}
+			}
+			if d <= 0 {
+				return true
+			}
+			p.timer.SetAfter(d)
 			return false
 		}
 		return p.timerFired
 	case OpClose:
 		return p.close(first)
 	case OpShutdown:
-		if p.ep == nil {
-			p.fail(ENOTCONN)
-			return true
-		}
 		how := map[ShutdownHow]string{ShutWrite: "write", ShutRead: "read", ShutBoth: "both"}[op.How]
-		err := p.ep.shutdown(op.How)
+		err := p.noSocket()
+		if e := p.socket(); e != nil {
+			err = e.shutdown(op.How)
+		}
 		p.fail(err)
 		p.emit("shutdown("+how+")", err.String())
 		return true
 	case OpAbort:
-		if p.ep != nil {
-			p.ep.linger = Linger{On: true}
+		if e := p.socket(); e != nil {
+			e.linger = Linger{On: true}
 		}
 		p.emit("abort", "")
 		return p.close(true)
 	case OpCrash:
 		p.emit("crash", "")
-		if p.ep != nil {
-			p.ep.closeSocket(true)
-		}
-		if p.lis != nil {
-			p.lis.Close()
-		}
-		p.done = true
+		p.die(ExitCrash)
 		return true
 	case OpSet:
-		if p.ep == nil {
+		if o := op.Set.SigpipeIgnore; o != nil {
+			p.sigpipeIgnore = *o
+		}
+		if e := p.socket(); e != nil {
+			e.setOptions(&op.Set)
+		} else if p.ep == nil {
 			p.pending = append(p.pending, op.Set)
-		} else {
-			p.ep.setOptions(&op.Set)
 		}
 		p.emit("setsockopt", describeSet(&op.Set))
+		return true
+	case OpFork:
+		c := p.fork(op.Fork)
+		p.emit("fork", "["+strconv.Itoa(c.id)+"]")
 		return true
 	}
 	return true
@@ -204,7 +326,8 @@ func (p *Process) exec(op *Op) bool {
 // it existed.
 func (p *Process) attach(e *Endpoint) {
 	p.ep = e
-	e.proc = p
+	p.holds = true
+	e.holders = append(e.holders, p)
 	e.owner = p
 	for i := range p.pending {
 		e.setOptions(&p.pending[i])
@@ -238,15 +361,21 @@ func (p *Process) connect(first bool) bool {
 }
 
 func (p *Process) accept() bool {
-	if p.lis == nil {
-		p.fail(ENOTCONN)
+	l := p.lis
+	if l == nil {
+		// A forking server's child accepts from its parent's listener.
+		l = p.host.Listener(p.port)
+	}
+	if l == nil {
+		p.fail(EBADF)
+		p.emit("accept", EBADF.String())
 		return true
 	}
-	e := p.lis.Accept()
+	e := l.Accept()
 	if e == nil {
 		if !p.waitingAccept {
 			p.waitingAccept = true
-			p.lis.waiters = append(p.lis.waiters, p)
+			l.waiters = append(l.waiters, p)
 		}
 		return false
 	}
@@ -260,15 +389,26 @@ func (p *Process) send(op *Op, first bool) bool {
 	if first {
 		p.remaining = op.Size
 	}
-	if p.ep == nil {
-		p.fail(ENOTCONN)
+	e := p.socket()
+	if e == nil {
+		err := p.noSocket()
+		p.fail(err)
+		p.emit("send", err.String())
 		return true
 	}
-	n, err, _ := p.ep.write(p.remaining)
+	n, err, _ := e.write(p.remaining)
 	p.remaining -= n
 	if err != ErrNone {
 		p.fail(err)
 		p.emit("send", err.String())
+		if err == EPIPE && !p.sigpipeIgnore {
+			// sk_stream_error: EPIPE from a write raises SIGPIPE, whose
+			// default action kills the process; ECONNRESET does not.
+			if h := p.host; h.obs != nil {
+				h.obs.App(h.sched.Now(), h, p.ep, AppEvent{Call: "SIGPIPE", Result: "killed", Proc: p.id, Signal: true})
+			}
+			p.die(ExitSIGPIPE)
+		}
 		return true
 	}
 	if p.remaining > 0 {
@@ -291,12 +431,15 @@ func (p *Process) read(op *Op, first bool) bool {
 			p.remaining = 1 << 62
 		}
 	}
-	if p.ep == nil {
-		p.fail(ENOTCONN)
+	e := p.socket()
+	if e == nil {
+		err := p.noSocket()
+		p.fail(err)
+		p.emit("read", err.String())
 		return true
 	}
 	for {
-		n, eof, err, block := p.ep.read(p.remaining)
+		n, eof, err, block := e.read(p.remaining)
 		switch {
 		case n > 0:
 			if mode != ReadEOF {
@@ -326,22 +469,19 @@ func (p *Process) read(op *Op, first bool) bool {
 }
 
 func (p *Process) close(first bool) bool {
-	if p.ep == nil {
-		if first {
-			p.emit("close", "")
-		}
-		return true
-	}
+	e := p.socket()
 	if first {
 		p.emit("close", "")
-		if !p.ep.closeSocket(false) {
+		if e == nil || !p.release(false) {
 			return true
 		}
-		if t := p.ep.linger.Timeout; t > 0 {
-			p.timer.Set(p.host.deadline(t))
+		if t := e.linger.Timeout; t > 0 {
+			p.timer.Set(p.host.deadline(t, p.settings.TimerLateProb))
 		}
 		return false
 	}
+	// Lingering: the process gave up its reference but blocks until the
+	// FIN is acknowledged or the linger time runs out.
 	if p.ep.lingering() && !p.timerFired {
 		return false
 	}
@@ -357,6 +497,13 @@ func describeSet(o *SetOptions) string {
 	}
 	if o.NoDelay != nil {
 		s += " nodelay=" + strconv.FormatBool(*o.NoDelay)
+	}
+	if o.SigpipeIgnore != nil {
+		if *o.SigpipeIgnore {
+			s += " sigpipe=ignore"
+		} else {
+			s += " sigpipe=terminate"
+		}
 	}
 	if o.Linger != nil {
 		if o.Linger.On {

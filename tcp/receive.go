@@ -8,6 +8,11 @@ func (e *Endpoint) input(seg *Segment) {
 	if h := e.host; h.obs != nil {
 		h.obs.Segment(h.sched.Now(), e, seg, SegReceived)
 	}
+	if e.tsOK && seg.TS && seg.Flags&RST == 0 && int32(seg.TSVal-e.tsRecent) > 0 {
+		// TS.Recent follows the peer's clock (RFC 7323 4.3; PAWS, which
+		// would drop segments with older values, is not modelled).
+		e.tsRecent = seg.TSVal
+	}
 	switch e.state {
 	case SynSent:
 		e.synSentInput(seg)
@@ -33,10 +38,27 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 	if !e.acceptable(seg) {
 		if seg.Flags&RST == 0 {
-			if seg.SeqLen() > 0 && seqLT(seg.Seq, e.rcvNxt) {
+			old := seg.SeqLen() > 0 && seqLT(seg.Seq, e.rcvNxt)
+			if old {
 				// A retransmission of something we have: the peer lost our
 				// ACK, so ACK at once and quickly from now on (tcp_send_dupack).
 				e.ack.enterQuickAck(e)
+			}
+			if (seg.Flags&SYN != 0 || seg.SeqLen() == 0) && e.oowRateLimited() {
+				// An out-of-window SYN (challenge ACK) or bare segment: one
+				// answer per 500 ms (tcp_validate_incoming,
+				// tcp_oow_rate_limited); data and FINs are always answered.
+				return
+			}
+			if old && e.cfg.AckResendsFin && seg.Flags&(ACK|SYN) == ACK && !seqGT(seg.Ack, e.sndMax) {
+				// FreeBSD trims the duplicate and keeps processing its ACK
+				// field: a peer's FIN retransmission that acknowledges our
+				// FIN ends CLOSING (TIME_WAIT) or LAST_ACK, with no answer.
+				from := e.state
+				e.processAck(seg)
+				if e.state != from && (e.state == TimeWait || e.state == Closed) {
+					return
+				}
 			}
 			e.sendAck()
 		}
@@ -45,8 +67,11 @@ func (e *Endpoint) input(seg *Segment) {
 
 	if seg.Flags&RST != 0 {
 		if seg.Seq != e.rcvNxt {
-			// In the window but not exact: challenge ACK (RFC 5961 3.2).
-			e.sendAck()
+			// In the window but not exact: challenge ACK (RFC 5961 3.2),
+			// rate limited on Linux (tcp_send_challenge_ack).
+			if !e.oowRateLimited() {
+				e.sendAck()
+			}
 			return
 		}
 		e.resetReceived()
@@ -54,8 +79,11 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 
 	if seg.Flags&SYN != 0 {
-		// SYN on a synchronized connection: challenge ACK (RFC 5961 4.2).
-		e.sendAck()
+		// SYN on a synchronized connection: challenge ACK (RFC 5961 4.2),
+		// rate limited on Linux (tcp_send_challenge_ack).
+		if !e.oowRateLimited() {
+			e.sendAck()
+		}
 		return
 	}
 
@@ -103,6 +131,24 @@ func (e *Endpoint) input(seg *Segment) {
 	}
 	e.ack.check(e)
 	e.output()
+}
+
+// oowRateLimited is Linux's __tcp_oow_rate_limited: it reports whether an
+// ACK for an out-of-window segment (or a challenge ACK) must be skipped
+// because one left less than tcp_invalid_ratelimit ago, and otherwise
+// records this one. Other profiles do not limit.
+func (e *Endpoint) oowRateLimited() bool {
+	if e.cfg.OOWAckRateLimit <= 0 {
+		return false
+	}
+	now := e.now()
+	if e.lastOOWAck != 0 {
+		if d := now.Sub(e.lastOOWAck); d >= 0 && d < e.cfg.OOWAckRateLimit {
+			return true
+		}
+	}
+	e.lastOOWAck = now
+	return false
 }
 
 // acceptable is RFC 9293's segment acceptability test (3.10.7.4, first check).
@@ -270,12 +316,17 @@ func (e *Endpoint) finArrived() {
 }
 
 // resetReceived ends the connection on an acceptable RST (tcp_reset): the
-// application's next call sees ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT
-// (the peer's FIN came first), ECONNRESET otherwise.
+// application's next call sees ECONNREFUSED in SYN_SENT, ECONNRESET
+// otherwise, except that Linux reports EPIPE in CLOSE_WAIT (the peer's FIN
+// came first); FreeBSD sets so_error = ECONNRESET there as in every other
+// synchronized state (tcp_do_segment), and so do the other profiles.
 func (e *Endpoint) resetReceived() {
 	switch e.state {
 	case CloseWait:
-		e.softErr = EPIPE
+		e.softErr = e.cfg.CloseWaitResetErrno
+		if e.softErr == ErrNone {
+			e.softErr = ECONNRESET
+		}
 	case SynReceived:
 		if e.passiv {
 			e.setState(Closed)

@@ -43,6 +43,10 @@ const (
 	IPHeaderLen  = 20
 	TCPHeaderLen = 20
 	MSSOptionLen = 4
+	// TSOptionLen is the timestamps option as Linux aligns it: two NOPs
+	// and ten bytes (TCPOLEN_TSTAMP_ALIGNED). On a SYN, SACK-permitted
+	// takes the place of the NOPs.
+	TSOptionLen = 12
 )
 
 // Segment is one TCP segment. The payload is a byte count: teardown behaviour
@@ -54,6 +58,10 @@ type Segment struct {
 	Window           uint32 // receive window in bytes (unscaled)
 	Len              int    // payload bytes
 	MSS              uint16 // MSS option on SYN segments; 0 = absent
+	// TS says the segment carries the timestamps option (RFC 7323), with
+	// TSVal and TSEcr.
+	TS           bool
+	TSVal, TSEcr uint32
 }
 
 // WireSize is the segment's size as an IPv4 packet.
@@ -61,6 +69,9 @@ func (s *Segment) WireSize() int {
 	n := IPHeaderLen + TCPHeaderLen + s.Len
 	if s.MSS != 0 {
 		n += MSSOptionLen
+	}
+	if s.TS {
+		n += TSOptionLen
 	}
 	return n
 }

@@ -103,7 +103,7 @@ func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
 		e.smallUnacked = e.sndNxt
 	}
 	if !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 
@@ -111,7 +111,7 @@ func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
 // with nothing in flight (RFC 9293 3.8.6.1); the retransmission timer serves.
 func (e *Endpoint) armPersist() {
 	if e.sndUna == e.sndMax && !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rto))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 }
 
@@ -121,9 +121,9 @@ func (e *Endpoint) startRTT(seq uint32) {
 	e.rtTime = e.now()
 }
 
-// rttSample updates SRTT, RTTVAR and RTO (RFC 6298 2). The linux flavour
-// computes RTO as SRTT + max(4*RTTVAR, rto_min) (tcp_set_rto), the others as
-// max(rto_min, SRTT + 4*RTTVAR).
+// rttSample updates SRTT, RTTVAR and RTO (RFC 6298 2). rto_formula linux
+// computes RTO as SRTT + max(4*RTTVAR, rto_min) (tcp_set_rto); rfc6298 as
+// max(rto_min, SRTT + max(G, 4*RTTVAR)).
 func (e *Endpoint) rttSample(r time.Duration) {
 	if r <= 0 {
 		r = 1
@@ -139,13 +139,24 @@ func (e *Endpoint) rttSample(r time.Duration) {
 		e.srtt = (7*e.srtt + r) / 8
 	}
 	var rto time.Duration
-	if e.linux {
+	if e.cfg.RTOFormula == RTOLinux {
 		rto = e.srtt + max(4*e.rttvar, e.cfg.RTOMin)
 	} else {
 		g := e.host.tick
 		rto = max(e.cfg.RTOMin, e.srtt+max(g, 4*e.rttvar))
 	}
 	e.rto = min(rto, e.cfg.RTOMax)
+}
+
+// rtoTimeout is the time the retransmission timer is armed for: the RTO,
+// plus rto_slop once the RTO was computed from an RTT sample or backed off
+// (FreeBSD's TCPT_RANGESET adds tcp_rexmit_slop there, not to the initial
+// TCPTV_RTOBASE), at most rto_max.
+func (e *Endpoint) rtoTimeout() time.Duration {
+	if e.cfg.RTOSlop > 0 && (e.hasRTT || e.retries > 0) {
+		return min(e.rto+e.cfg.RTOSlop, e.cfg.RTOMax)
+	}
+	return e.rto
 }
 
 // ackAdvance processes an ACK that acknowledges new sequence space.
@@ -184,7 +195,7 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 	if e.sndUna == e.sndMax {
 		e.rtxTimer.Stop()
 	} else {
-		e.rtxTimer.Set(e.host.deadline(e.rto))
+		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	}
 	e.wake()
 }
@@ -230,7 +241,7 @@ func (e *Endpoint) retransmitHead() {
 		return
 	}
 	e.transmit(flags, seq, n, true)
-	e.rtxTimer.Set(e.host.deadline(e.rto))
+	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 }
 
 // retryLimit is how many retransmissions the current state allows before the
@@ -243,7 +254,7 @@ func (e *Endpoint) retryLimit() int {
 		if e.cfg.OrphanRetries > 0 {
 			return e.cfg.OrphanRetries
 		}
-		if e.linux {
+		if e.cfg.ZeroOrphanRetries == ZeroOrphanEight {
 			return 8 // tcp_orphan_retries = 0 means 8 (tcp_orphan_retries())
 		}
 		return e.cfg.Retries2
@@ -274,7 +285,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 			// Zero-window probe: an old sequence number draws an ACK with the window.
 			e.transmit(ACK, e.sndUna-1, 0, false)
 			e.rto = doubled(e.rto, e.cfg.RTOMax)
-			e.rtxTimer.Set(e.host.deadline(e.rto))
+			e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 		}
 		return
 	}
@@ -289,7 +300,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 	flight := int(e.sndMax - e.sndUna)
 	e.ssthresh = max(flight/2, 2*e.sndMSS)
 	e.cwnd = e.sndMSS
-	e.rtxTimer.Set(e.host.deadline(e.rto))
+	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
 	if e.state == SynSent || e.state == SynReceived {
 		e.sendSyn(true)
 		return

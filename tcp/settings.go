@@ -16,7 +16,7 @@ type DelAckMode string
 const (
 	// DelAckAdaptive is Linux's scheme: quick-ACK budget, adaptive ATO,
 	// ping-pong mode, and a received FIN that enters ping-pong mode so that its
-	// ACK is delayed (TCP-FACTS.md, "Linux: delayed ACK").
+	// ACK is delayed (docs/tcp-model.md, rule 3).
 	DelAckAdaptive DelAckMode = "adaptive"
 	// DelAckFixed is the textbook scheme of BSD, Windows and RFC 1122: one
 	// fixed timer (DelAckMax), an ACK at once for every second full-sized
@@ -60,7 +60,106 @@ type Settings struct {
 	RFC1337          bool        // ignore RST in TIME_WAIT (RFC 1337's fix)
 	HZ               int         // kernel timer tick rate; 0 = exact timers
 	UnreadClose      UnreadClose // close() with unread data: rst or discard
+
+	// Behaviour that differs between stacks without a number to set,
+	// each named so that no rule hides behind another setting.
+
+	RTOFormula RTOFormula // how the RTO follows from SRTT and RTTVAR
+	// FinWait2RTOFloor keeps an orphan in FIN_WAIT_2 at least 3.5 RTO
+	// (Linux tcp_fin_time), whatever fin_wait2_timeout says.
+	FinWait2RTOFloor bool
+	// ZeroOrphanRetries is what orphan_retries 0 means: 8 on Linux
+	// (tcp_orphan_retries()), retries2 elsewhere.
+	ZeroOrphanRetries ZeroOrphanRetries
+	// TimerLateProb is the share of kernel timer expiries handled one tick
+	// late (the timer softirq deferred behind other work); with hz 0 it
+	// has no effect. Linux's value is calibrated to measurements of the
+	// delayed ACK of a FIN on Linux 6.18 at HZ=250: 93 % of them left
+	// 40–44 ms after the FIN, the rest up to 47.9 ms.
+	TimerLateProb float64
+	// AckResendsFin: while our FIN is unacknowledged (FIN_WAIT_1, CLOSING,
+	// LAST_ACK), every ACK goes out as a retransmission of the FIN carrying
+	// the new acknowledgment (FreeBSD tcp_output), and the ACK field of a
+	// duplicate segment is still processed (tcp_do_segment: "keep on
+	// processing for RST or ACK"), so that such FINs end CLOSING and LAST_ACK.
+	AckResendsFin bool
+	// OOWAckRateLimit is tcp_invalid_ratelimit: at most one ACK per this
+	// interval answers out-of-window SYNs and bare segments (challenge
+	// ACKs included); data and FINs are always answered. 0: no limit.
+	OOWAckRateLimit time.Duration
+	// CloseWaitResetErrno is the error a RST received in CLOSE_WAIT leaves
+	// for the application: EPIPE on Linux (tcp_reset: the peer's FIN came
+	// first), ECONNRESET elsewhere.
+	CloseWaitResetErrno Errno
+	// EOFBeforeError: a read returns the end of file of a received FIN
+	// before a pending error (Linux's SOCK_DONE check); BSD's soreceive
+	// returns so_error first.
+	EOFBeforeError bool
+	// TimeWaitAnswers is how TIME_WAIT treats segments other than RST.
+	TimeWaitAnswers TimeWaitAnswers
+	// ISN is how the initial sequence number of a connection is chosen.
+	ISN ISNRule
+	// Timestamps offers the timestamps option (RFC 7323) in the SYN;
+	// when both sides offer it, every segment carries it (12 bytes less
+	// payload per segment), tw_reuse may take over a TIME_WAIT port, and a
+	// SYN with a newer timestamp reopens TIME_WAIT.
+	Timestamps bool
+	// RTOSlop is added to every retransmission timeout computed from an RTT
+	// sample or a backoff (FreeBSD tcp_rexmit_slop, TCPT_RANGESET).
+	RTOSlop time.Duration
 }
+
+// ISNRule names how initial sequence numbers are chosen.
+type ISNRule string
+
+const (
+	// ISNLinux is secure_tcp_seq: a keyed hash of the 4-tuple plus a clock
+	// that advances every 64 ns, so a connection that reuses a 4-tuple
+	// starts above the old one's sequence space.
+	ISNLinux ISNRule = "linux"
+	// ISNRFC6528 is RFC 6528's M + F(4-tuple, secret) with M a 4 µs clock.
+	ISNRFC6528 ISNRule = "rfc6528"
+	// ISNFreeBSD is tcp_new_isn: the hash plus a host-wide offset that
+	// grows by 4096 plus a random 0-4095 per connection and at least
+	// 1 MiB per second.
+	ISNFreeBSD ISNRule = "freebsd"
+	// ISNRandom draws every ISN uniformly at random.
+	ISNRandom ISNRule = "random"
+)
+
+// TimeWaitAnswers names how TIME_WAIT answers segments other than RST.
+type TimeWaitAnswers string
+
+const (
+	// TimeWaitLinux is tcp_timewait_state_process: any segment with ACK
+	// restarts the timer, and everything but a bare in-window ACK is
+	// answered with an ACK.
+	TimeWaitLinux TimeWaitAnswers = "linux"
+	// TimeWaitRFC9293 is RFC 9293 3.10.7.4 and FreeBSD's tcp_twcheck: only
+	// a retransmitted FIN restarts the timer, a segment without ACK is
+	// dropped, and an exact duplicate ACK gets no answer.
+	TimeWaitRFC9293 TimeWaitAnswers = "rfc9293"
+)
+
+// RTOFormula names how the retransmission timeout follows from the RTT
+// estimates.
+type RTOFormula string
+
+const (
+	// RTOLinux is tcp_set_rto: SRTT + max(4*RTTVAR, rto_min), so that the
+	// minimum is added to the variance rather than bounding the sum.
+	RTOLinux RTOFormula = "linux"
+	// RTORFC6298 is RFC 6298 2.3: max(rto_min, SRTT + max(G, 4*RTTVAR)).
+	RTORFC6298 RTOFormula = "rfc6298"
+)
+
+// ZeroOrphanRetries names what an orphan_retries of 0 means.
+type ZeroOrphanRetries string
+
+const (
+	ZeroOrphanEight    ZeroOrphanRetries = "eight"    // Linux: 8 (tcp_orphan_retries())
+	ZeroOrphanRetries2 ZeroOrphanRetries = "retries2" // as many as for data
+)
 
 // EffectiveTimeWait returns the TIME_WAIT length: TimeWait, or 2*MSL when it is 0.
 func (s *Settings) EffectiveTimeWait() time.Duration {
@@ -81,6 +180,7 @@ const (
 	kindInt
 	kindSize
 	kindEnum
+	kindProb
 )
 
 // settingField describes one setting: its YAML name, its form and where it lives.
@@ -93,6 +193,8 @@ type settingField struct {
 	durs  func(*Settings) *time.Duration
 	ints  func(*Settings) *int
 	strs  func(*Settings) *string
+	flts  func(*Settings) *float64
+	errs  func(*Settings) *Errno // an enum of errno names
 }
 
 var settingFields = []settingField{
@@ -110,7 +212,7 @@ var settingFields = []settingField{
 	{name: "fin_wait2_timeout", kind: kindDuration, doc: "orphaned FIN_WAIT_2 lifetime (0 = forever)", durs: func(s *Settings) *time.Duration { return &s.FinWait2Timeout }},
 	{name: "syn_retries", kind: kindInt, doc: "SYN retransmissions before connect fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.SynRetries }},
 	{name: "retries2", kind: kindInt, doc: "data retransmissions before the connection fails with ETIMEDOUT", ints: func(s *Settings) *int { return &s.Retries2 }},
-	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0 = 8 with delack_mode adaptive, as Linux; else as retries2)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
+	{name: "orphan_retries", kind: kindInt, doc: "FIN retransmissions after close() (0: see zero_orphan_retries)", ints: func(s *Settings) *int { return &s.OrphanRetries }},
 	{name: "mss", kind: kindSize, doc: "maximum segment size in bytes", ints: func(s *Settings) *int { return &s.MSS }},
 	{name: "rcv_buf", kind: kindSize, doc: "receive buffer (advertised window) in bytes", ints: func(s *Settings) *int { return &s.RcvBuf }},
 	{name: "snd_buf", kind: kindSize, doc: "send buffer in bytes", ints: func(s *Settings) *int { return &s.SndBuf }},
@@ -118,6 +220,18 @@ var settingFields = []settingField{
 	{name: "rfc1337", kind: kindBool, doc: "ignore RST in TIME_WAIT", bools: func(s *Settings) *bool { return &s.RFC1337 }},
 	{name: "hz", kind: kindInt, doc: "kernel timer tick in Hz (0 = exact timers)", ints: func(s *Settings) *int { return &s.HZ }},
 	{name: "unread_close", kind: kindEnum, enum: []string{"rst", "discard"}, doc: "close() with unread data: rst, or discard it and send FIN", strs: func(s *Settings) *string { return (*string)(&s.UnreadClose) }},
+	{name: "rto_formula", kind: kindEnum, enum: []string{"linux", "rfc6298"}, doc: "RTO from the RTT estimates: linux (srtt + max(4 rttvar, rto_min)) or rfc6298 (max(rto_min, srtt + 4 rttvar))", strs: func(s *Settings) *string { return (*string)(&s.RTOFormula) }},
+	{name: "fin_wait2_rto_floor", kind: kindBool, doc: "an orphan waits in FIN_WAIT_2 at least 3.5 RTO (Linux tcp_fin_time)", bools: func(s *Settings) *bool { return &s.FinWait2RTOFloor }},
+	{name: "timer_late_prob", kind: kindProb, doc: "share of kernel timer expiries handled one tick late (softirq latency; needs hz)", flts: func(s *Settings) *float64 { return &s.TimerLateProb }},
+	{name: "zero_orphan_retries", kind: kindEnum, enum: []string{"eight", "retries2"}, doc: "what orphan_retries 0 means: eight (Linux) or retries2", strs: func(s *Settings) *string { return (*string)(&s.ZeroOrphanRetries) }},
+	{name: "oow_ack_ratelimit", kind: kindDuration, doc: "at most one ACK per this interval for out-of-window segments and challenge ACKs (Linux tcp_invalid_ratelimit; 0 = none)", durs: func(s *Settings) *time.Duration { return &s.OOWAckRateLimit }},
+	{name: "close_wait_reset_error", kind: kindEnum, enum: []string{"EPIPE", "ECONNRESET"}, doc: "the error a RST in CLOSE_WAIT leaves: EPIPE (Linux) or ECONNRESET", errs: func(s *Settings) *Errno { return &s.CloseWaitResetErrno }},
+	{name: "eof_before_error", kind: kindBool, doc: "a read returns the FIN's end of file before a pending error (Linux); false: the error first (BSD)", bools: func(s *Settings) *bool { return &s.EOFBeforeError }},
+	{name: "time_wait_answers", kind: kindEnum, enum: []string{"linux", "rfc9293"}, doc: "TIME_WAIT: linux (any ACK restarts the timer, all but a bare ACK answered) or rfc9293 (only a retransmitted FIN restarts it)", strs: func(s *Settings) *string { return (*string)(&s.TimeWaitAnswers) }},
+	{name: "timestamps", kind: kindBool, doc: "offer TCP timestamps (RFC 7323): 12 option bytes per segment, needed by tw_reuse", bools: func(s *Settings) *bool { return &s.Timestamps }},
+	{name: "isn", kind: kindEnum, enum: []string{"linux", "rfc6528", "freebsd", "random"}, doc: "initial sequence numbers: linux (hash + 64 ns clock), rfc6528 (hash + 4 µs clock), freebsd (hash + growing offset) or random", strs: func(s *Settings) *string { return (*string)(&s.ISN) }},
+	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},
+	{name: "rto_slop", kind: kindDuration, doc: "added to each computed retransmission timeout (FreeBSD tcp_rexmit_slop)", durs: func(s *Settings) *time.Duration { return &s.RTOSlop }},
 }
 
 // SettingNames returns the YAML names of all settings, in display order.
@@ -127,6 +241,25 @@ func SettingNames() []string {
 		names[i] = f.name
 	}
 	return names
+}
+
+// SettingInfo describes one setting for references and schemas: its YAML
+// name, the form of its value ("bool", "duration", "int", "size" or
+// "enum"), the values an enum takes, and its meaning.
+type SettingInfo struct {
+	Name, Kind string
+	Enum       []string
+	Doc        string
+}
+
+// SettingInfos returns every setting's description, in display order.
+func SettingInfos() []SettingInfo {
+	kinds := [...]string{kindBool: "bool", kindDuration: "duration", kindInt: "int", kindSize: "size", kindEnum: "enum", kindProb: "probability"}
+	out := make([]SettingInfo, len(settingFields))
+	for i, f := range settingFields {
+		out[i] = SettingInfo{Name: f.name, Kind: kinds[f.kind], Enum: append([]string(nil), f.enum...), Doc: f.doc}
+	}
+	return out
 }
 
 func findField(name string) (*settingField, error) {
@@ -173,9 +306,19 @@ func (s *Settings) Set(name, value string) error {
 			return fmt.Errorf("%s: %s is too large (at most 1GiB)", name, value)
 		}
 		*f.ints(s) = int(n)
+	case kindProb:
+		x, err := strconv.ParseFloat(value, 64)
+		if err != nil || !(x >= 0 && x <= 1) {
+			return fmt.Errorf("%s: %q is not a probability from 0 to 1", name, value)
+		}
+		*f.flts(s) = x
 	case kindEnum:
 		for _, e := range f.enum {
 			if e == value {
+				if f.errs != nil {
+					*f.errs(s) = errnoByName(value)
+					return nil
+				}
 				*f.strs(s) = value
 				return nil
 			}
@@ -200,6 +343,13 @@ func (s *Settings) Get(name string) (string, error) {
 		return strconv.Itoa(*f.ints(s)), nil
 	case kindSize:
 		return strconv.Itoa(*f.ints(s)), nil
+	case kindProb:
+		return strconv.FormatFloat(*f.flts(s), 'g', -1, 64), nil
+	case kindEnum:
+		if f.errs != nil {
+			return f.errs(s).String(), nil
+		}
+		return *f.strs(s), nil
 	default:
 		return *f.strs(s), nil
 	}

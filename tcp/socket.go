@@ -34,10 +34,11 @@ func (e *Endpoint) write(n int64) (accepted int64, err Errno, block bool) {
 	return accepted, ErrNone, accepted < n
 }
 
-// read is recv(2) of up to max bytes. Queued data comes first; then EOF if
-// the peer's FIN arrived (even after a later RST, as Linux's SOCK_DONE check
-// does); then a pending error, once; then EOF if the receive side is shut or
-// the connection is gone.
+// read is recv(2) of up to max bytes. Queued data comes first; then, on
+// Linux, EOF if the peer's FIN arrived (even after a later RST: tcp_recvmsg
+// checks SOCK_DONE before sk_err); then a pending error, once (the BSD
+// soreceive returns so_error before the end of file of a FIN); then EOF if
+// the peer's FIN arrived, the receive side is shut or the connection is gone.
 func (e *Endpoint) read(max int64) (n int64, eof bool, err Errno, block bool) {
 	if e.rcvQueued > 0 {
 		n = min(max, e.rcvQueued)
@@ -46,11 +47,14 @@ func (e *Endpoint) read(max int64) (n int64, eof bool, err Errno, block bool) {
 		e.ack.afterRead(e, n)
 		return n, false, ErrNone, false
 	}
-	if e.finRcvd {
+	if e.finRcvd && e.cfg.EOFBeforeError {
 		return 0, true, ErrNone, false
 	}
 	if e.softErr != ErrNone {
 		return 0, false, e.takeError(), false
+	}
+	if e.finRcvd {
+		return 0, true, ErrNone, false
 	}
 	if e.rdShut || e.state == Closed || e.state == TimeWait {
 		return 0, true, ErrNone, false

@@ -47,9 +47,20 @@ const (
 	ETIMEDOUT
 	EADDRNOTAVAIL
 	ENOTCONN
+	EBADF // a call by a process that holds no socket (forked before it was opened)
 )
 
-var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN"}
+var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "EBADF"}
+
+// errnoByName returns the errno called name, or ErrNone.
+func errnoByName(name string) Errno {
+	for i, n := range errnoNames {
+		if n == name {
+			return Errno(i)
+		}
+	}
+	return ErrNone
+}
 
 // String returns the errno name, or "" for ErrNone.
 func (e Errno) String() string {

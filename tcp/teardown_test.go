@@ -73,12 +73,14 @@ func TestRules4And5PassiveCloseSweep(t *testing.T) {
 }
 
 // TestPassiveCloseBandHZ250 reproduces the kernel's measured band with a
-// 250 Hz tick and a random tick phase per run: the delayed-ACK timer armed for
-// 40 ms fires at the first tick boundary after 40 ms, 40–44 ms after the FIN.
-// A close up to 40 ms after EOF is always three-way, from 44 ms on always
-// four-way, and in between both occur in proportion to the phase: at 41 ms
-// three-way needs the timer to fire after 41 ms, which happens for 3 of the 4
-// ms of phase; at 43 ms for 1 of 4.
+// 250 Hz tick, a random tick phase per run and Linux's late timers: the
+// delayed-ACK timer armed for 40 ms fires at the first tick boundary after
+// 40 ms, 40–44 ms after the FIN, and in 9 % of runs one tick later still
+// (44–48 ms). A close within 40 ms is always three-way; at 41 ms three-way
+// needs the timer to fire after 41 ms: 3 of the 4 ms of phase when on time,
+// always when late, so 0.91 × 0.75 + 0.09 ≈ 0.77; at 42 ms 0.91 × 0.5 +
+// 0.09 ≈ 0.55; at 43 ms ≈ 0.32; at 44 ms only late timers, 0.09; at 45 ms
+// 0.09 × 0.75 ≈ 0.07; at 46 ms 0.045; from 48 ms never.
 func TestPassiveCloseBandHZ250(t *testing.T) {
 	const seeds = 400
 	cases := []struct {
@@ -86,9 +88,10 @@ func TestPassiveCloseBandHZ250(t *testing.T) {
 		lo, hi float64 // accepted fraction of three-way closes
 	}{
 		{0, 1, 1}, {20 * time.Millisecond, 1, 1}, {40 * time.Millisecond, 1, 1},
-		{41 * time.Millisecond, 0.68, 0.82}, {42 * time.Millisecond, 0.43, 0.57},
-		{43 * time.Millisecond, 0.18, 0.32}, {44 * time.Millisecond, 0, 0},
-		{46 * time.Millisecond, 0, 0}, {60 * time.Millisecond, 0, 0},
+		{41 * time.Millisecond, 0.70, 0.84}, {42 * time.Millisecond, 0.47, 0.62},
+		{43 * time.Millisecond, 0.25, 0.39}, {44 * time.Millisecond, 0.05, 0.13},
+		{45 * time.Millisecond, 0.035, 0.105}, {46 * time.Millisecond, 0.02, 0.075},
+		{48 * time.Millisecond, 0, 0}, {60 * time.Millisecond, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("close after %v", c.delay), func(t *testing.T) {
@@ -109,8 +112,9 @@ func TestPassiveCloseBandHZ250(t *testing.T) {
 }
 
 // TestNoDataPassiveClose: when no data was ever received, ato is 0 and the
-// FIN's delayed ACK fires at the next timer tick (0–4 ms at HZ=250), so the
-// close is four-way unless the passive side closes within that tick.
+// FIN's delayed ACK fires at the next timer tick (0–4 ms at HZ=250), or a
+// tick later when the timer is late (measured on Linux: 0–8 ms), so the
+// close is four-way unless the passive side closes within those ticks.
 func TestNoDataPassiveClose(t *testing.T) {
 	for _, c := range []struct {
 		hz    int
@@ -118,7 +122,7 @@ func TestNoDataPassiveClose(t *testing.T) {
 		want  string
 	}{
 		{0, 0, "three-way"}, {0, time.Millisecond, "four-way"}, {0, 30 * time.Millisecond, "four-way"},
-		{250, 5 * time.Millisecond, "four-way"}, {250, 30 * time.Millisecond, "four-way"},
+		{250, 9 * time.Millisecond, "four-way"}, {250, 30 * time.Millisecond, "four-way"},
 	} {
 		for seed := uint64(1); seed <= 20; seed++ {
 			s := linux(func(s *Settings) { s.HZ = c.hz })
@@ -127,8 +131,8 @@ func TestNoDataPassiveClose(t *testing.T) {
 			if got := closeKind(t, p); got != c.want {
 				t.Fatalf("hz=%d close after %v seed %d: got %s, want %s\n%s", c.hz, c.delay, seed, got, c.want, strings.Join(p.lines, "\n"))
 			}
-			// The ACK of the FIN leaves within one tick of the FIN's arrival.
-			limit := 25*time.Microsecond + 3*25*time.Microsecond + 4*time.Millisecond
+			// The ACK of the FIN leaves within two ticks of the FIN's arrival.
+			limit := 25*time.Microsecond + 3*25*time.Microsecond + 8*time.Millisecond
 			if c.hz == 0 {
 				limit = 4 * 25 * time.Microsecond
 			}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ func parseFlags(e *env, c *command, fs *flag.FlagSet, args []string) ([]string, 
 				printDefaults(e.stdout, fs)
 				return nil, errHelpShown
 			}
-			return nil, badInput("emu %s: %v (run 'emu %s -h' for its flags)", c.name, err, c.name)
+			return nil, badInput("emu %s: %s (run 'emu help %s' for its flags)", c.name, flagError(fs, err), c.name)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -49,6 +50,42 @@ func parseFlags(e *env, c *command, fs *flag.FlagSet, args []string) ([]string, 
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagInMessage is a flag as the flag package names it in its errors
+// ("-runs"), after "flag ", "for " or ": ".
+var flagInMessage = regexp.MustCompile(`(flag |for |: )-([A-Za-z][A-Za-z0-9-]*)`)
+
+// longFlags rewrites the flag package's "-runs" as "--runs", the form emu's
+// usage and documentation use (both work).
+func longFlags(msg string) string {
+	return flagInMessage.ReplaceAllString(msg, "$1--$2")
+}
+
+var badFlagValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-([A-Za-z][A-Za-z0-9-]*): `)
+
+// flagError words a flag error as emu's other messages are: the flag as
+// --flag, and for a bad value what the flag takes rather than the flag
+// package's "parse error".
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if m := badFlagValue.FindStringSubmatch(msg); m != nil {
+		if f := fs.Lookup(m[2]); f != nil {
+			want := ""
+			switch t := fmt.Sprintf("%T", f.Value); {
+			case strings.Contains(t, "uint"):
+				want = "a whole number, 0 or more"
+			case strings.Contains(t, "int"):
+				want = "a whole number"
+			case strings.Contains(t, "bool"):
+				want = "true or false"
+			}
+			if want != "" {
+				return fmt.Sprintf("--%s: %q is not %s", m[2], m[1], want)
+			}
+		}
+	}
+	return longFlags(msg)
 }
 
 func printDefaults(w io.Writer, fs *flag.FlagSet) {

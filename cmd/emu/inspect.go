@@ -49,9 +49,9 @@ func init() {
 		}
 		bad := 0
 		for _, f := range pos {
-			s, err := loadScenario(e, f)
+			sc, err := loadScenario(e, f)
 			if err == nil {
-				if perr := s.CheckPoints(); perr != nil {
+				if perr := sc.CheckPoints(); perr != nil {
 					err = &inputError{msg: perr.Error()}
 				}
 			}
@@ -60,10 +60,17 @@ func init() {
 				fmt.Fprintln(e.stderr, err)
 				continue
 			}
+			for _, n := range sc.Notes() {
+				fmt.Fprintln(e.stdout, n)
+			}
 			fmt.Fprintf(e.stdout, "%s: ok\n", f)
 		}
 		if bad > 0 {
-			return &inputError{msg: fmt.Sprintf("emu validate: %d of %d files have errors", bad, len(pos))}
+			verb := "have"
+			if bad == 1 {
+				verb = "has"
+			}
+			return &inputError{msg: fmt.Sprintf("emu validate: %d of %s %s errors", bad, count(len(pos), "file", "files"), verb)}
 		}
 		return nil
 	}

@@ -1,7 +1,8 @@
 // Command emu is a deterministic discrete-event network emulator for one
 // question: how do TCP connections end, and why?
 //
-// Run `emu help` for the commands; ../shared/CONTRACT.md fixes them.
+// Run `emu help` for the commands; docs/scenarios.md, docs/outputs.md and
+// docs/close-types.md describe the files it reads and writes.
 package main
 
 import (
@@ -29,7 +30,8 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
-	isTerminal     bool // stderr is a terminal: progress bars and colour
+	isTerminal     bool // stderr is a terminal: progress bars and questions
+	colour         bool // stdout is a terminal and NO_COLOR is unset: ANSI colours
 }
 
 // inputError is bad input from the user: a flag, a file, a value. It exits 2.
@@ -68,7 +70,7 @@ func exitCode(err error) int {
 var commands []*command
 
 func init() {
-	commands = []*command{runCmd, traceCmd, validateCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, versionCmd}
+	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, versionCmd}
 }
 
 func findCommand(name string) *command {
@@ -81,7 +83,8 @@ func findCommand(name string) *command {
 }
 
 func main() {
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, isTerminal: stderrIsTerminal()}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, isTerminal: stderrIsTerminal(),
+		colour: stdoutIsTerminal() && os.Getenv("NO_COLOR") == ""}
 	setupLog(os.Stderr)
 	os.Exit(Main(e, os.Args[1:]))
 }
@@ -97,7 +100,11 @@ func Main(e *env, args []string) int {
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
 			if c := findCommand(args[1]); c != nil {
-				commandUsage(e.stdout, c)
+				// The command's own -h prints its flags too, which only
+				// the command knows.
+				if err := c.run(e, []string{"-h"}); !errors.Is(err, errHelpShown) {
+					commandUsage(e.stdout, c)
+				}
 				return 0
 			}
 			fmt.Fprintf(e.stderr, "emu: no command %q\n", args[1])
@@ -165,18 +172,19 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Examples:
-  emu list                                   the built-in example scenarios
-  emu run delayed-ack-boundary               run one, print its close-type table
-  emu trace delayed-ack-boundary --point 10  a ladder diagram of one run
-  emu show half-close > mine.yaml            start your own scenario from an example
+  emu list                                    # the built-in example scenarios
+  emu run delayed-ack-boundary                # run one, print its close-type table
+  emu trace delayed-ack-boundary --point 10   # a ladder diagram of one run
+  emu show half-close > mine.yaml             # start your own scenario from an example
   emu run mine.yaml --set link.loss=0.05 --runs 1000 --out results/
+  emu schema > emu-scenario.schema.json       # for editors: see docs/scenarios.md
 
 Run 'emu help COMMAND' or 'emu COMMAND -h' for a command's flags.
 `)
 }
 
 func commandUsage(w io.Writer, c *command) {
-	fmt.Fprintf(w, "Usage: emu %s %s\n\n%s\n", c.name, c.args, c.summary)
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("emu "+c.name+" "+c.args), c.summary)
 	if c.help != "" {
 		fmt.Fprintf(w, "\n%s", c.help)
 	}

@@ -14,16 +14,17 @@ var mergeCmd = &command{
 of the sweep must be given, in any order. The merged files equal, byte for
 byte, those an unsharded run of the same scenario and seed writes.
 
-Example:
-  for i in 0 1 2 3; do emu run lossy-teardown --shard $i/4 --out shards/$i & done; wait
-  emu merge --out merged shards/0 shards/1 shards/2 shards/3
+Example (the shards may run anywhere, at the same time):
+  emu run lossy-teardown --shard 0/2 --out shards/0
+  emu run lossy-teardown --shard 1/2 --out shards/1
+  emu merge --out merged shards/0 shards/1
 `,
 }
 
 func init() {
 	mergeCmd.run = func(e *env, args []string) error {
 		fs := newFlags(e, mergeCmd)
-		out := fs.String("out", "", "folder for the merged files (required)")
+		out := fs.String("out", "", "folder `DIR` for the merged files (required)")
 		pos, err := parseFlags(e, mergeCmd, fs, args)
 		if err != nil {
 			return err
@@ -39,7 +40,7 @@ func init() {
 		if err != nil {
 			return badInput("emu %v", err)
 		}
-		fmt.Fprintf(e.stdout, "merged %d runs from %d shards into %s\n", n, len(pos), *out)
+		fmt.Fprintf(e.stdout, "merged %s from %s into %s\n", count(n, "run", "runs"), count(len(pos), "shard", "shards"), *out)
 		return nil
 	}
 }

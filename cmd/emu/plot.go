@@ -9,7 +9,7 @@ import (
 
 var plotCmd = &command{
 	name:    "plot",
-	args:    "DIR [--x KEY] [--out FILE.svg]",
+	args:    "DIR [--x KEY] [--out FILE.svg] [--states STATE [--host SIDE]]",
 	summary: "plot each close type's fraction with its confidence band against a sweep key",
 	help: `Reads DIR/summary.csv (the output of 'emu run') and draws, for every close
 type that occurred, its fraction of runs against a sweep key, with the 95%
@@ -17,7 +17,8 @@ Wilson interval as a band. With two sweep keys, each value of the other key
 gets its own line style.
 
 With --states STATE it draws states.csv instead (runs of many connections):
-the number of the host's sockets in STATE over time, run 0 of each point.
+the number of the host's sockets in STATE over time, run 0 of each point;
+--host server draws the server's host instead of the client's.
 
 Examples:
   emu run delayed-ack-boundary && emu plot out/delayed-ack-boundary
@@ -29,10 +30,10 @@ Examples:
 func init() {
 	plotCmd.run = func(e *env, args []string) error {
 		fs := newFlags(e, plotCmd)
-		x := fs.String("x", "", "sweep key on the x axis (default: the first)")
-		out := fs.String("out", "", "SVG file to write (default DIR/plot.svg, or DIR/states-STATE.svg)")
-		states := fs.String("states", "", "plot states.csv: sockets in this state (e.g. time_wait) over time")
-		host := fs.String("host", "client", "with --states: client or server")
+		x := fs.String("x", "", "sweep `KEY` on the x axis (default: the first)")
+		out := fs.String("out", "", "SVG `FILE` to write (default DIR/plot.svg, or DIR/states-STATE.svg)")
+		states := fs.String("states", "", "plot states.csv: sockets in `STATE` (e.g. time_wait) over time")
+		host := fs.String("host", "client", "with --states: the `SIDE` whose host is drawn, client or server")
 		pos, err := parseFlags(e, plotCmd, fs, args)
 		if err != nil {
 			return err

@@ -38,6 +38,9 @@ sweep over a batch system; 'emu merge --out DIR SHARD_DIR...' joins them into
 the files of the unsharded run. --shard auto/N takes I from
 JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID.
 
+A sweep of more than --max-runs runs (10 million) asks first on a terminal;
+elsewhere it needs --yes. --quiet prints nothing but errors and warnings.
+
 Examples:
   emu run delayed-ack-boundary
   emu run mine.yaml --runs 1000 --jobs 8 --out results/mine
@@ -48,17 +51,17 @@ Examples:
 func init() {
 	runCmd.run = func(e *env, args []string) error {
 		fs := newFlags(e, runCmd)
-		out := fs.String("out", "", "output folder (default out/<scenario name>/)")
-		runs := fs.Int("runs", 0, "replications per sweep point (default: the scenario's runs)")
-		seed := fs.Uint64("seed", 0, "scenario seed (default: the scenario's seed)")
-		jobs := fs.Int("jobs", 0, "parallel workers (default: number of CPUs)")
+		out := fs.String("out", "", "output folder `DIR` (default out/<scenario name>/)")
+		runs := fs.Int("runs", 0, "`N` runs per sweep point (default: the scenario's runs)")
+		seed := fs.Uint64("seed", 0, "scenario seed `S` (default: the scenario's seed)")
+		jobs := fs.Int("jobs", 0, "`J` parallel workers (default: number of CPUs)")
 		quiet := fs.Bool("quiet", false, "no progress bar and no table")
 		yes := fs.Bool("yes", false, "run a sweep larger than --max-runs without asking")
-		maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more runs than this")
-		shardFlag := fs.String("shard", "", "run only shard I of N: I/N, or auto/N (see above)")
-		resume := fs.String("resume", "", "complete the interrupted run in this output folder")
+		maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more than `N` runs")
+		shardFlag := fs.String("shard", "", "run only shard I of N: `I/N`, or auto/N (see above)")
+		resume := fs.String("resume", "", "complete the interrupted run in the output folder `DIR`")
 		var sets stringList
-		fs.Var(&sets, "set", "override a var or setting before the sweep, e.g. link.loss=0.01 (repeatable)")
+		fs.Var(&sets, "set", "override a var or setting before the sweep: `key=value`, e.g. link.loss=0.01 (repeatable)")
 		pos, err := parseFlags(e, runCmd, fs, args)
 		if err != nil {
 			return err
@@ -177,9 +180,13 @@ func init() {
 		if !*quiet {
 			printSummaryTable(e.stdout, plan, res)
 			if res.Resumed > 0 {
-				fmt.Fprintf(e.stdout, "\n%d runs were restored from the interrupted run.", res.Resumed)
+				verb := "were"
+				if res.Resumed == 1 {
+					verb = "was"
+				}
+				fmt.Fprintf(e.stdout, "\n%s %s restored from the interrupted run.", count(res.Resumed, "run", "runs"), verb)
 			}
-			fmt.Fprintf(e.stdout, "\n%d runs of %d points in %.2fs; wrote %s, %s, %s\n", res.Runs, len(plan.Points), elapsed.Seconds(),
+			fmt.Fprintf(e.stdout, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
 				filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 		}
 		return nil
@@ -193,7 +200,7 @@ const defaultMaxRuns = 10_000_000
 // confirmBigSweep asks on a terminal whether to run a sweep larger than
 // max; without a terminal it refuses, saying how to go ahead.
 func confirmBigSweep(e *env, name string, total, max int64) error {
-	msg := fmt.Sprintf("%s has %d runs, more than --max-runs %d", name, total, max)
+	msg := fmt.Sprintf("%s has %s, more than --max-runs %d", name, count(total, "run", "runs"), max)
 	if !e.isTerminal || e.stdin == nil {
 		return badInput("emu run: %s; check the sweep, or add --yes to run it", msg)
 	}

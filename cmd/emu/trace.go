@@ -16,10 +16,12 @@ var traceCmd = &command{
 server on the right, every segment with flags and relative seq/ack, drops and
 retransmissions, state changes and application calls, and the close type.
 Run R of point K is exactly the run in row (point K, run R) of runs.csv.
+On a terminal the ladder is in colour (not with NO_COLOR set). --pcap and
+--svg also write the run as a capture for Wireshark and as an SVG drawing.
 
 Examples:
   emu trace delayed-ack-boundary --point 0     # close at once: three-way
-  emu trace delayed-ack-boundary --point 20    # close after 100 ms: four-way
+  emu trace delayed-ack-boundary --point 14    # close after 100 ms: four-way
   emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcap
 `,
 }
@@ -27,12 +29,12 @@ Examples:
 func init() {
 	traceCmd.run = func(e *env, args []string) error {
 		fs := newFlags(e, traceCmd)
-		point := fs.Int("point", 0, "sweep point (0-based, as in runs.csv)")
-		run := fs.Int("run", 0, "run of that point (0-based, as in runs.csv)")
-		pcapFile := fs.String("pcap", "", "also write the run's segments as a pcap file for Wireshark")
-		svgFile := fs.String("svg", "", "also draw the ladder as an SVG file")
+		point := fs.Int("point", 0, "sweep point `K` (0-based, as in runs.csv)")
+		run := fs.Int("run", 0, "run `R` of that point (0-based, as in runs.csv)")
+		pcapFile := fs.String("pcap", "", "also write the run's segments to `FILE` as a pcap for Wireshark")
+		svgFile := fs.String("svg", "", "also draw the ladder as an SVG `FILE`")
 		var sets stringList
-		fs.Var(&sets, "set", "override a var or setting, e.g. link.loss=0.01 (repeatable)")
+		fs.Var(&sets, "set", "override a var or setting: `key=value`, e.g. link.loss=0.01 (repeatable)")
 		pos, err := parseFlags(e, traceCmd, fs, args)
 		if err != nil {
 			return err
@@ -45,10 +47,10 @@ func init() {
 			return err
 		}
 		if *point < 0 || *point >= len(plan.Points) {
-			return badInput("emu trace: --point %d is out of range (the sweep has points 0 to %d)", *point, len(plan.Points)-1)
+			return badInput("emu trace: --point %d is out of range (%s)", *point, indexRange("the sweep has", len(plan.Points), "point"))
 		}
 		if *run < 0 || *run >= plan.Runs {
-			return badInput("emu trace: --run %d is out of range (each point has runs 0 to %d)", *run, plan.Runs-1)
+			return badInput("emu trace: --run %d is out of range (%s)", *run, indexRange("each point has", plan.Runs, "run"))
 		}
 		if *pcapFile == "-" && *svgFile == "-" {
 			return badInput("emu trace: --pcap - and --svg - cannot both write to standard output")
@@ -77,7 +79,7 @@ func init() {
 		} else {
 			fmt.Fprintf(text, "%s, run %d, seed %d\n\n", plan.Name, *run, seed)
 		}
-		if err := ladder.Write(text, tr, ladder.Options{Colour: e.isTerminal}); err != nil {
+		if err := ladder.Write(text, tr, ladder.Options{Colour: e.colour}); err != nil {
 			return err
 		}
 		if *pcapFile != "" {

@@ -72,8 +72,10 @@ func genWideScenario(t *rapid.T) string {
 		fmt.Fprintf(&b, "  do: [%s]\n", strings.Join(acts, ", "))
 	}
 	ends := []string{"close", "abort", "crash", "{shutdown: write}, {read: eof}, close", "{set: {linger: 1s}}, close", "{shutdown: both}, close", "{wait: eof}, close"}
-	side("client", "connect", []string{"{send: \"${n}\"}", "{send: 5000B}", "{sleep: 3ms}", "{read: available}", "{set: {nodelay: true}}", "{shutdown: write}"}, ends)
-	side("server", "accept", []string{"{read: eof}", "{read: 50B}", "{send: 300B}", "{sleep: \"${d}\"}", "{set: {quickack: true}}", "{read: available}"}, ends)
+	side("client", "connect", []string{"{send: \"${n}\"}", "{send: 5000B}", "{sleep: 3ms}", "{read: available}", "{set: {nodelay: true}}", "{shutdown: write}",
+		"{sleep: {dist: uniform, min: 0ms, max: 5ms}}", "{fork: [{sleep: 2ms}, {send: 10B}, close]}", "{set: {sigpipe: ignore}}"}, ends)
+	side("server", "accept", []string{"{read: eof}", "{read: 50B}", "{send: 300B}", "{sleep: \"${d}\"}", "{set: {quickack: true}}", "{read: available}",
+		"{sleep: {dist: exponential, mean: \"${d}\"}}", "{fork: [{read: available}, {sleep: {dist: normal, mean: 3ms, stddev: 2ms}}, crash]}", "{fork: [{fork: [close]}, {shutdown: write}]}"}, ends)
 	b.WriteString("sweep:\n")
 	fmt.Fprintf(&b, "  d: %s\n", pick("sweep-d", "[0ms, 41ms]", "{from: 0ms, to: 60ms, step: 30ms}", "[5ms]"))
 	fmt.Fprintf(&b, "  %s\n", pick("sweep-2", "n: [1B, 3000B]", "link.loss: [0, 0.1]", "server.tcp.delayed_ack: [true, false]", "profile: [linux, freebsd]"))

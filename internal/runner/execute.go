@@ -286,7 +286,7 @@ func restore(ctx context.Context, dir, fp string, shard Shard, total, perPoint i
 			return fmt.Errorf("resume: row %d is point %d run %d, not run %d of the sweep", st.done+1, row.Point, row.Run, want)
 		}
 		r := results.Run{Point: row.Point, Run: row.Run, Seed: row.Seed, SweepValues: row.Values}
-		extra := row.Record[len(row.Record)-len(sim.ExtraColumns):]
+		extra := row.Record[len(row.Record)-len(sim.RowColumns):]
 		var states [][]string
 		if sr != nil {
 			if states, err = sr.run(row.Point, row.Run); err != nil {

@@ -171,7 +171,8 @@ func Merge(out string, shardDirs []string) (int64, error) {
 			sums = append(sums, make([]float64, nx))
 			counts = append(counts, 0)
 		}
-		for i, v := range row.Record[len(row.Record)-nx:] {
+		first := len(row.Record) - len(sim.RowColumns)
+		for i, v := range row.Record[first : first+nx] {
 			x, _ := strconv.ParseFloat(v, 64)
 			sums[row.Point][i] += x
 		}

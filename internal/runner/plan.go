@@ -43,7 +43,7 @@ func NewPlan(points []scenarios.Point, version string, runs int, seed uint64, se
 			Params: &sim.Params{
 				Link:        c.Link,
 				Client:      sim.Endpoint{TCP: c.Client.TCP, Host: c.Client.Host, Do: c.Client.Do},
-				Server:      sim.Endpoint{TCP: c.Server.TCP, Host: c.Server.Host, Do: c.Server.Do},
+				Server:      sim.Endpoint{TCP: c.Server.TCP, Host: c.Server.Host, Do: c.Server.Do, NoListen: c.Server.NoListen},
 				Connections: sim.Connections{Count: c.Connections.Count, Every: c.Connections.Every, Poisson: c.Connections.Poisson, Sample: c.Connections.Sample},
 				StopAfter:   c.StopAfter,
 				MaxEvents:   c.MaxEvents,

@@ -114,7 +114,7 @@ type task struct {
 	seq    int64 // position in this execution's sequence of runs
 	run    results.Run
 	out    results.Outcome
-	extra  []string   // the values of sim.ExtraColumns
+	extra  []string   // the values of sim.RowColumns
 	unborn int        // connections never started (the run ended first)
 	states [][]string // states.csv rows, when the plan records them
 	err    error
@@ -135,7 +135,7 @@ type sweepState struct {
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
-	rw, err := results.NewRunsWriter(w, plan.Keys, sim.ExtraColumns...)
+	rw, err := results.NewRunsWriter(w, plan.Keys, sim.RowColumns...)
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +158,9 @@ func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, st
 	}
 	st.acc[r.Point].Add(o)
 	if st.extraSum[r.Point] == nil {
-		st.extraSum[r.Point] = make([]float64, len(extra))
+		st.extraSum[r.Point] = make([]float64, len(sim.ExtraColumns))
 	}
-	for i, v := range extra {
+	for i, v := range extra[:len(sim.ExtraColumns)] {
 		x, _ := strconv.ParseFloat(v, 64)
 		st.extraSum[r.Point][i] += x
 	}
@@ -353,7 +353,7 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 	if plan.Points[point].Params.Connections.Count <= 1 {
 		st.CloseTypes[t.out.CloseType] = 1
 	}
-	t.extra = st.Columns()
+	t.extra = append(st.Columns(), r.Exit[results.Client], r.Exit[results.Server])
 	t.unborn = st.NeverStarted
 	if plan.States {
 		t.states = statesRows(point, run, w.Samples())

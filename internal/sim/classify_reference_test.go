@@ -45,6 +45,7 @@ func classifyReference(r *Run) Outcome {
 			return o
 		}
 		o.CloseType = NoConnect
+		o.FirstCloser = o.RstFrom
 		return o
 	}
 

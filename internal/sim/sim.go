@@ -30,6 +30,9 @@ type Endpoint struct {
 	TCP  tcp.Settings
 	Host tcp.HostSettings // zero value: Linux's defaults
 	Do   []tcp.Op
+	// NoListen (server only) leaves the port without a listening socket:
+	// SYNs are answered with RST and the server runs no program.
+	NoListen bool
 }
 
 // Connections says how many connections a run opens and when: the client
@@ -85,6 +88,15 @@ var ExtraColumns = func() []string {
 	return c
 }()
 
+// ExitColumns are the runs.csv columns after ExtraColumns: how the first
+// connection's client and server programs ended (tcp.Exit).
+var ExitColumns = []string{"client_exit", "server_exit"}
+
+// RowColumns are all the runs.csv columns after the contract's first ones:
+// ExtraColumns (numbers, averaged per point in the summaries), then
+// ExitColumns (words).
+var RowColumns = append(append([]string(nil), ExtraColumns...), ExitColumns...)
+
 // packet is what the links carry: a segment and its index in the run's
 // segment record, so that delivery can note its arrival time.
 type packet struct {
@@ -102,6 +114,8 @@ type Worker struct {
 	rev    *engine.Stream
 	cRand  *engine.Stream
 	sRand  *engine.Stream
+	cApp   *engine.Stream // random sleeps of the client's processes
+	sApp   *engine.Stream
 	client *tcp.Host
 	server *tcp.Host
 	run    results.Run
@@ -134,6 +148,8 @@ func NewWorker() *Worker {
 	w.rev = engine.NewStream(0, netlink.ReverseComponent)
 	w.cRand = engine.NewStream(0, "client")
 	w.sRand = engine.NewStream(0, "server")
+	w.cApp = engine.NewStream(0, "client.app")
+	w.sApp = engine.NewStream(0, "server.app")
 	w.arrive = engine.NewStream(0, "arrivals")
 	return w
 }
@@ -159,6 +175,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	w.rev.Reseed(seed, netlink.ReverseComponent)
 	w.cRand.Reseed(seed, "client")
 	w.sRand.Reseed(seed, "server")
+	w.cApp.Reseed(seed, "client.app")
+	w.sApp.Reseed(seed, "server.app")
 	w.arrive.Reseed(seed, "arrivals")
 	if w.link == nil {
 		l, err := netlink.NewDuplex(w.sched, p.Link, w.fwd, w.rev, w.toServer, w.toClient)
@@ -195,10 +213,24 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 			x.h.Configure(x.c)
 		}
 	}
+	w.client.SetAppRandom(w.cApp)
+	w.server.SetAppRandom(w.sApp)
 	w.params, w.started, w.c0, w.s0, w.first, w.reused, w.stats, w.lastArrival = p, 0, nil, nil, 0, false, Stats{}, 0
-	sp, err := w.server.Spawn(ServerPort, p.Server.TCP, p.Server.Do)
-	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+	many := max(p.Connections.Count, 1) > 1
+	if many && !p.Server.NoListen {
+		// The listening socket belongs to the server's parent process,
+		// which only accepts and forks: each connection's process is a
+		// child, and a child that dies closes its own connection only.
+		if _, err := w.server.Listen(ServerPort, p.Server.TCP); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
+	var sp *tcp.Process
+	if !p.Server.NoListen {
+		var err error
+		if sp, err = w.server.Spawn(ServerPort, p.Server.TCP, p.Server.Do); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
 	}
 	cp, err := w.client.Spawn(ServerPort, p.Client.TCP, p.Client.Do)
 	if err != nil {
@@ -206,7 +238,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	}
 	w.started = 1
 	w.samples = w.samples[:0]
-	w.perConn = max(p.Connections.Count, 1) > 1
+	w.perConn = many
 	clear(w.byPort)
 	if w.perConn {
 		w.client.OnClosed = w.endpointClosed
@@ -237,6 +269,13 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	r.HitBudget = res.Reason == engine.Budget
 	w.stats.NeverStarted = max(p.Connections.Count, 1) - w.started
 	for side, pr := range [2]*tcp.Process{cp, sp} {
+		if pr == nil {
+			// No program (a server that does not listen).
+			r.FinalState[side] = tcp.Closed.String()
+			r.Exit[side] = tcp.ExitOK.String()
+			continue
+		}
+		r.Exit[side] = pr.Exit().String()
 		r.Errors[side] = pr.FirstError().String()
 		r.BytesSent[side] = pr.BytesSent()
 		r.BytesReceived[side] = pr.BytesReceived()

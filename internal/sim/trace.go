@@ -21,7 +21,13 @@ type Event struct {
 	At   engine.Time
 	Side results.Side
 	Kind EventKind
-	Text string
+	Text string // the state, the timer that gave up, or for AppCall the call and its result
+	// For AppCall: the call as the application made it, its result, the
+	// number of the process that made it (1 = the side's first process),
+	// and whether it was a signal rather than a call.
+	Call, Result string
+	Proc         int
+	Signal       bool
 }
 
 // Trace is the full record of one run, for ladder diagrams and pcaps: the
@@ -108,7 +114,7 @@ func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEve
 	if h.Name == "server" {
 		side = results.Server
 	}
-	t.add(e, Event{At: now, Side: side, Kind: AppCall, Text: text})
+	t.add(e, Event{At: now, Side: side, Kind: AppCall, Text: text, Call: ev.Call, Result: ev.Result, Proc: ev.Proc, Signal: ev.Signal})
 }
 
 // TimerGaveUp implements tcp.Observer.

@@ -7,6 +7,7 @@ package ladder
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/emu-sim/emu/internal/sim"
@@ -79,9 +80,19 @@ func Write(w io.Writer, t *sim.Trace, opt Options) error {
 		fmt.Fprintf(&b, "; RST from %s", o.RstFrom)
 	}
 	if o.Retransmits > 0 {
-		fmt.Fprintf(&b, "; %d retransmissions", o.Retransmits)
+		noun := "retransmissions"
+		if o.Retransmits == 1 {
+			noun = "retransmission"
+		}
+		fmt.Fprintf(&b, "; %d %s", o.Retransmits, noun)
 	}
 	b.WriteString(")\n")
+	for i := range t.Events {
+		if t.Events[i].Proc > 1 {
+			b.WriteString("[N]: a call made by the side's process N (forked children and a forking server's processes, numbered from 2)\n")
+			break
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -89,11 +100,17 @@ func Write(w io.Writer, t *sim.Trace, opt Options) error {
 func eventText(ev *sim.Event) string {
 	switch ev.Kind {
 	case sim.AppCall:
-		call, result, _ := strings.Cut(ev.Text, " ")
-		if result == "" {
-			return call + "()"
+		who := ""
+		if ev.Proc > 1 {
+			who = "[" + strconv.Itoa(ev.Proc) + "] "
 		}
-		return call + "() = " + result
+		switch {
+		case ev.Signal:
+			return who + ev.Call + ": " + ev.Result
+		case ev.Result == "":
+			return who + ev.Call + "()"
+		}
+		return who + ev.Call + "() = " + ev.Result
 	case sim.GaveUp:
 		return "gave up: " + ev.Text
 	}

@@ -20,6 +20,12 @@ func TestDoubledSaturates(t *testing.T) {
 		{maxDur/2 + 1, maxDur, maxDur},
 		{maxDur - 1, maxDur, maxDur},
 		{maxDur / 4, maxDur, maxDur / 4 * 2},
+		// An odd limit: half of it, doubled, is one below the limit, as
+		// min(2*d, limit) gives (the delayed-ACK timeout doubles up to an
+		// RTO of any nanosecond count).
+		{2, 5, 4},
+		{3, 5, 5},
+		{maxDur / 2, maxDur, maxDur - 1},
 	}
 	for _, c := range cases {
 		if got := doubled(c.d, c.limit); got != c.want {

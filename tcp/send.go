@@ -266,10 +266,10 @@ func (e *Endpoint) retryLimit() int {
 // saturating instead of overflowing when limit is near the largest
 // duration (a huge rto_max would otherwise wrap to a negative timeout).
 func doubled(d, limit time.Duration) time.Duration {
-	if d >= limit/2 {
-		return limit
+	if d > limit/2 {
+		return limit // 2*d > limit, or would overflow
 	}
-	return 2 * d
+	return 2 * d // <= limit: no overflow
 }
 
 // onRetransmitTimer retransmits the oldest unacknowledged segment with

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,28 @@ sweep:
 	}
 	if err := s.Set("link.delay", "5ms"); err != nil {
 		t.Errorf("a key beside the sweep: %v", err)
+	}
+}
+
+// TestPointsContext: resolving a sweep stops when its context is done (a
+// sweep of 100 000 points takes seconds, and Ctrl-C must not wait).
+func TestPointsContext(t *testing.T) {
+	s := mustLoad(t, `
+name: t
+vars: {d: 0ms}
+client:
+  do: [connect, {sleep: "${d}"}, close]
+server:
+  do: [accept, close]
+sweep:
+  d: {from: 0us, to: 9999us, step: 1us}
+`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if p, err := s.PointsContext(ctx); !errors.Is(err, context.Canceled) || p != nil {
+		t.Errorf("cancelled: %d points, %v", len(p), err)
+	}
+	if p, err := s.PointsContext(context.Background()); err != nil || len(p) != 10000 {
+		t.Errorf("%d points, %v", len(p), err)
 	}
 }

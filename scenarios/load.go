@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -441,6 +442,12 @@ func (s *Scenario) Keys() []string {
 // Points resolves every sweep point, the first sweep key varying slowest. A
 // scenario without a sweep has one point.
 func (s *Scenario) Points() ([]Point, error) {
+	return s.PointsContext(context.Background())
+}
+
+// PointsContext is Points, stopping with ctx's error when ctx is done (a
+// sweep of 100 000 points takes a second or two to resolve).
+func (s *Scenario) PointsContext(ctx context.Context) ([]Point, error) {
 	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead+s.expandCost) > maxSweepWork {
 		// Load and Set refuse such a scenario; this guards a caller that
 		// ignored their error.
@@ -449,7 +456,13 @@ func (s *Scenario) Points() ([]Point, error) {
 	e := &errs{file: s.file}
 	keys := s.Keys()
 	var points []Point
+	var cancelled error
 	s.eachPoint(func(idx []int) bool {
+		if len(points)%256 == 0 {
+			if cancelled = ctx.Err(); cancelled != nil {
+				return false
+			}
+		}
 		p := Point{Index: len(points), Keys: keys}
 		for d, dim := range s.sweep {
 			p.Values = append(p.Values, dim.values[idx[d]].text)
@@ -458,6 +471,9 @@ func (s *Scenario) Points() ([]Point, error) {
 		points = append(points, p)
 		return true
 	})
+	if cancelled != nil {
+		return nil, cancelled
+	}
 	if err := e.err(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -26,10 +27,10 @@ func loadPlan(e *env, name string, sets []string, ov overrides) (*runner.Plan, e
 	if err != nil {
 		return nil, err
 	}
-	return planFromScenario(s, name, sets, ov)
+	return planFromScenario(context.Background(), s, name, sets, ov)
 }
 
-func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov overrides) (*runner.Plan, error) {
+func planFromScenario(ctx context.Context, s *scenarios.Scenario, name string, sets []string, ov overrides) (*runner.Plan, error) {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -42,8 +43,11 @@ func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov over
 	if ov.runs < 0 || ov.runs > scenarios.MaxRuns {
 		return nil, badInput("runs %d is out of range (1 to %d)", ov.runs, scenarios.MaxRuns)
 	}
-	points, err := s.Points()
+	points, err := s.PointsContext(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errPreparing
+		}
 		return nil, &inputError{msg: err.Error()}
 	}
 	if len(points) == 0 {
@@ -51,6 +55,10 @@ func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov over
 	}
 	return runner.NewPlan(points, versionString(), ov.runs, ov.seed, ov.seedSet), nil
 }
+
+// errPreparing is a Ctrl-C (or SIGTERM) while the sweep was being resolved,
+// before any run: nothing to keep.
+var errPreparing = &exitError{code: 130, msg: "emu run: interrupted while preparing the sweep; nothing was run or written"}
 
 // runSource is what a run was started from; it is stored with the
 // checkpoint of an interrupted run so that 'emu run --resume DIR' needs
@@ -99,10 +107,10 @@ func readScenario(e *env, name string) ([]byte, string, error) {
 
 // planFromSource loads the scenario text, applies --set, --runs and --seed,
 // and expands the sweep.
-func planFromSource(src *runSource) (*runner.Plan, error) {
+func planFromSource(ctx context.Context, src *runSource) (*runner.Plan, error) {
 	s, err := scenarios.Load(src.File, []byte(src.Content))
 	if err != nil {
 		return nil, &inputError{msg: err.Error()}
 	}
-	return planFromScenario(s, src.File, src.Sets, overrides{runs: src.Runs, seed: src.Seed, seedSet: src.SeedSet})
+	return planFromScenario(ctx, s, src.File, src.Sets, overrides{runs: src.Runs, seed: src.Seed, seedSet: src.SeedSet})
 }

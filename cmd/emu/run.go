@@ -103,7 +103,11 @@ func init() {
 			}
 			src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
 		}
-		plan, err := planFromSource(&src)
+		// From here on Ctrl-C and SIGTERM are handled: resolving a large
+		// sweep stops at once (exit 130), and a run keeps what it finished.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		plan, err := planFromSource(ctx, &src)
 		if err != nil {
 			return err
 		}
@@ -126,8 +130,6 @@ func init() {
 			}
 		}
 		source, _ := json.Marshal(src)
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		total, err := runner.TotalRuns(len(plan.Points), plan.Runs)
 		if err != nil {
 			return badInput("emu run: %v", err)

@@ -140,7 +140,7 @@ func LoadFile(pathOrBuiltinName string) (*Scenario, error) {
 		}
 		return Load("-", b)
 	}
-	b, err := input.ReadFile(name, input.Stream, input.MaxScenarioBytes+1)
+	b, err := input.ReadPrefix(name, input.Stream, input.MaxScenarioBytes+1)
 	if errors.Is(err, input.ErrNotRegular) {
 		return nil, ErrorList{{File: name, Line: 1, Col: 1, Msg: "not a scenario file: " + errors.Unwrap(err).Error()}}
 	}

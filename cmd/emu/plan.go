@@ -95,7 +95,8 @@ func readScenario(e *env, name string) ([]byte, string, error) {
 		}
 		return nil, "", badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
 	}
-	b, err := input.ReadFile(name, input.Stream, input.MaxScenarioBytes+1)
+	// One byte past the limit: Load reports the size at 1:1.
+	b, err := input.ReadPrefix(name, input.Stream, input.MaxScenarioBytes+1)
 	if errors.Is(err, input.ErrNotRegular) {
 		return nil, "", badInput("%s:1:1: not a scenario file: %v", name, errors.Unwrap(err))
 	}

@@ -40,3 +40,16 @@ func TestUnboundedInputs(t *testing.T) {
 		t.Errorf("validate DIR: exit %d, %q", code, errs)
 	}
 }
+
+// TestScenarioTooLarge: a scenario file over 16 MiB is refused at 1:1 (it
+// is not read further).
+func TestScenarioTooLarge(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(f, bytes.Repeat([]byte("# a comment line\n"), 1<<20+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := emu(t, "", "validate", f)
+	if code != 2 || !strings.Contains(errs, f+":1:1: the file is larger than 16 MiB") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+}

@@ -99,11 +99,29 @@ func kindName(m fs.FileMode) string {
 
 // ReadFile reads a whole file of the kind given, at most limit bytes.
 func ReadFile(path string, kind Kind, limit int64) ([]byte, error) {
+	return readFile(path, kind, limit, false)
+}
+
+// ReadPrefix reads at most limit bytes of a file of the kind given, without
+// an error for a longer file: the caller sees len == limit and says what is
+// wrong (a scenario one byte over its limit is reported at 1:1 by Load).
+func ReadPrefix(path string, kind Kind, limit int64) ([]byte, error) {
+	return readFile(path, kind, limit, true)
+}
+
+func readFile(path string, kind Kind, limit int64, prefix bool) ([]byte, error) {
 	f, err := Open(path, kind)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if prefix {
+		b, err := io.ReadAll(io.LimitReader(f, limit))
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		return b, nil
+	}
 	b, err := ReadAll(f, limit)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: err}

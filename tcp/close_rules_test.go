@@ -12,15 +12,12 @@ import (
 func TestRule6SimultaneousClose(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "both close at the same instant: FIN_WAIT_1, CLOSING, TIME_WAIT on both sides",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"60.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"60.000 S>C FIN,ACK seq=1 ack=1 len=0",
 				"70.000 S>C ACK seq=2 ack=2 len=0",
 				"70.000 C>S ACK seq=2 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -34,15 +31,12 @@ func TestRule6SimultaneousClose(t *testing.T) {
 		// TIME_WAIT without an answer (tcp_do_segment: CLOSING with
 		// ourfinisacked -> tcp_twstart, no output).
 		{name: "freebsd: the ACKs of the FINs are FIN retransmissions; TIME_WAIT on both sides",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"60.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"60.000 S>C FIN,ACK seq=1 ack=1 len=0",
 				"70.000 S>C FIN,ACK seq=1 ack=2 len=0 rtx",
 				"70.000 C>S FIN,ACK seq=1 ack=2 len=0 rtx",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -57,14 +51,11 @@ func TestRule6SimultaneousClose(t *testing.T) {
 func TestRule7Resets(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "close with unread data sends RST, not FIN; the peer's read gets ECONNRESET",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"60.000 S>C RST,ACK seq=1 ack=101 len=0",
-			},
+			),
 			cState: Closed,
 			cErr:   ECONNRESET,
 			sState: Closed,
@@ -72,16 +63,13 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opSleep(30*time.Millisecond), opClose)},
 		{name: "data arriving after close draws RST; the peer then gets EPIPE",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"30.000 S>C FIN,ACK seq=1 ack=1 len=0",
 				"30.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"40.000 S>C RST seq=1 ack=0 len=0",
 				"40.000 C>S ACK seq=101 ack=2 len=0",
 				"50.000 S>C RST seq=2 ack=0 len=0",
-			},
+			),
 			cState: Closed,
 			cErr:   EPIPE,
 			sState: Closed,
@@ -90,14 +78,11 @@ func TestRule7Resets(t *testing.T) {
 			server: ops(opAccept, opClose),
 			check:  func(t *testing.T, p *pair) { wantApp(t, p, "60.000 client send EPIPE") }},
 		{name: "SO_LINGER 0: RST and no TIME_WAIT",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"50.000 C>S RST,ACK seq=101 ack=1 len=0",
-			},
+			),
 			cState: Closed,
 			sState: Closed,
 			sErr:   ECONNRESET,
@@ -105,14 +90,11 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opSleep(30*time.Millisecond), opSetLinger(0), opClose),
 			server: ops(opAccept, opReadEOF, opClose)},
 		{name: "abort is SO_LINGER 0 then close",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"50.000 C>S RST,ACK seq=101 ack=1 len=0",
-			},
+			),
 			cState: Closed,
 			sState: Closed,
 			sErr:   ECONNRESET,
@@ -120,16 +102,13 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opSleep(30*time.Millisecond), Op{Kind: OpAbort}),
 			server: ops(opAccept, opReadEOF, opClose)},
 		{name: "crash with all data read: the kernel sends FIN",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=101 len=0",
 				"40.000 C>S FIN,ACK seq=101 ack=2 len=0",
 				"50.000 S>C ACK seq=2 ack=102 len=0",
-			},
+			),
 			cState:    Closed,
 			sState:    Closed,
 			sTimeWait: 60000 * time.Millisecond,
@@ -137,14 +116,11 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opRead(100), Op{Kind: OpCrash})},
 		{name: "crash with unread data: the kernel sends RST",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"60.000 S>C RST,ACK seq=1 ack=101 len=0",
-			},
+			),
 			cState: Closed,
 			cErr:   ECONNRESET,
 			sState: Closed,
@@ -152,16 +128,13 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opSleep(30*time.Millisecond), Op{Kind: OpCrash})},
 		{name: "crash ignores SO_LINGER: no blocking, FIN",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=101 len=0",
 				"40.000 C>S FIN,ACK seq=101 ack=2 len=0",
 				"50.000 S>C ACK seq=2 ack=102 len=0",
-			},
+			),
 			cState:    Closed,
 			sState:    Closed,
 			sTimeWait: 60000 * time.Millisecond,
@@ -169,17 +142,14 @@ func TestRule7Resets(t *testing.T) {
 			client: ops(opConnect, opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opRead(100), opSetLinger(5*time.Second), Op{Kind: OpCrash})},
 		{name: "SO_LINGER 5s: close blocks until the FIN is ACKed",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"70.000 S>C ACK seq=1 ack=102 len=0",
 				"130.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"140.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -204,10 +174,7 @@ func wantApp(t *testing.T, p *pair, ev string) {
 func TestRule8Shutdown(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "shutdown(write): half-close, the peer still sends, data is read and ACKed",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -219,7 +186,7 @@ func TestRule8Shutdown(t *testing.T) {
 				"40.000 C>S ACK seq=102 ack=2921 len=0",
 				"40.000 C>S ACK seq=102 ack=3001 len=0",
 				"40.000 C>S ACK seq=102 ack=3002 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -227,14 +194,11 @@ func TestRule8Shutdown(t *testing.T) {
 			client: ops(opConnect, opSend(100), opShutdown(ShutWrite), opReadEOF, opClose),
 			server: ops(opAccept, opReadEOF, opSend(3000), opClose)},
 		{name: "shutdown(read) sends nothing; later data is ACKed and queued; close with it unread sends RST",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"50.000 S>C PSH,ACK seq=1 ack=1 len=100",
 				"60.000 C>S ACK seq=1 ack=101 len=0",
 				"120.000 C>S RST,ACK seq=1 ack=101 len=0",
-			},
+			),
 			cState: Closed,
 			sState: Closed,
 			sErr:   ECONNRESET,
@@ -242,15 +206,12 @@ func TestRule8Shutdown(t *testing.T) {
 			client: ops(opConnect, opShutdown(ShutRead), opReadEOF, opSleep(100*time.Millisecond), opClose),
 			server: ops(opAccept, opSleep(20*time.Millisecond), opSend(100), opReadEOF, opClose)},
 		{name: "shutdown(both) in FIN_WAIT_2: new data draws RST",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=2 len=0",
 				"60.000 S>C PSH,ACK seq=1 ack=2 len=100",
 				"70.000 C>S RST seq=2 ack=0 len=0",
-			},
+			),
 			cState: Closed,
 			sState: Closed,
 
@@ -312,10 +273,7 @@ func TestRule9TimeWait(t *testing.T) {
 			sState:    Closed,
 			cs:        profile("rfc9293"), ss: profile("rfc9293"), client: c, server: s},
 		{name: "a retransmitted FIN in TIME_WAIT is ACKed again and restarts the timer",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -323,7 +281,7 @@ func TestRule9TimeWait(t *testing.T) {
 				"40.000 C>S ACK seq=102 ack=2 len=0 lost",
 				"250.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
 				"260.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60220 * time.Millisecond,
 			sState:    Closed,
@@ -361,15 +319,12 @@ func TestRule9TimeWait(t *testing.T) {
 func TestRule10FinWait2(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "orphaned FIN_WAIT_2 gives up after 60 s silently; the peer's late FIN draws RST",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=2 len=0",
 				"70030.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"70040.000 C>S RST seq=2 ack=0 len=0",
-			},
+			),
 			cState:  Closed,
 			cGaveUp: true,
 			sState:  Closed,
@@ -377,28 +332,22 @@ func TestRule10FinWait2(t *testing.T) {
 			client: ops(opConnect, opClose),
 			server: ops(opAccept, opReadEOF, opSleep(70*time.Second), opClose)},
 		{name: "after shutdown(write) alone FIN_WAIT_2 has no timeout",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=2 len=0",
-			},
+			),
 			cState: FinWait2,
 			sState: CloseWait,
 
 			client: ops(opConnect, opShutdown(ShutWrite), opSleep(time.Hour)),
 			server: ops(opAccept, opReadEOF, opSleep(time.Hour)), horizon: 10 * time.Minute},
 		{name: "orphaned FIN retransmissions are bounded by orphan_retries",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0 lost",
 				"240.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
 				"680.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
 				"1560.000 C>S FIN,ACK seq=1 ack=1 len=0 rtx lost",
-			},
+			),
 			cState:  Closed,
 			cGaveUp: true,
 			sState:  Established,
@@ -414,10 +363,7 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 	c, s := ops(opConnect, opSend(100), opClose), ops(opAccept, opReadEOF, opSleep(100*time.Millisecond), opClose)
 	runExchanges(t, []exchange{
 		{name: "the active side's FIN is lost and retransmitted",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0 lost",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -425,32 +371,44 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 				"310.000 S>C ACK seq=1 ack=102 len=0",
 				"370.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"380.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("client", 3)},
-		{name: "the bare ACK of the FIN is lost: the FIN is retransmitted and re-ACKed",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+		{name: "the bare ACK of the FIN is lost, the passive side closes 100 ms later: its FIN,ACK acknowledges the FIN before the RTO (260 ms), nothing is retransmitted",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"70.000 S>C ACK seq=1 ack=102 len=0 lost",
 				"130.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"140.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("server", 2)},
+		{name: "the bare ACK of the FIN is lost, the passive side closes 500 ms later: the FIN is retransmitted at the RTO and re-ACKed at once",
+			// The RTO was re-armed when the data's ACK arrived at 40 ms:
+			// srtt 20 ms + rto_min 200 ms. The retransmitted FIN is a
+			// duplicate in CLOSE_WAIT, ACKed at once (tcp_send_dupack).
+			want: withHandshake(
+				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
+				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
+				"30.000 S>C ACK seq=1 ack=101 len=0",
+				"70.000 S>C ACK seq=1 ack=102 len=0 lost",
+				"260.000 C>S FIN,ACK seq=101 ack=1 len=0 rtx",
+				"270.000 S>C ACK seq=1 ack=102 len=0",
+				"530.000 S>C FIN,ACK seq=1 ack=102 len=0",
+				"540.000 C>S ACK seq=102 ack=2 len=0",
+			),
+			cState:    Closed,
+			cTimeWait: 60000 * time.Millisecond,
+			sState:    Closed,
+			client:    c, server: ops(opAccept, opReadEOF, opSleep(500*time.Millisecond), opClose), drop: dropNth("server", 2)},
 		{name: "the passive side's FIN is lost: LAST_ACK retransmits it",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -458,16 +416,13 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 				"130.000 S>C FIN,ACK seq=1 ack=102 len=0 lost",
 				"350.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
 				"360.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 			client:    c, server: s, drop: dropNth("server", 3)},
 		{name: "the final ACK is lost: LAST_ACK retransmits, TIME_WAIT re-ACKs",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -476,7 +431,7 @@ func TestRule11LossDuringTeardown(t *testing.T) {
 				"140.000 C>S ACK seq=102 ack=2 len=0 lost",
 				"350.000 S>C FIN,ACK seq=1 ack=102 len=0 rtx",
 				"360.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60220 * time.Millisecond,
 			sState:    Closed,

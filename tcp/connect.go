@@ -84,6 +84,7 @@ func (e *Endpoint) peerSynOptions(seg *Segment) {
 		m = int(seg.MSS)
 	}
 	e.sndMSS = min(m, e.cfg.MSS)
+	e.sackOK = e.cfg.SACK && seg.SACKOK
 	if e.tsOK = e.cfg.Timestamps && seg.TS; e.tsOK {
 		e.tsRecent = seg.TSVal
 		e.sndMSS -= TSOptionLen

@@ -12,10 +12,7 @@ func TestRule3DelayedAck(t *testing.T) {
 	sleepy := ops(opAccept, opSleep(10*time.Second), opReadEOF, opClose) // a server that does not read for a while
 	runExchanges(t, []exchange{
 		{name: "quick-ACK budget at connection start, then delayed by ato",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"21.000 C>S PSH,ACK seq=101 ack=1 len=100",
 				"22.000 C>S PSH,ACK seq=201 ack=1 len=100",
@@ -27,7 +24,7 @@ func TestRule3DelayedAck(t *testing.T) {
 				"1073.000 S>C ACK seq=1 ack=402 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=402 len=0",
 				"10040.000 C>S ACK seq=402 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -36,10 +33,7 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "budget granted again after an idle gap longer than the RTO",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"25.000 C>S PSH,ACK seq=101 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
@@ -50,7 +44,7 @@ func TestRule3DelayedAck(t *testing.T) {
 				"3075.000 S>C ACK seq=1 ack=302 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=302 len=0",
 				"10040.000 C>S ACK seq=302 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -59,10 +53,7 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, noDelay, opSend(100), opSleep(5*time.Millisecond), opSend(100), opSleep(2*time.Second), opSend(100), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "more than one full-sized segment unacknowledged: ACK at once",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S ACK seq=1 ack=1 len=1460",
 				"20.000 C>S PSH,ACK seq=1461 ack=1 len=1460",
 				"30.000 S>C ACK seq=1 ack=2921 len=0",
@@ -72,7 +63,7 @@ func TestRule3DelayedAck(t *testing.T) {
 				"2070.000 S>C ACK seq=1 ack=4382 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=4382 len=0",
 				"10040.000 C>S ACK seq=4382 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -81,10 +72,7 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opSend(2920), opSleep(time.Second), opSend(1460), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "out-of-order data is ACKed at once, and so is the retransmission that fills the gap",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S ACK seq=1 ack=1 len=1460 lost",
 				"20.000 C>S ACK seq=1461 ack=1 len=1460",
 				"20.000 C>S PSH,ACK seq=2921 ack=1 len=1460",
@@ -96,7 +84,7 @@ func TestRule3DelayedAck(t *testing.T) {
 				"1070.000 S>C ACK seq=1 ack=4382 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=4382 len=0",
 				"10040.000 C>S ACK seq=4382 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -104,10 +92,7 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opSend(4380), opSleep(time.Second), opClose),
 			server: sleepy, drop: dropNth("client", 2)},
 		{name: "a quick reply enters ping-pong mode: the next request's ACK is delayed",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C PSH,ACK seq=1 ack=101 len=100",
@@ -118,7 +103,7 @@ func TestRule3DelayedAck(t *testing.T) {
 				"1090.000 S>C ACK seq=101 ack=202 len=0",
 				"10030.000 S>C FIN,ACK seq=101 ack=202 len=0",
 				"10040.000 C>S ACK seq=202 ack=102 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -154,17 +139,14 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opSend(100), opSleep(500*time.Millisecond), opSend(100), opSleep(500*time.Millisecond), opSend(100), opSleep(500*time.Millisecond), opSend(100), opSleep(500*time.Millisecond), opSend(100), opSleep(10*time.Second), opClose),
 			server: ops(opAccept, opSleep(20*time.Second), opReadEOF, opClose)},
 		{name: "TCP_QUICKACK after the FIN arrived sends its ACK at once: four-way",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C ACK seq=1 ack=102 len=0",
 				"40.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"50.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -172,16 +154,13 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opSend(100), opClose),
 			server: ops(opAccept, opReadEOF, opSetQuickAck(true), opSleep(10*time.Millisecond), opClose)},
 		{name: "TCP_QUICKACK before the FIN is not sticky: the FIN re-enters ping-pong, three-way",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"25.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"45.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"55.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -189,15 +168,12 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opSend(100), opSleep(5*time.Millisecond), opClose),
 			server: ops(opAccept, opSetQuickAck(true), opReadEOF, opSleep(10*time.Millisecond), opClose)},
 		{name: "no data ever received, exact timers: the FIN's ACK leaves at once",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=2 len=0",
 				"31.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"41.000 C>S ACK seq=2 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -208,15 +184,12 @@ func TestRule3DelayedAck(t *testing.T) {
 			// ato is 0, so the timer is due at the current jiffy and the
 			// wheel puts it in the next one: the first tick boundary of
 			// the server's clock after the FIN arrived at 30 ms.
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
-				ms(nextTick(1, "server", 250, 30*time.Millisecond)) + " S>C ACK seq=1 ack=2 len=0",
+				ms(nextTick(1, "server", 250, 30*time.Millisecond))+" S>C ACK seq=1 ack=2 len=0",
 				"35.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"45.000 C>S ACK seq=2 ack=2 len=0",
-			},
+			),
 			cState: Closed, cTimeWait: -1,
 			sState: Closed,
 			check: func(t *testing.T, p *pair) {
@@ -234,17 +207,14 @@ func TestRule3DelayedAck(t *testing.T) {
 			client: ops(opConnect, opClose),
 			server: ops(opAccept, opReadEOF, opSleep(5*time.Millisecond), opClose)},
 		{name: "delayed ACKs off: every segment and the FIN are ACKed at once",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C ACK seq=1 ack=102 len=0",
 				"40.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"50.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -261,10 +231,7 @@ func TestFixedDelayedAck(t *testing.T) {
 	sleepy := ops(opAccept, opSleep(10*time.Second), opReadEOF, opClose)
 	runExchanges(t, []exchange{
 		{name: "freebsd: no quick ACK: every second segment at once, the last after the 40 ms timer",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"21.000 C>S PSH,ACK seq=101 ack=1 len=100",
 				"22.000 C>S PSH,ACK seq=201 ack=1 len=100",
@@ -274,7 +241,7 @@ func TestFixedDelayedAck(t *testing.T) {
 				"1032.000 S>C ACK seq=1 ack=302 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=302 len=0",
 				"10040.000 C>S ACK seq=302 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -283,10 +250,7 @@ func TestFixedDelayedAck(t *testing.T) {
 			client: ops(opConnect, noDelay, opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Millisecond), opSend(100), opSleep(time.Second), opClose),
 			server: sleepy},
 		{name: "windows: every second segment, else the 200 ms timer",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"21.000 C>S PSH,ACK seq=101 ack=1 len=100",
 				"22.000 C>S PSH,ACK seq=201 ack=1 len=100",
@@ -296,7 +260,7 @@ func TestFixedDelayedAck(t *testing.T) {
 				"1032.000 S>C ACK seq=1 ack=302 len=0",
 				"10030.000 S>C FIN,ACK seq=1 ack=302 len=0",
 				"10040.000 C>S ACK seq=302 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 120000 * time.Millisecond,
 			sState:    Closed,

@@ -66,6 +66,9 @@ type Endpoint struct {
 
 	ack ackState
 
+	tlp    lossProbeState
+	sackOK bool // both sides offered SACK (the probe's loss detection needs it)
+
 	// Timestamps (RFC 7323), when both sides offered them.
 	tsOK     bool
 	tsRecent uint32 // the peer's latest TSval (TS.Recent)
@@ -236,6 +239,9 @@ func (e *Endpoint) transmit(flags Flags, seq uint32, length int, rtx bool) {
 	*seg = Segment{SrcPort: e.localPort, DstPort: e.remotePort, Seq: seq, Flags: flags, Len: length}
 	if flags&SYN != 0 {
 		seg.MSS = uint16(e.cfg.MSS)
+	}
+	if flags&SYN != 0 && (flags&ACK == 0 && e.cfg.SACK || e.sackOK) {
+		seg.SACKOK = true
 	}
 	if e.tsOK || flags&(SYN|ACK) == SYN && e.cfg.Timestamps {
 		seg.TS, seg.TSVal = true, e.host.tsClock()

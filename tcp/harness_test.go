@@ -131,13 +131,16 @@ func expectLines(t *testing.T, what string, got, want []string) {
 	t.Errorf("%s differ\n got:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 }
 
-// linux is Linux's profile with exact timers and without timestamps, so
-// that expected segments carry whole MSS-sized payloads (1460 bytes);
-// tests of the tick and of timestamps turn them back on.
+// linux is Linux's profile with exact timers, without timestamps, so that
+// expected segments carry whole MSS-sized payloads (1460 bytes), and
+// without tail loss probes, so that losses are repaired by the RTO and
+// fast retransmit alone; tests of the tick, timestamps and probes turn them
+// back on.
 func linux(mod ...func(*Settings)) Settings {
 	s, _ := Profile("linux")
 	s.HZ = 0
 	s.Timestamps = false
+	s.TailLossProbe = false
 	for _, m := range mod {
 		m(&s)
 	}

@@ -93,14 +93,11 @@ func TestSharedSockets(t *testing.T) {
 			// The server never reads. The parent's close at 30 ms sends
 			// nothing; the child's close at 80 ms finds 100 unread bytes:
 			// RST, no FIN (RFC 2525 2.17), and the client's read fails.
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"80.000 S>C RST,ACK seq=1 ack=101 len=0",
-			},
+			),
 			cState: Closed, cErr: ECONNRESET,
 			sState: Closed,
 			client: ops(opConnect, opSend(100), opReadEOF, opClose),
@@ -169,15 +166,12 @@ func TestSigpipe(t *testing.T) {
 			// once). At 50 ms the client shuts down writing (FIN), then
 			// writes: EPIPE, SIGPIPE, death; the kernel's close finds the
 			// 50 bytes unread and resets the connection after the FIN.
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"30.000 S>C PSH,ACK seq=1 ack=1 len=50",
 				"40.000 C>S ACK seq=1 ack=51 len=0",
 				"50.000 C>S FIN,ACK seq=1 ack=51 len=0",
 				"50.000 C>S RST,ACK seq=2 ack=51 len=0",
-			},
+			),
 			cState: Closed, cErr: EPIPE,
 			sState: Closed,
 			exits:  "SIGPIPE ok",
@@ -185,30 +179,24 @@ func TestSigpipe(t *testing.T) {
 			client: ops(opConnect, opSleep(30*time.Millisecond), opShutdown(ShutWrite), opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opSend(50), opReadEOF, opClose)},
 		{name: "the same with SIGPIPE ignored: the client reads on and the close is three-way",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"30.000 S>C PSH,ACK seq=1 ack=1 len=50",
 				"40.000 C>S ACK seq=1 ack=51 len=0",
 				"50.000 C>S FIN,ACK seq=1 ack=51 len=0",
 				"60.000 S>C FIN,ACK seq=51 ack=2 len=0",
 				"70.000 C>S ACK seq=2 ack=52 len=0",
-			},
+			),
 			cState: Closed, cErr: EPIPE, cTimeWait: 60000 * time.Millisecond,
 			sState: Closed,
 			exits:  "ok ok",
 			client: ops(opSigpipe(true), opConnect, opSleep(30*time.Millisecond), opShutdown(ShutWrite), opSend(100), opReadEOF, opClose),
 			server: ops(opAccept, opSend(50), opReadEOF, opClose)},
 		{name: "a forked child inherits the disposition",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"40.000 C>S ACK seq=2 ack=2 len=0",
-			},
+			),
 			// The error is the child's: the parent's own calls all worked.
 			cState: Closed, cTimeWait: 60000 * time.Millisecond,
 			sState: Closed,
@@ -237,28 +225,22 @@ func TestNoListenerAndShutdownAfterReset(t *testing.T) {
 			client: ops(opConnect, opClose),
 			server: nil},
 		{name: "shutdown on a connection that was reset fails with ENOTCONN",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"30.000 S>C RST,ACK seq=1 ack=101 len=0",
-			},
+			),
 			cState: Closed, cErr: ENOTCONN,
 			sState: Closed,
 			check:  func(t *testing.T, p *pair) { wantApp(t, p, "50.000 client shutdown(write) ENOTCONN") },
 			client: ops(opConnect, opSend(100), opSleep(30*time.Millisecond), opShutdown(ShutWrite), opClose),
 			server: ops(opAccept, opClose)},
 		{name: "shutdown after the connection went through TIME_WAIT fails with ENOTCONN",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S FIN,ACK seq=1 ack=1 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=2 len=0",
 				"40.000 C>S ACK seq=2 ack=2 len=0",
-			},
+			),
 			cState: Closed, cErr: ENOTCONN, cTimeWait: 60000 * time.Millisecond,
 			sState: Closed,
 			check:  func(t *testing.T, p *pair) { wantApp(t, p, "60.000 client shutdown(read) ENOTCONN") },
@@ -280,16 +262,13 @@ func (f fixedDelay) Draw(*engine.Stream) time.Duration { return time.Duration(f)
 func TestWakeupLatency(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "5 ms on the server",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"20.000 C>S FIN,ACK seq=101 ack=1 len=0",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"60.000 S>C FIN,ACK seq=1 ack=102 len=0",
 				"70.000 C>S ACK seq=102 ack=2 len=0",
-			},
+			),
 			cState: Closed, cTimeWait: 60000 * time.Millisecond,
 			sState: Closed,
 			inject: func(p *pair) {

@@ -65,6 +65,8 @@ func linuxProfile() Settings {
 		TimeWaitAnswers:     TimeWaitLinux,          // tcp_timewait_state_process
 		ISN:                 ISNLinux,               // secure_tcp_seq (net/core/secure_seq.c)
 		Timestamps:          true,                   // sysctl tcp_timestamps = 1
+		SACK:                true,                   // sysctl tcp_sack = 1
+		TailLossProbe:       true,                   // sysctl tcp_early_retrans = 3 (TLP on)
 	}
 }
 
@@ -144,6 +146,8 @@ func windowsProfile() Settings {
 		TimeWaitAnswers:     TimeWaitRFC9293,
 		ISN:                 ISNRFC6528, // assumed: Windows follows RFC 6528
 		Timestamps:          false,      // Tcp1323Opts: timestamps off by default (assumed)
+		SACK:                true,       // SackOpts = 1
+		TailLossProbe:       true,       // Windows 10 and later send tail loss probes (assumed on)
 	}
 }
 
@@ -181,5 +185,7 @@ func rfc9293Profile() Settings {
 		TimeWaitAnswers:     TimeWaitRFC9293,
 		ISN:                 ISNRFC6528, // RFC 9293 3.4.1 refers to RFC 6528
 		Timestamps:          false,      // RFC 7323 is not part of the base specification
+		SACK:                false,      // RFC 2018 neither
+		TailLossProbe:       false,      // RFC 8985 neither
 	}
 }

@@ -10,10 +10,7 @@ var allClient = func(s string, _ int, _ *Segment) bool { return s == "client" }
 func TestRule1HandshakeAndData(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "MSS segmentation and cumulative ACKs",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S ACK seq=1 ack=1 len=1460",
 				"20.000 C>S ACK seq=1461 ack=1 len=1460",
 				"20.000 C>S ACK seq=2921 ack=1 len=1460",
@@ -25,17 +22,14 @@ func TestRule1HandshakeAndData(t *testing.T) {
 				"30.000 S>C ACK seq=1 ack=5001 len=0",
 				"30.000 S>C FIN,ACK seq=1 ack=5002 len=0",
 				"40.000 C>S ACK seq=5002 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
 
 			client: ops(opConnect, opSend(5000), opClose), server: ops(opAccept, opReadEOF, opClose)},
 		{name: "receive window fills and reopens",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S ACK seq=1 ack=1 len=1460",
 				"20.000 C>S ACK seq=1461 ack=1 len=1460",
 				"20.000 C>S ACK seq=2921 ack=1 len=1460",
@@ -50,7 +44,7 @@ func TestRule1HandshakeAndData(t *testing.T) {
 				"160.000 C>S FIN,PSH,ACK seq=8761 ack=1 len=1240",
 				"170.000 S>C FIN,ACK seq=1 ack=10002 len=0",
 				"180.000 C>S ACK seq=10002 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -87,17 +81,14 @@ func TestRule2Retransmission(t *testing.T) {
 
 			client: ops(opConnect, opClose), server: ops(opAccept, opReadEOF, opClose), drop: dropNth("client", 0)},
 		{name: "lost data is retransmitted after the RTO",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100 lost",
 				"240.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx",
 				"250.000 S>C ACK seq=1 ack=101 len=0",
 				"250.000 S>C FIN,ACK seq=1 ack=101 len=0",
 				"260.000 C>S FIN,ACK seq=101 ack=2 len=0",
 				"270.000 S>C ACK seq=2 ack=102 len=0",
-			},
+			),
 			cState:    Closed,
 			sState:    Closed,
 			sTimeWait: 60000 * time.Millisecond,
@@ -116,31 +107,31 @@ func TestRule2Retransmission(t *testing.T) {
 			cState:  Closed,
 			cErr:    ETIMEDOUT,
 			cGaveUp: true,
+			// The seventh timeout, 64 s after the last SYN, gives up:
+			// 1+2+4+8+16+32+64 = 127 s.
+			check: func(t *testing.T, p *pair) { wantApp(t, p, "127000.000 client connect ETIMEDOUT") },
 
 			client: ops(opConnect, opClose), server: ops(opAccept, opReadEOF, opClose), drop: allClient},
 		{name: "retries2 exhausted: ETIMEDOUT with exponential backoff",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"1020.000 C>S PSH,ACK seq=1 ack=1 len=100 lost",
 				"1240.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
 				"1680.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
 				"2560.000 C>S PSH,ACK seq=1 ack=1 len=100 rtx lost",
-			},
+			),
 			cState:  Closed,
 			cErr:    ETIMEDOUT,
 			cGaveUp: true,
 			sState:  Established,
+			// The fourth timeout (RTO 220 ms doubled three times: 1760 ms
+			// after the last retransmission) gives up: 2560 + 1760.
+			check: func(t *testing.T, p *pair) { wantState(t, p, "4320.000 client gave up: retransmission limit") },
 
 			cs:     linux(func(s *Settings) { s.Retries2 = 3 }),
 			client: ops(opConnect, opSleep(time.Second), opSend(100), opReadEOF, opClose), server: ops(opAccept, opReadEOF, opClose),
 			drop: func(s string, n int, _ *Segment) bool { return s == "client" && n >= 2 }},
 		{name: "RST is never retransmitted",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S PSH,ACK seq=1 ack=1 len=100",
 				"30.000 S>C ACK seq=1 ack=101 len=0",
 				"60.000 S>C RST,ACK seq=1 ack=101 len=0 lost",
@@ -164,7 +155,7 @@ func TestRule2Retransmission(t *testing.T) {
 				"28970.000 S>C RST seq=1 ack=0 len=0 lost",
 				"57120.000 C>S FIN,PSH,ACK seq=101 ack=1 len=100 rtx",
 				"57130.000 S>C RST seq=1 ack=0 len=0 lost",
-			},
+			),
 			cState:  Closed,
 			cGaveUp: true,
 			sState:  Closed,
@@ -202,10 +193,7 @@ func TestISNDoesNotMatter(t *testing.T) {
 func TestFastRetransmit(t *testing.T) {
 	runExchanges(t, []exchange{
 		{name: "second of ten segments lost",
-			want: []string{
-				"0.000 C>S SYN seq=0 ack=0 len=0",
-				"10.000 S>C SYN,ACK seq=0 ack=1 len=0",
-				"20.000 C>S ACK seq=1 ack=1 len=0",
+			want: withHandshake(
 				"20.000 C>S ACK seq=1 ack=1 len=1460",
 				"20.000 C>S ACK seq=1461 ack=1 len=1460 lost",
 				"20.000 C>S ACK seq=2921 ack=1 len=1460",
@@ -231,7 +219,7 @@ func TestFastRetransmit(t *testing.T) {
 				"50.000 S>C ACK seq=1 ack=14602 len=0",
 				"50.000 S>C FIN,ACK seq=1 ack=14602 len=0",
 				"60.000 C>S ACK seq=14602 ack=2 len=0",
-			},
+			),
 			cState:    Closed,
 			cTimeWait: 60000 * time.Millisecond,
 			sState:    Closed,
@@ -239,4 +227,15 @@ func TestFastRetransmit(t *testing.T) {
 			client: ops(opConnect, opSend(14600), opClose), server: ops(opAccept, opReadEOF, opClose),
 			drop: dropNth("client", 3)},
 	})
+}
+
+// wantState checks that the state changes recorded on the bench include ev.
+func wantState(t *testing.T, p *pair, ev string) {
+	t.Helper()
+	for _, s := range p.state {
+		if s == ev {
+			return
+		}
+	}
+	t.Errorf("no state change %q in\n  %s", ev, joinLines(p.state))
 }

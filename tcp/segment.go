@@ -62,6 +62,9 @@ type Segment struct {
 	// TSVal and TSEcr.
 	TS           bool
 	TSVal, TSEcr uint32
+	// SACKOK is the SACK-permitted option of a SYN (RFC 2018); SACK blocks
+	// themselves are not modelled.
+	SACKOK bool
 }
 
 // WireSize is the segment's size as an IPv4 packet.

@@ -102,16 +102,17 @@ func (e *Endpoint) sendSegment(flags Flags, n int, rtx bool) {
 	if n > 0 && n < e.sndMSS {
 		e.smallUnacked = e.sndNxt
 	}
-	if !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+	if !rtx {
+		e.sentNew(e.sndNxt)
 	}
+	e.armRetransmit(false)
 }
 
 // armPersist starts the persist timer when a zero window stops unsent data
 // with nothing in flight (RFC 9293 3.8.6.1); the retransmission timer serves.
 func (e *Endpoint) armPersist() {
 	if e.sndUna == e.sndMax && !e.rtxTimer.Pending() {
-		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+		e.armRTO()
 	}
 }
 
@@ -173,6 +174,7 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 		acked-- // the SYN opens the window no wider (IW10 counts from the handshake)
 	}
 	e.sndUna = ack
+	e.ackedTo(ack)
 	if seqLT(e.sndNxt, ack) {
 		e.sndNxt = ack
 	}
@@ -194,8 +196,9 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 	}
 	if e.sndUna == e.sndMax {
 		e.rtxTimer.Stop()
+		e.tlp.armed = false
 	} else {
-		e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+		e.armRetransmit(true)
 	}
 	e.wake()
 }
@@ -206,18 +209,28 @@ func (e *Endpoint) ackAdvance(ack uint32) {
 func (e *Endpoint) duplicateAck() {
 	e.dupAcks++
 	switch {
+	case e.tlp.out && e.sackOK && !e.inRecovery:
+		// The loss probe arrived beyond a hole: its SACK shows the
+		// earlier segments missing, and RACK marks them lost now.
+		e.enterRecovery()
 	case e.dupAcks == 3 && !e.inRecovery:
-		flight := int(e.sndMax - e.sndUna)
-		e.ssthresh = max(flight/2, 2*e.sndMSS)
-		e.recover = e.sndMax
-		e.inRecovery = true
-		e.rtTiming = false
-		e.retransmitHead()
-		e.cwnd = e.ssthresh + 3*e.sndMSS
+		e.enterRecovery()
 	case e.dupAcks > 3 && e.inRecovery:
 		e.cwnd += e.sndMSS
 		e.output()
 	}
+}
+
+// enterRecovery starts fast recovery: the oldest unacknowledged segment is
+// retransmitted at once (RFC 5681 3.2, RFC 6582).
+func (e *Endpoint) enterRecovery() {
+	flight := int(e.sndMax - e.sndUna)
+	e.ssthresh = max(flight/2, 2*e.sndMSS)
+	e.recover = e.sndMax
+	e.inRecovery = true
+	e.rtTiming = false
+	e.retransmitHead()
+	e.cwnd = e.ssthresh + 3*e.sndMSS
 }
 
 // retransmitHead sends the oldest unacknowledged segment again, leaving
@@ -241,7 +254,7 @@ func (e *Endpoint) retransmitHead() {
 		return
 	}
 	e.transmit(flags, seq, n, true)
-	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+	e.armRTO()
 }
 
 // retryLimit is how many retransmissions the current state allows before the
@@ -285,8 +298,12 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 			// Zero-window probe: an old sequence number draws an ACK with the window.
 			e.transmit(ACK, e.sndUna-1, 0, false)
 			e.rto = doubled(e.rto, e.cfg.RTOMax)
-			e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+			e.armRTO()
 		}
+		return
+	}
+	if e.tlp.armed {
+		e.sendLossProbe()
 		return
 	}
 	if e.retries >= e.retryLimit() {
@@ -300,7 +317,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 	flight := int(e.sndMax - e.sndUna)
 	e.ssthresh = max(flight/2, 2*e.sndMSS)
 	e.cwnd = e.sndMSS
-	e.rtxTimer.Set(e.host.deadline(e.rtoTimeout(), e.cfg.TimerLateProb))
+	e.armRTO()
 	if e.state == SynSent || e.state == SynReceived {
 		e.sendSyn(true)
 		return

@@ -97,6 +97,12 @@ type Settings struct {
 	EOFBeforeError bool
 	// TimeWaitAnswers is how TIME_WAIT treats segments other than RST.
 	TimeWaitAnswers TimeWaitAnswers
+	// SACK offers selective acknowledgement (RFC 2018) in the SYN; emu
+	// models only what it enables: the tail loss probe's loss detection.
+	SACK bool
+	// TailLossProbe sends a probe when the last segments in flight may be
+	// lost (RFC 8985 7; Linux's default), if SACK was negotiated.
+	TailLossProbe bool
 	// ISN is how the initial sequence number of a connection is chosen.
 	ISN ISNRule
 	// Timestamps offers the timestamps option (RFC 7323) in the SYN;
@@ -228,6 +234,8 @@ var settingFields = []settingField{
 	{name: "close_wait_reset_error", kind: kindEnum, enum: []string{"EPIPE", "ECONNRESET"}, doc: "the error a RST in CLOSE_WAIT leaves: EPIPE (Linux) or ECONNRESET", errs: func(s *Settings) *Errno { return &s.CloseWaitResetErrno }},
 	{name: "eof_before_error", kind: kindBool, doc: "a read returns the FIN's end of file before a pending error (Linux); false: the error first (BSD)", bools: func(s *Settings) *bool { return &s.EOFBeforeError }},
 	{name: "time_wait_answers", kind: kindEnum, enum: []string{"linux", "rfc9293"}, doc: "TIME_WAIT: linux (any ACK restarts the timer, all but a bare ACK answered) or rfc9293 (only a retransmitted FIN restarts it)", strs: func(s *Settings) *string { return (*string)(&s.TimeWaitAnswers) }},
+	{name: "sack", kind: kindBool, doc: "offer SACK (RFC 2018); emu uses it only for the tail loss probe's loss detection", bools: func(s *Settings) *bool { return &s.SACK }},
+	{name: "tail_loss_probe", kind: kindBool, doc: "probe a lost tail 2 srtt (+ rto_min with one segment in flight) after sending (RFC 8985, Linux); needs sack", bools: func(s *Settings) *bool { return &s.TailLossProbe }},
 	{name: "timestamps", kind: kindBool, doc: "offer TCP timestamps (RFC 7323): 12 option bytes per segment, needed by tw_reuse", bools: func(s *Settings) *bool { return &s.Timestamps }},
 	{name: "isn", kind: kindEnum, enum: []string{"linux", "rfc6528", "freebsd", "random"}, doc: "initial sequence numbers: linux (hash + 64 ns clock), rfc6528 (hash + 4 µs clock), freebsd (hash + growing offset) or random", strs: func(s *Settings) *string { return (*string)(&s.ISN) }},
 	{name: "ack_resends_fin", kind: kindBool, doc: "ACKs sent while our FIN is unacknowledged are FIN retransmissions (FreeBSD)", bools: func(s *Settings) *bool { return &s.AckResendsFin }},

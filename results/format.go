@@ -34,9 +34,15 @@ func Micros(d time.Duration) int64 {
 // so no binary rounding can creep in.
 func FormatMs(d time.Duration) string { return formatMicros(Micros(d)) }
 
+// AppendMs appends d as FormatMs writes it, without allocating, for
+// writers of many rows.
+func AppendMs(b []byte, d time.Duration) []byte { return appendMicros(b, Micros(d)) }
+
 // formatMicros writes us microseconds as milliseconds in shortest form.
-func formatMicros(us int64) string {
-	var b []byte
+func formatMicros(us int64) string { return string(appendMicros(nil, us)) }
+
+// appendMicros appends us microseconds as milliseconds in shortest form.
+func appendMicros(b []byte, us int64) []byte {
 	u := uint64(us)
 	if us < 0 {
 		b = append(b, '-')
@@ -50,7 +56,7 @@ func formatMicros(us int64) string {
 		}
 		b = append(b, d...)
 	}
-	return string(b)
+	return b
 }
 
 // formatMsValue writes a statistic in milliseconds (already rounded to the

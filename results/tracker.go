@@ -133,7 +133,7 @@ func (t *Tracker) outcome(r *Run) Outcome {
 	if !r.Established {
 		// A handshake still under way when stop_after or the event budget
 		// ended the run (no RST, no failed connect yet) is undecided.
-		if r.HitHorizon && t.firstRST < 0 && r.Errors[Client] == "" && !r.GaveUp[Client] {
+		if r.CutShort && t.firstRST < 0 && r.Errors[Client] == "" && !r.GaveUp[Client] {
 			o.CloseType = Incomplete
 			return o
 		}

@@ -163,3 +163,85 @@ func TestBuiltinBeatsFolder(t *testing.T) {
 		t.Errorf("exit %d: %s%s", code, out, errs)
 	}
 }
+
+// TestClassify runs emu classify on the real test captures: the exit
+// status, the files written and the printed table's rows.
+func TestClassify(t *testing.T) {
+	caps := filepath.Join("..", "..", "testdata", "captures")
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.pcap")
+	os.WriteFile(empty, nil, 0o644)
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte("not a capture\n"), 0o644)
+	cases := []struct {
+		args []string
+		code int
+		out  []string // substrings of stdout+stderr
+	}{
+		{[]string{"classify"}, 2, []string{"name at least one capture file"}},
+		{[]string{"classify", empty}, 2, []string{"empty.pcap: not a capture: the file is empty"}},
+		{[]string{"classify", text}, 2, []string{"notes.txt: not a capture: starts with 6e 6f 74 20"}},
+		{[]string{"classify", filepath.Join(dir, "missing.pcap")}, 2, []string{"missing.pcap: no such file"}},
+		{[]string{"classify", filepath.Join(caps, "snap40.pcap"), "--out", filepath.Join(dir, "o1")}, 2,
+			[]string{"8 packets cut inside the TCP header", "no TCP segment could be read"}},
+		{[]string{"classify", filepath.Join(caps, "three-way.pcap"), "--port", "70000"}, 2, []string{"--port 70000 is not a TCP port"}},
+		{[]string{"classify", filepath.Join(caps, "sll2.pcap"), filepath.Join(caps, "rst.pcap"), "--out", filepath.Join(dir, "o2")}, 0,
+			[]string{"file  connections  four-way     rst  teardown ms p50", "all            3     33.3%   66.7%"}},
+		{[]string{"classify", filepath.Join(caps, "ipv6.pcap"), filepath.Join(caps, "three-way.pcap"), "--port", "5001", "--explain", "--out", filepath.Join(dir, "o3")}, 0,
+			[]string{"three-way: the server's FIN came 7.81 ms after the client's FIN", "ipv6.pcap            0"}},
+	}
+	for _, c := range cases {
+		out, errs, code := emu(t, "", c.args...)
+		for _, want := range c.out {
+			if code != c.code || !strings.Contains(out+errs, want) {
+				t.Errorf("emu %s: exit %d, want %d; output:\n%s%s(want %q)", strings.Join(c.args, " "), code, c.code, out, errs, want)
+			}
+		}
+	}
+	for _, f := range []string{"connections.csv", "summary.csv", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "o1", f)); err == nil {
+			t.Errorf("o1/%s written after a failed classify", f)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "o2", f)); err != nil {
+			t.Errorf("o2/%s: %v", f, err)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "o2", "summary.csv"))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], filepath.Join(caps, "sll2.pcap")+",2,") || !strings.HasPrefix(lines[3], "all,3,") {
+		t.Errorf("summary.csv:\n%s\nwant a header, sll2.pcap with 2 connections, rst.pcap, all with 3", b)
+	}
+}
+
+// TestClassifyDeterministic: the same captures give byte-identical files.
+func TestClassifyDeterministic(t *testing.T) {
+	caps, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "captures", "*.pcap*"))
+	var files [2]map[string]string
+	for i := range files {
+		out := filepath.Join(t.TempDir(), "out")
+		args := append([]string{"classify", "--quiet", "--out", out}, caps...)
+		if stdout, stderr, code := emu(t, "", args...); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		files[i] = map[string]string{}
+		for _, f := range []string{"connections.csv", "summary.csv", "summary.json"} {
+			b, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i][f] = string(b)
+		}
+	}
+	for f, b := range files[0] {
+		if files[1][f] != b {
+			t.Errorf("%s differs between two runs", f)
+		}
+	}
+	// One connection in each of three-way, four-way, rst, fin-rst,
+	// simultaneous, no-connect, fin-retransmit, sll and no-syn; two in
+	// ipv6, sll2, vlan, two-interfaces, port-reuse and timeout; none in
+	// snap40.
+	if n := strings.Count(files[0]["connections.csv"], "\n"); n != 1+9+2*6 {
+		t.Errorf("connections.csv has %d lines, want a header and 21 connections", n)
+	}
+}

@@ -16,6 +16,9 @@ type that occurred, its fraction of runs against a sweep key, with the 95%
 Wilson interval as a band. With two sweep keys, each value of the other key
 gets its own line style.
 
+On the output folder of 'emu classify' it draws each close type's fraction
+of connections per capture file.
+
 With --states STATE it draws states.csv instead (runs of many connections):
 the number of the host's sockets in STATE over time, run 0 of each point;
 --host server draws the server's host instead of the client's.

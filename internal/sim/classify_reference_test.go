@@ -40,7 +40,7 @@ func classifyReference(r *Run) Outcome {
 	if !r.Established {
 		// A handshake still under way when stop_after or the event budget
 		// ended the run (no RST, no failed connect yet) is undecided.
-		if r.HitHorizon && firstRST < 0 && r.Errors[Client] == "" && !r.GaveUp[Client] {
+		if r.CutShort && firstRST < 0 && r.Errors[Client] == "" && !r.GaveUp[Client] {
 			o.CloseType = Incomplete
 			return o
 		}

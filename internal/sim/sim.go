@@ -267,6 +267,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	r.End = res.Now
 	r.HitHorizon = res.Reason == engine.Horizon || res.Reason == engine.Budget
 	r.HitBudget = res.Reason == engine.Budget
+	r.CutShort = r.HitHorizon
 	w.stats.NeverStarted = max(p.Connections.Count, 1) - w.started
 	for side, pr := range [2]*tcp.Process{cp, sp} {
 		if pr == nil {

@@ -1,5 +1,6 @@
 // Package plot draws `emu plot`: the fraction of each close type against a
-// sweep key, with its 95% Wilson band, from a finished run's summary.csv.
+// sweep key, with its 95% Wilson band, from a finished run's summary.csv
+// (or per capture file, from the summary.csv of `emu classify`).
 // It reads only the output files, never re-runs anything, so a plot can be
 // redrawn (another x key, another file) from a run done elsewhere. It uses
 // gonum.org/v1/plot and writes SVG.
@@ -66,8 +67,14 @@ func Load(dir string) (*Sweep, error) {
 	if err != nil {
 		return nil, csvError(path, err)
 	}
-	runs := slices.Index(head, "runs")
-	if head[0] != "point" || runs < 1 {
+	// `emu run` writes point, the sweep keys, runs; `emu classify` writes
+	// file, connections, and its rows (one per capture file) are plotted
+	// as the values of a key "file".
+	keyLo, runs := 1, slices.Index(head, "runs")
+	captures := len(head) > 1 && head[0] == "file" && head[1] == "connections"
+	if captures {
+		keyLo, runs = 0, 1
+	} else if head[0] != "point" || runs < 1 {
 		return nil, fmt.Errorf("%s:1: not a summary.csv (it starts with point, the sweep keys, runs)", path)
 	}
 	// Column of each statistic: n_, frac_, ci_lo_, ci_hi_ per close type.
@@ -80,7 +87,8 @@ func Load(dir string) (*Sweep, error) {
 			}
 		}
 	}
-	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[1:runs]}
+	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[keyLo:runs]}
+	var all *Row // emu classify's row over all files
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -90,7 +98,7 @@ func Load(dir string) (*Sweep, error) {
 			return nil, csvError(path, err)
 		}
 		line, _ := r.FieldPos(0)
-		row := Row{Values: rec[1:runs]}
+		row := Row{Values: rec[keyLo:runs]}
 		if row.Runs, err = strconv.Atoi(rec[runs]); err != nil || row.Runs < 0 {
 			return nil, fmt.Errorf("%s:%d: runs: %q is not a count", path, line, rec[runs])
 		}
@@ -112,7 +120,14 @@ func Load(dir string) (*Sweep, error) {
 				*dst = x
 			}
 		}
+		if captures && rec[0] == results.AllFiles {
+			all = &row
+			continue
+		}
 		s.Rows = append(s.Rows, row)
+	}
+	if len(s.Rows) == 0 && all != nil {
+		s.Rows = append(s.Rows, *all) // no file rows: plot the total
 	}
 	if len(s.Rows) == 0 {
 		return nil, fmt.Errorf("%s: no sweep points", path)

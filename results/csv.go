@@ -170,11 +170,21 @@ func WriteSummaryCSV(w io.Writer, sweepKeys []string, points []PointSummary) err
 			head = append(head, x.Name)
 		}
 	}
+	// The swept values as numbers come last: columns are only ever added
+	// at the end.
+	nums := SweepNumbers(sweepKeys, points)
+	for _, n := range nums {
+		head = append(head, n.Name)
+	}
 	if err := cw.Write(head); err != nil {
 		return fmt.Errorf("summary.csv header: %w", err)
 	}
 	for i := range points {
-		if err := cw.Write(SummaryRecord(&points[i])); err != nil {
+		rec := SummaryRecord(&points[i])
+		for _, n := range nums {
+			rec = append(rec, formatFrac(n.Values[i]))
+		}
+		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("summary.csv point %d: %w", points[i].Point, err)
 		}
 	}

@@ -35,6 +35,9 @@ type pointJSON struct {
 	RetransmitsMean numberJSON  `json:"retransmits_mean"`
 	// Extra holds the later summary.csv columns, if any, by name.
 	Extra *orderedJSON `json:"extra,omitempty"`
+	// SweepNumbers holds the swept values as numbers in fixed units
+	// (SweepNumbers), if any key has them.
+	SweepNumbers *orderedJSON `json:"sweep_numbers,omitempty"`
 }
 
 // typeJSON is one close type's count, fraction and interval at a point.
@@ -142,7 +145,19 @@ func WriteSummaryJSONContext(ctx context.Context, w io.Writer, emuVersion string
 	}
 	jw.member(1, "sweep_keys", append([]string{}, sweepKeys...), false)
 	jw.member(1, "close_types", closeTypes, false)
-	jw.list(1, "points", len(points), func(i int) any { return toPointJSON(sweepKeys, &points[i]) }, false)
+	nums := SweepNumbers(sweepKeys, points)
+	jw.list(1, "points", len(points), func(i int) any {
+		p := toPointJSON(sweepKeys, &points[i])
+		if len(nums) > 0 {
+			o := &orderedJSON{}
+			for _, n := range nums {
+				o.keys = append(o.keys, n.Name)
+				o.values = append(o.values, numberJSON(formatFrac(n.Values[i])))
+			}
+			p.SweepNumbers = o
+		}
+		return p
+	}, false)
 	jw.raw("\n}\n")
 	if jw.err == nil {
 		jw.err = jw.w.Flush()

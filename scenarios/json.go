@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/netlink"
@@ -97,8 +98,9 @@ func jitterJSON(j netlink.Jitter) any {
 
 func endpointJSON(e *Endpoint) object {
 	var settings object
-	for _, s := range e.TCP.List() {
-		settings = append(settings, field{s.Name, s.Value})
+	kinds := TCPSettingInfos()
+	for i, s := range ListTCP(&e.TCP) {
+		settings = append(settings, field{s.Name, typedSetting(kinds[i].Kind, s.Value)})
 	}
 	do := make([]any, 0, len(e.Do))
 	for i := range e.Do {
@@ -160,4 +162,21 @@ func opJSON(op *tcp.Op) any {
 		return object{{"set", o}}
 	}
 	return op.Kind.String()
+}
+
+// typedSetting writes a setting as JSON's own type where it has one:
+// booleans as true/false, counts and sizes (bytes) as numbers; durations
+// and names stay text, in the form the scenario file takes ("40ms").
+func typedSetting(kind, value string) any {
+	switch kind {
+	case "bool":
+		if b, err := strconv.ParseBool(value); err == nil {
+			return b
+		}
+	case "int", "size":
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return n
+		}
+	}
+	return value
 }

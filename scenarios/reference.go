@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"sort"
-
-	"github.com/emu-sim/emu/tcp"
 )
 
 // KeyTable is one mapping of the scenario format and the keys the decoder
@@ -33,7 +31,7 @@ func KeyTables() []KeyTable {
 		{"connections", cp(connectionKeys)},
 		{"client", cp(sideKeys)},
 		{"host", cp(hostKeys)},
-		{"tcp", tcp.SettingNames()},
+		{"tcp", TCPSettingNames()},
 		{"set", cp(setKeys)},
 		{"range", cp(rangeKeys)},
 	}

@@ -380,9 +380,9 @@ func (d *decoder) side(n, root *yaml.Node, name, profile string) Endpoint {
 	for _, kv := range fields {
 		switch kv[0].Value {
 		case "tcp":
-			for _, skv := range d.fields(kv[1], name+".tcp", tcp.SettingNames()) {
+			for _, skv := range d.fields(kv[1], name+".tcp", TCPSettingNames()) {
 				if s, ok := d.str(skv[1], name+".tcp."+skv[0].Value); ok {
-					if err := ep.TCP.Set(skv[0].Value, s); err != nil {
+					if err := SetTCP(&ep.TCP, skv[0].Value, s); err != nil {
 						d.errAt(skv[1], "%s.tcp.%v", name, err)
 					}
 				}

@@ -9,7 +9,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/emu-sim/emu/internal/units"
-	"github.com/emu-sim/emu/tcp"
 )
 
 // sweepValue is one value of a sweep key, as it will be written in the CSV
@@ -299,7 +298,7 @@ func knownPath(p string) bool {
 		case len(parts) == 2:
 			return parts[1] == "profile"
 		case len(parts) == 3 && parts[1] == "tcp":
-			return has(tcp.SettingNames(), parts[2])
+			return has(TCPSettingNames(), parts[2])
 		case len(parts) == 3 && parts[1] == "host":
 			return has(hostKeys, parts[2])
 		}
@@ -326,7 +325,7 @@ func allPaths() []string {
 		for _, k := range hostKeys {
 			out = append(out, side+".host."+k)
 		}
-		for _, k := range tcp.SettingNames() {
+		for _, k := range TCPSettingNames() {
 			out = append(out, side+".tcp."+k)
 		}
 	}

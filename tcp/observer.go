@@ -17,6 +17,9 @@ type AppEvent struct {
 	Call   string // "connect", "read", "close", ...
 	Result string // "", "EOF", "100B", an errno name, "blocked", ...
 	Proc   int    // the calling process's number on its host (Process.ID)
+	// Size is the byte count a send wrote (Result then spells it in
+	// bytes), for observers that write sizes their own way.
+	Size int64
 	// Signal marks an event that is not a call: the process was killed by
 	// the signal named in Call (SIGPIPE); Result says what became of it.
 	Signal bool

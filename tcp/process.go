@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/emu-sim/emu/engine"
-	"github.com/emu-sim/emu/internal/units"
 )
 
 // Process is an application running a scenario's `do:` list on one socket.
@@ -272,7 +271,7 @@ func (p *Process) exec(op *Op) bool {
 			if op.Dist != nil {
 				d = op.Dist.Draw(p.host.appRand())
 				if p.host.obs != nil {
-					p.emit("sleep", units.FormatDuration(d))
+					p.emit("sleep", d.String())
 				}
 			}
 			if d <= 0 {
@@ -415,7 +414,9 @@ func (p *Process) send(op *Op, first bool) bool {
 		return false
 	}
 	if p.host.obs != nil {
-		p.emit("send", units.FormatSize(op.Size))
+		if h := p.host; h.obs != nil {
+			h.obs.App(h.sched.Now(), h, p.ep, AppEvent{Call: "send", Result: strconv.FormatInt(op.Size, 10) + "B", Proc: p.id, Size: op.Size})
+		}
 	}
 	return true
 }
@@ -507,7 +508,7 @@ func describeSet(o *SetOptions) string {
 	}
 	if o.Linger != nil {
 		if o.Linger.On {
-			s += " linger=" + units.FormatDuration(o.Linger.Timeout)
+			s += " linger=" + o.Linger.Timeout.String()
 		} else {
 			s += " linger=off"
 		}

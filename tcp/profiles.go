@@ -104,6 +104,9 @@ func freebsdProfile() Settings {
 		CloseWaitResetErrno: ECONNRESET,
 		TimeWaitAnswers:     TimeWaitRFC9293,
 		ISN:                 ISNFreeBSD,             // tcp_new_isn (sys/netinet/tcp_subr.c)
+		Timestamps:          true,                   // net.inet.tcp.rfc1323 = 1
+		SACK:                true,                   // net.inet.tcp.sack.enable = 1
+		TailLossProbe:       false,                  // the default stack has no TLP (the RACK stack does)
 		AckResendsFin:       true,                   // tcp_output: a FIN state with TF_SENTFIN and snd_nxt == snd_max sends the FIN again
 		RTOSlop:             200 * time.Millisecond, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added by TCPT_RANGESET
 	}

@@ -52,8 +52,8 @@ const (
 
 var errnoNames = [...]string{"", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "EBADF"}
 
-// errnoByName returns the errno called name, or ErrNone.
-func errnoByName(name string) Errno {
+// ErrnoByName returns the errno called name ("EPIPE"), or ErrNone.
+func ErrnoByName(name string) Errno {
 	for i, n := range errnoNames {
 		if n == name {
 			return Errno(i)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/scenarios"
-	"github.com/emu-sim/emu/tcp"
 )
 
 // docRow is one row of a reference table in docs/: the names written in
@@ -124,7 +123,7 @@ func TestDocsScenarioKeys(t *testing.T) {
 			t.Errorf("docs/scenarios.md: action %q is not in the table after <!-- actions -->", a)
 		}
 	}
-	for _, s := range tcp.SettingInfos() {
+	for _, s := range scenarios.TCPSettingInfos() {
 		row := documented(tables["keys: tcp"], s.Name, exact)
 		if row == nil {
 			continue // reported above
@@ -186,6 +185,11 @@ sweep: {link.delay: [1ms, 2ms]}
 		if doc == col || (doc == "<sweep keys>" && col == "link.delay") {
 			return true
 		}
+		for _, unit := range []string{"_ms", "_bytes", "_bps"} {
+			if doc == "<sweep key>"+unit && col == "link.delay"+unit {
+				return true
+			}
+		}
 		for _, ty := range types {
 			if strings.ReplaceAll(doc, "<type>", ty) == col {
 				return true
@@ -244,7 +248,7 @@ func jsonPaths(v any, path string, out map[string]bool) {
 			out[path] = true
 		}
 		switch {
-		case path == "points[].sweep", path == "points[].extra", path == "scenario.points[].config":
+		case path == "points[].sweep", path == "points[].extra", path == "points[].sweep_numbers", path == "scenario.points[].config":
 			return
 		case path == "points[].close_types":
 			for _, c := range x {

@@ -7,6 +7,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,8 +31,9 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
-	isTerminal     bool // stderr is a terminal: progress bars and questions
-	colour         bool // stdout is a terminal and NO_COLOR is unset: ANSI colours
+	isTerminal     bool          // stderr is a terminal: progress bars and questions
+	colour         bool          // stdout is a terminal and NO_COLOR is unset: ANSI colours
+	flags          *flag.FlagSet // the last flag set a command made (for completion and the man page)
 }
 
 // inputError is bad input from the user: a flag, a file, a value. It exits 2.
@@ -70,7 +72,7 @@ func exitCode(err error) int {
 var commands []*command
 
 func init() {
-	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, classifyCmd, versionCmd}
+	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, classifyCmd, completionCmd, manCmd, versionCmd}
 }
 
 func findCommand(name string) *command {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emu-sim/emu/internal/packetdrill"
+	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
 
@@ -76,7 +77,7 @@ func init() {
 				if !ok {
 					return s, badInput("emu packetdrill: --set %q: write key=value, e.g. delack_min=20ms", kv)
 				}
-				if err := s.Set(strings.TrimSpace(k), v); err != nil {
+				if err := scenarios.SetTCP(&s, strings.TrimSpace(k), v); err != nil {
 					return s, badInput("emu packetdrill: --set %s: %v", kv, err)
 				}
 			}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 
 var runCmd = &command{
 	name:    "run",
-	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet]\n       emu run --resume DIR",
+	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet] [--format table|csv|json|markdown] [--ci] [--pool]\n       emu run --resume DIR",
 	summary: "run every sweep point of a scenario and write runs.csv, summary.csv, summary.json",
 	help: `Runs every sweep point 'runs' times, shows progress on a terminal, prints the
 fraction of each close type per point, and writes DIR (default out/<name>/):
@@ -38,6 +40,14 @@ sweep over a batch system; 'emu merge --out DIR SHARD_DIR...' joins them into
 the files of the unsharded run. --shard auto/N takes I from
 JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID.
 
+The printed summary gives each close type's share of runs (of all connection
+attempts for runs of many connections, with the failed connects as a column of
+their own, so that a row adds up to 100%), the teardown time's median and the
+mean TIME_WAIT. --ci adds each share's 95% Wilson interval (±, or +up/-down
+where it is not symmetric), --pool a row "all" over every point, and --format
+prints it as csv or json (fractions, not percentages; the closing line goes
+to stderr) or as a Markdown table.
+
 A sweep of more than --max-runs runs (10 million) asks first on a terminal;
 elsewhere it needs --yes. --quiet prints nothing but errors and warnings.
 
@@ -45,6 +55,7 @@ Examples:
   emu run delayed-ack-boundary
   emu run mine.yaml --runs 1000 --jobs 8 --out results/mine
   emu run lossy-teardown --set link.delay=50ms --seed 7
+  emu run lossy-teardown --runs 50 --ci --pool --format markdown
 `,
 }
 
@@ -60,6 +71,9 @@ func init() {
 		maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more than `N` runs")
 		shardFlag := fs.String("shard", "", "run only shard I of N: `I/N`, or auto/N (see above)")
 		resume := fs.String("resume", "", "complete the interrupted run in the output folder `DIR`")
+		format := fs.String("format", "table", "print the summary as `FORMAT`: table, csv, json or markdown")
+		ci := fs.Bool("ci", false, "show each share's 95% interval")
+		pool := fs.Bool("pool", false, "add a row over all points")
 		var sets stringList
 		fs.Var(&sets, "set", "override a var or setting before the sweep: `key=value`, e.g. link.loss=0.01 (repeatable)")
 		pos, err := parseFlags(e, runCmd, fs, args)
@@ -79,6 +93,9 @@ func init() {
 		}
 		if *maxRuns < 1 {
 			return badInput("emu run: --max-runs %d must be at least 1", *maxRuns)
+		}
+		if !slices.Contains(tableFormats, *format) {
+			return badInput("emu run: --format %q: write %s", *format, strings.Join(tableFormats, ", "))
 		}
 		var src runSource
 		if *resume != "" {
@@ -180,15 +197,22 @@ func init() {
 			fmt.Fprintf(e.stderr, "warning: %s\n", w)
 		}
 		if !*quiet {
-			printSummaryTable(e.stdout, plan, res)
+			if err := printSummaryTable(e.stdout, plan, res, tableOptions{format: *format, ci: *ci, pool: *pool, dir: dir}); err != nil {
+				return fmt.Errorf("emu run: %w", err)
+			}
+			// csv and json stay parseable: the closing lines go to stderr.
+			tail := e.stdout
+			if *format == "csv" || *format == "json" {
+				tail = e.stderr
+			}
 			if res.Resumed > 0 {
 				verb := "were"
 				if res.Resumed == 1 {
 					verb = "was"
 				}
-				fmt.Fprintf(e.stdout, "\n%s %s restored from the interrupted run.", count(res.Resumed, "run", "runs"), verb)
+				fmt.Fprintf(tail, "\n%s %s restored from the interrupted run.", count(res.Resumed, "run", "runs"), verb)
 			}
-			fmt.Fprintf(e.stdout, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
+			fmt.Fprintf(tail, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
 				filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 		}
 		return nil

@@ -198,7 +198,7 @@ func scenarioSchema() (schema, []string) {
 		"wakeup_latency": described(schema{"anyOf": []any{ref("duration"), ref("distribution")}}, "delay of every process wake-up on a loaded host: a duration (uniform from 0) or a distribution"),
 	})
 	settings := map[string]schema{}
-	for _, s := range tcp.SettingInfos() {
+	for _, s := range scenarios.TCPSettingInfos() {
 		var v schema
 		switch s.Kind {
 		case "bool":

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
 
@@ -34,7 +35,7 @@ func init() {
 			return badInput("emu show-profile: %v", err)
 		}
 		fmt.Fprintf(e.stdout, "# TCP profile %q: every setting a scenario's tcp: block accepts.\n", pos[0])
-		for _, st := range s.List() {
+		for _, st := range scenarios.ListTCP(&s) {
 			fmt.Fprintf(e.stdout, "%s: %s", st.Name, st.Value)
 			fmt.Fprintf(e.stdout, "%*s# %s\n", max(1, 28-len(st.Name)-len(st.Value)), "", st.Doc)
 		}

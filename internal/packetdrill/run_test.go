@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
 
@@ -21,7 +22,7 @@ func runFile(t *testing.T, name, profile string, strict bool, sets ...string) Re
 	s.HZ = 0
 	for _, kv := range sets {
 		k, v, _ := strings.Cut(kv, "=")
-		if err := s.Set(k, v); err != nil {
+		if err := scenarios.SetTCP(&s, k, v); err != nil {
 			t.Fatal(err)
 		}
 	}

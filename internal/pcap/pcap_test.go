@@ -69,85 +69,151 @@ func onesSum(b []byte, sum uint32) uint32 {
 	return sum
 }
 
-// TestReadBack writes a capture, reads it back and checks every header
-// field and both checksums of every packet against the run's record.
+// wantFrames is the capture a host should show: what it sent at the send
+// time, what reached it at the arrival time, in time order (ties in order
+// of transmission).
+func wantFrames(pkts []Packet, at results.Side) (idx []int, times []engine.Time) {
+	type f struct {
+		t engine.Time
+		i int
+	}
+	var fs []f
+	for i, p := range pkts {
+		if p.FromClient == (at == results.Client) {
+			fs = append(fs, f{p.At, i})
+		} else if p.Arrived != engine.Never {
+			fs = append(fs, f{p.Arrived, i})
+		}
+	}
+	sort.SliceStable(fs, func(a, b int) bool { return fs[a].t < fs[b].t })
+	for _, x := range fs {
+		idx, times = append(idx, x.i), append(times, x.t)
+	}
+	return idx, times
+}
+
+// option returns the TCP option of a kind, or nil.
+func option(th *layers.TCP, kind layers.TCPOptionKind) *layers.TCPOption {
+	for i := range th.Options {
+		if th.Options[i].OptionType == kind {
+			return &th.Options[i]
+		}
+	}
+	return nil
+}
+
+// TestReadBack writes captures at either host, reads them back and checks
+// every frame's time and header fields and both checksums against the
+// run's record.
 func TestReadBack(t *testing.T) {
 	for _, c := range []struct {
 		loss float64
 		seed uint64
 	}{{0, 1}, {0.2, 3}, {0.2, 9}} {
 		tr := trace(t, c.loss, c.seed)
-		pkts, opt := FromTrace(tr)
-		var b bytes.Buffer
-		if err := Write(&b, pkts, opt); err != nil {
-			t.Fatal(err)
-		}
-		r, err := pcapgo.NewReader(&b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.LinkType() != layers.LinkTypeEthernet || r.Resolution().ToDuration() != time.Nanosecond {
-			t.Errorf("link type %v resolution %v", r.LinkType(), r.Resolution())
-		}
-		for i, p := range pkts {
-			data, ci, err := r.ReadPacketData()
+		for _, at := range []results.Side{results.Client, results.Server} {
+			pkts, opt, err := FromTrace(tr, 0)
 			if err != nil {
-				t.Fatalf("packet %d: %v", i, err)
+				t.Fatal(err)
 			}
-			if ci.Timestamp.UnixNano() != int64(p.At) {
-				t.Errorf("packet %d at %v, want %v", i, ci.Timestamp.UnixNano(), int64(p.At))
+			opt.At, opt.Profiles = at, [2]string{"linux", "linux"}
+			var b bytes.Buffer
+			if err := Write(&b, pkts, opt); err != nil {
+				t.Fatal(err)
 			}
-			pk := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
-			if el := pk.ErrorLayer(); el != nil {
-				t.Fatalf("packet %d malformed: %v", i, el.Error())
+			r, err := pcapgo.NewReader(&b)
+			if err != nil {
+				t.Fatal(err)
 			}
-			ip := pk.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-			th := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
-			src, sport := ServerIP, opt.ServerPort
-			if p.FromClient {
-				src, sport = ClientIP, opt.ClientPort
+			if r.LinkType() != layers.LinkTypeEthernet || r.Resolution().ToDuration() != time.Nanosecond {
+				t.Errorf("link type %v resolution %v", r.LinkType(), r.Resolution())
 			}
-			if !ip.SrcIP.Equal(src) || uint16(th.SrcPort) != sport || th.Seq != p.Seq || th.Ack != p.Ack ||
-				th.SYN != (p.Flags&tcp.SYN != 0) || th.FIN != (p.Flags&tcp.FIN != 0) || th.RST != (p.Flags&tcp.RST != 0) ||
-				th.ACK != (p.Flags&tcp.ACK != 0) || th.PSH != (p.Flags&tcp.PSH != 0) || len(th.Payload) != p.Len || uint32(th.Window) != min(p.Window, 65535) {
-				t.Errorf("packet %d: %v %v seq %d ack %d len %d, want %+v", i, ip.SrcIP, th.SrcPort, th.Seq, th.Ack, len(th.Payload), p)
+			idx, times := wantFrames(pkts, at)
+			for k, i := range idx {
+				p := pkts[i]
+				data, ci, err := r.ReadPacketData()
+				if err != nil {
+					t.Fatalf("frame %d: %v", k, err)
+				}
+				if want := Epoch.Add(time.Duration(times[k])); !ci.Timestamp.Equal(want) {
+					t.Errorf("seed %d at %v frame %d at %v, want %v", c.seed, at, k, ci.Timestamp, want)
+				}
+				pk := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+				if el := pk.ErrorLayer(); el != nil {
+					t.Fatalf("frame %d malformed: %v", k, el.Error())
+				}
+				ip := pk.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+				th := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+				src, sport := ServerIP, opt.ServerPort
+				if p.FromClient {
+					src, sport = ClientIP, opt.ClientPort
+				}
+				if !ip.SrcIP.Equal(src) || uint16(th.SrcPort) != sport || th.Seq != p.Seq || th.Ack != p.Ack ||
+					th.SYN != (p.Flags&tcp.SYN != 0) || th.FIN != (p.Flags&tcp.FIN != 0) || th.RST != (p.Flags&tcp.RST != 0) ||
+					th.ACK != (p.Flags&tcp.ACK != 0) || th.PSH != (p.Flags&tcp.PSH != 0) || len(th.Payload) != p.Len {
+					t.Errorf("frame %d: %v %v seq %d ack %d len %d, want %+v", k, ip.SrcIP, th.SrcPort, th.Seq, th.Ack, len(th.Payload), p)
+				}
+				if o := option(th, layers.TCPOptionKindMSS); p.MSS != 0 && (o == nil || binary.BigEndian.Uint16(o.OptionData) != p.MSS) {
+					t.Errorf("frame %d: MSS option %v, want %d", k, th.Options, p.MSS)
+				}
+				ipHeader := data[14 : 14+20]
+				if onesSum(ipHeader, 0) != 0xffff {
+					t.Errorf("frame %d: bad IPv4 checksum", k)
+				}
+				seg := data[14+20 : 14+int(ip.Length)]
+				pseudo := append(append(append([]byte{}, ip.SrcIP.To4()...), ip.DstIP.To4()...), 0, 6, byte(len(seg)>>8), byte(len(seg)))
+				if onesSum(seg, onesSum(pseudo, 0)) != 0xffff {
+					t.Errorf("frame %d: bad TCP checksum", k)
+				}
 			}
-			if p.MSS != 0 && (len(th.Options) == 0 || th.Options[0].OptionType != layers.TCPOptionKindMSS || binary.BigEndian.Uint16(th.Options[0].OptionData) != p.MSS) {
-				t.Errorf("packet %d: MSS option %v, want %d", i, th.Options, p.MSS)
-			}
-			ipHeader := data[14 : 14+20]
-			if onesSum(ipHeader, 0) != 0xffff {
-				t.Errorf("packet %d: bad IPv4 checksum", i)
-			}
-			seg := data[14+20 : 14+int(ip.Length)]
-			pseudo := append(append(append([]byte{}, ip.SrcIP.To4()...), ip.DstIP.To4()...), 0, 6, byte(len(seg)>>8), byte(len(seg)))
-			if onesSum(seg, onesSum(pseudo, 0)) != 0xffff {
-				t.Errorf("packet %d: bad TCP checksum", i)
+			if _, _, err := r.ReadPacketData(); err != io.EOF {
+				t.Errorf("seed %d at %v: more frames than the %d expected (%v)", c.seed, at, len(idx), err)
 			}
 		}
 	}
 }
 
-// TestGolden compares the capture of the three-way close with the file in
-// testdata (rewrite with -update after checking it in Wireshark).
-func TestGolden(t *testing.T) {
-	pkts, opt := FromTrace(trace(t, 0, 1))
-	var b bytes.Buffer
-	if err := Write(&b, pkts, opt); err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "three-way.pcap")
+// golden compares b with testdata/name (rewritten with -update).
+func golden(t *testing.T, name string, b []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (run with -update)", err)
 	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("capture differs from %s", golden)
+	if !bytes.Equal(b, want) {
+		t.Errorf("capture differs from %s (check it in Wireshark, then rewrite with -update)", path)
+	}
+}
+
+// TestGolden compares the capture of the three-way close at the client and
+// of a lossy run at the server, as pcapng, with the files in testdata.
+func TestGolden(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		loss float64
+		seed uint64
+		at   results.Side
+		f    Format
+	}{
+		{"three-way.pcap", 0, 1, results.Client, FormatPcap},
+		{"lossy-server.pcapng", 0.2, 3, results.Server, FormatPcapng},
+	} {
+		pkts, opt, err := FromTrace(trace(t, c.loss, c.seed), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.At, opt.Format, opt.Profiles = c.at, c.f, [2]string{"linux", "linux"}
+		var b bytes.Buffer
+		if err := Write(&b, pkts, opt); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, c.file, b.Bytes())
 	}
 }
 
@@ -200,7 +266,16 @@ func TestTshark(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		tr := traces[name]
-		pkts, opt := FromTrace(tr)
+		pkts, opt, err := FromTrace(tr, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Profiles = [2]string{"linux", "linux"}
+		idx, _ := wantFrames(pkts, results.Client)
+		lost := false
+		for _, p := range pkts {
+			lost = lost || p.Lost()
+		}
 		f := filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".pcap")
 		var b bytes.Buffer
 		if err := Write(&b, pkts, opt); err != nil {
@@ -221,8 +296,8 @@ func TestTshark(t *testing.T) {
 			t.Fatalf("%s: tshark: %v\n%s", name, err, out)
 		}
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) != len(pkts) {
-			t.Fatalf("%s: tshark read %d packets, want %d:\n%s", name, len(lines), len(pkts), out)
+		if len(lines) != len(idx) {
+			t.Fatalf("%s: tshark read %d packets, want %d:\n%s", name, len(lines), len(idx), out)
 		}
 		isn := tr.ISN
 		for i, l := range lines {
@@ -230,14 +305,20 @@ func TestTshark(t *testing.T) {
 			if len(f) != 9 {
 				t.Fatalf("%s packet %d: tshark line %q", name, i, l)
 			}
-			p := pkts[i]
+			p := pkts[idx[i]]
 			// Wireshark's expert analysis warns (severity 0x600000 and up)
-			// of nothing but the resets the run really sent.
+			// of nothing but the resets the run really sent and, when
+			// the link lost frames, the gaps a capture at one host shows.
 			if f[7] != "" {
 				sev, msg := strings.Split(f[7], ";"), strings.Split(f[8], ";")
 				for j := range sev {
-					if n, _ := strconv.ParseUint(sev[j], 0, 32); n >= 0x600000 &&
-						(j >= len(msg) || msg[j] != "Connection reset (RST)" || p.Flags&tcp.RST == 0) {
+					m := ""
+					if j < len(msg) {
+						m = msg[j]
+					}
+					gap := lost && (strings.HasPrefix(m, "Previous segment") || strings.HasPrefix(m, "ACKed segment that wasn't captured"))
+					if n, _ := strconv.ParseUint(sev[j], 0, 32); n >= 0x600000 && !gap &&
+						(m != "Connection reset (RST)" || p.Flags&tcp.RST == 0) {
 						t.Errorf("%s packet %d: tshark warns: %q", name, i, l)
 					}
 				}
@@ -270,13 +351,15 @@ func TestTshark(t *testing.T) {
 // window, payload and timestamps.
 func TestHeaders(t *testing.T) {
 	pkts := []Packet{
-		{At: 0, FromClient: true, Flags: tcp.SYN, Seq: 1000, Window: 64240, MSS: 1460},
-		{At: 10_000_123, Flags: tcp.SYN | tcp.ACK, Seq: 4_294_967_290, Ack: 1001, Window: 1 << 20, MSS: 536},
-		{At: 20_000_000, FromClient: true, Flags: tcp.ACK | tcp.PSH, Seq: 1001, Ack: 4_294_967_291, Window: 70000, Len: 1460},
-		{At: 20_000_001, FromClient: true, Flags: tcp.FIN | tcp.ACK, Seq: 2461, Ack: 4_294_967_291, Window: 0, Len: 1},
-		{At: 3_000_000_000, Flags: tcp.RST, Seq: 4_294_967_291},
+		{At: 0, Arrived: 5_000_000, FromClient: true, Flags: tcp.SYN, Seq: 1000, Window: 64240, MSS: 1460},
+		{At: 10_000_123, Arrived: 15_000_123, Flags: tcp.SYN | tcp.ACK, Seq: 4_294_967_290, Ack: 1001, Window: 1 << 20, MSS: 536},
+		{At: 20_000_000, Arrived: 25_000_000, FromClient: true, Flags: tcp.ACK | tcp.PSH, Seq: 1001, Ack: 4_294_967_291, Window: 70000, Len: 1460},
+		{At: 20_000_001, Arrived: 25_000_001, FromClient: true, Flags: tcp.FIN | tcp.ACK, Seq: 2461, Ack: 4_294_967_291, Window: 0, Len: 1},
+		{At: 3_000_000_000, Arrived: 3_005_000_000, Flags: tcp.RST, Seq: 4_294_967_291},
 	}
-	opt := Options{Endpoints{ClientPort: 40001, ServerPort: 80}}
+	// No profile: the MSS option only, windows unscaled. Captured at the
+	// client, so the server's frames carry their arrival times.
+	opt := Options{Endpoints: Endpoints{ClientPort: 40001, ServerPort: 80}}
 	var b bytes.Buffer
 	if err := Write(&b, pkts, opt); err != nil {
 		t.Fatal(err)
@@ -294,8 +377,12 @@ func TestHeaders(t *testing.T) {
 		if err != nil {
 			t.Fatalf("packet %d: %v", i, err)
 		}
-		if ci.Timestamp.UnixNano() != int64(p.At) || ci.CaptureLength != len(data) || ci.Length != len(data) {
-			t.Errorf("packet %d: capture info %+v, want time %d", i, ci, p.At)
+		at := p.Arrived
+		if p.FromClient {
+			at = p.At
+		}
+		if !ci.Timestamp.Equal(Epoch.Add(time.Duration(at))) || ci.CaptureLength != len(data) || ci.Length != len(data) {
+			t.Errorf("packet %d: capture info %+v, want time %d after the epoch", i, ci, at)
 		}
 		pk := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
 		if el := pk.ErrorLayer(); el != nil {
@@ -374,7 +461,7 @@ func TestFromSegments(t *testing.T) {
 	want := []Packet{
 		{At: 5, FromClient: true, Flags: tcp.SYN, Seq: 7, Window: 65535, MSS: 1460},
 		{At: 6, Flags: tcp.SYN | tcp.ACK, Seq: 9, Ack: 8, Window: 65535, MSS: 1400},
-		{At: 7, FromClient: true, Flags: tcp.ACK, Seq: 8, Ack: 10, Window: 65535, Len: 3},
+		{At: 7, Arrived: engine.Never, FromClient: true, Flags: tcp.ACK, Seq: 8, Ack: 10, Window: 65535, Len: 3},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FromSegments:\n got %+v\nwant %+v", got, want)
@@ -392,6 +479,7 @@ func TestWriteErrors(t *testing.T) {
 		{Packet{Len: 65492, MSS: 1460}, "pcap: packet 1: payload of 65492 bytes does not fit in an IPv4 packet (0 to 65491)"},
 		{Packet{Len: -1}, "pcap: packet 1: payload of -1 bytes does not fit in an IPv4 packet (0 to 65495)"},
 		{Packet{At: -1}, "pcap: packet 1: negative time -1"},
+		{Packet{At: 5, Arrived: 4}, "pcap: packet 1: arrives at 4, before it was sent at 5"},
 	} {
 		err := Write(io.Discard, []Packet{{Len: 65491, MSS: 1460}, c.p}, Options{})
 		if err == nil || err.Error() != c.want {

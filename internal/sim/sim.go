@@ -104,6 +104,7 @@ type packet struct {
 	idx  int64    // index in the first connection's tracker, or -1
 	ridx int64    // index in rec's tracker
 	rec  *connRec // the connection's own record in runs of many connections
+	tidx int32    // index in the trace's Wire, or -1 (no trace)
 }
 
 // Worker runs runs one after another.
@@ -433,7 +434,10 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	if side == results.Server {
 		l = w.link.Reverse
 	}
-	pk := packet{seg: *seg, idx: idx}
+	pk := packet{seg: *seg, idx: idx, tidx: -1}
+	if w.trace != nil {
+		pk.tidx = w.trace.wire(w.sched.Now(), side, seg, rtx)
+	}
 	if w.perConn {
 		if rec := w.recFor(side, e, seg); rec != nil {
 			pk.rec, pk.ridx = rec, rec.track.Sent(&rs)
@@ -448,10 +452,19 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 
 func (w *Worker) toServer(now engine.Time, p packet) {
 	w.arrived(now, &p, results.Client)
+	w.traceArrived(now, &p)
 	w.server.Input(&p.seg)
 }
 
 func (w *Worker) toClient(now engine.Time, p packet) {
 	w.arrived(now, &p, results.Server)
+	w.traceArrived(now, &p)
 	w.client.Input(&p.seg)
+}
+
+// traceArrived notes a traced segment's arrival.
+func (w *Worker) traceArrived(now engine.Time, p *packet) {
+	if p.tidx >= 0 && w.trace != nil {
+		w.trace.Wire[p.tidx].Arrived = now
+	}
 }

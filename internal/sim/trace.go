@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
 )
@@ -38,8 +39,12 @@ type Trace struct {
 	Windows []uint32    // the window field of each segment, by index
 	MSS     []uint16    // the MSS option of each segment (0 = none)
 	Ports   [2]uint16   // local port of the client and of the server
-	ISN     [2]uint32   // initial sequence numbers, for relative numbering
-	Params  *Params
+	// Wire holds every segment of every connection of the run, in order
+	// of transmission, for captures of runs of many connections; Run and
+	// the fields above describe the first connection only.
+	Wire   []WireSegment
+	ISN    [2]uint32 // initial sequence numbers, for relative numbering
+	Params *Params
 	// Order lists segments and events in the order they happened: an entry
 	// i >= 0 is Run.Segments[i], an entry -1-j is Events[j].
 	Order    []int
@@ -48,7 +53,32 @@ type Trace struct {
 }
 
 func (t *Trace) reset(p *Params) {
-	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Params: p, owners: t.owners[:0]}
+	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Params: p, owners: t.owners[:0], Wire: t.Wire[:0]}
+}
+
+// WireSegment is one segment of any connection as it crossed the link: the
+// header fields a capture shows and when it left and arrived.
+type WireSegment struct {
+	results.Segment
+	SrcPort, DstPort uint16
+	Window           uint32
+	MSS              uint16
+	// The timestamps option (TS, with its values) and, on a SYN, SACK
+	// permitted, as the endpoint sent them.
+	TS           bool
+	TSVal, TSEcr uint32
+	SACKOK       bool
+}
+
+// wire records a segment of any connection and returns its index in Wire.
+func (t *Trace) wire(at engine.Time, side results.Side, seg *tcp.Segment, rtx bool) int32 {
+	t.Wire = append(t.Wire, WireSegment{
+		Segment: results.Segment{At: at, Arrived: engine.Never, From: side, Flags: seg.Flags,
+			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx},
+		SrcPort: seg.SrcPort, DstPort: seg.DstPort, Window: seg.Window, MSS: seg.MSS,
+		TS: seg.TS, TSVal: seg.TSVal, TSEcr: seg.TSEcr, SACKOK: seg.SACKOK,
+	})
+	return int32(len(t.Wire) - 1)
 }
 
 func (t *Trace) sent(seg *tcp.Segment) {
@@ -106,6 +136,9 @@ func (t *Trace) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
 
 // App implements tcp.Observer.
 func (t *Trace) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.AppEvent) {
+	if ev.Size > 0 {
+		ev.Result = units.FormatSize(ev.Size) // as the scenario writes sizes: 10KiB
+	}
 	text := ev.Call
 	if ev.Result != "" {
 		text += " " + ev.Result

@@ -112,12 +112,12 @@ func TestCaptureConventions(t *testing.T) {
 			if n := len(pkts); n > 0 && pkts[n-1].Flags == tcp.RST && pkts[n-1].Seq == 1 {
 				tail, pkts = pkts[n-1:], pkts[:n-1]
 			}
-			if err := pcap.Write(&buf, pkts, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40000, ServerPort: 80}}); err != nil {
+			if err := pcap.Write(&buf, pkts, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40000, ServerPort: 80}, SendTimes: true}); err != nil {
 				t.Fatal(err)
 			}
 			if tail != nil {
 				var other bytes.Buffer
-				if err := pcap.Write(&other, tail, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40001, ServerPort: 81}}); err != nil {
+				if err := pcap.Write(&other, tail, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40001, ServerPort: 81}, SendTimes: true}); err != nil {
 					t.Fatal(err)
 				}
 				buf.Write(other.Bytes()[24:]) // its one record, without the file header
@@ -163,7 +163,7 @@ func TestLongHalfClose(t *testing.T) {
 		seg(100, srv, tcp.FIN|a, 5001+300000, 1002, 0),
 		seg(100.1, cli, a, 1002, 5001+300000+1, 0))
 	var buf bytes.Buffer
-	if err := pcap.Write(&buf, pkts, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40000, ServerPort: 80}}); err != nil {
+	if err := pcap.Write(&buf, pkts, pcap.Options{Endpoints: pcap.Endpoints{ClientPort: 40000, ServerPort: 80}, SendTimes: true}); err != nil {
 		t.Fatal(err)
 	}
 	var rows [][]string

@@ -98,13 +98,18 @@ func roundTripExample(t *testing.T, name string, runs int) {
 
 // roundTrip writes the traced run as a pcap and classifies it.
 func roundTrip(tr *sim.Trace) (results.Outcome, error) {
-	pkts, opt := pcap.FromTrace(tr)
+	pkts, opt, err := pcap.FromTrace(tr, 0)
+	if err != nil {
+		return results.Outcome{}, err
+	}
+	// Frames at their send times, as the simulation's record has them.
+	opt.SendTimes = true
 	var buf bytes.Buffer
 	if err := pcap.Write(&buf, pkts, opt); err != nil {
 		return results.Outcome{}, err
 	}
 	var outs []results.Outcome
-	_, err := Read("trace.pcap", &buf, Options{}, func(c *Connection) error {
+	_, err = Read("trace.pcap", &buf, Options{}, func(c *Connection) error {
 		outs = append(outs, c.Outcome)
 		return nil
 	})

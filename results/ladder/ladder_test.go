@@ -94,7 +94,7 @@ func TestSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := WriteSVG(&b, tr); err != nil {
+	if err := WriteSVG(&b, tr, "test"); err != nil {
 		t.Fatal(err)
 	}
 	dec := xml.NewDecoder(&b)

@@ -50,7 +50,7 @@ func TestLoadCaptures(t *testing.T) {
 		t.Errorf("row 1: %+v", r)
 	}
 	out := filepath.Join(dir, "plot.svg")
-	if err := Plot(s, "", out); err != nil {
+	if err := Plot(s, Options{Out: out}); err != nil {
 		t.Fatal(err)
 	}
 	text := svgTexts(t, out)

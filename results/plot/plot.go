@@ -1,9 +1,11 @@
 // Package plot draws `emu plot`: the fraction of each close type against a
-// sweep key, with its 95% Wilson band, from a finished run's summary.csv
-// (or per capture file, from the summary.csv of `emu classify`).
-// It reads only the output files, never re-runs anything, so a plot can be
-// redrawn (another x key, another file) from a run done elsewhere. It uses
-// gonum.org/v1/plot and writes SVG.
+// sweep key, with its 95% Wilson band, or any other column of summary.csv,
+// from a finished run's output (or per capture file, from the summary.csv
+// of `emu classify`). It reads only the output files, never re-runs
+// anything, so a plot can be redrawn (another x key, another column,
+// another file) from a run done elsewhere. It uses gonum.org/v1/plot and
+// writes SVG, PNG or PDF, as the file's extension says, sized and lettered
+// for slides.
 package plot
 
 import (
@@ -23,7 +25,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/units"
@@ -36,6 +37,8 @@ import (
 // NaN and is not drawn.
 type Row struct {
 	Values       []string // one per sweep key, as written in summary.csv
+	Cells        []string // every field of the row, in the order of Sweep.Columns
+	Line         int      // line in summary.csv, for errors
 	Runs         int
 	Frac, Lo, Hi [results.NumCloseTypes]float64
 	N            [results.NumCloseTypes]int
@@ -44,10 +47,12 @@ type Row struct {
 // Sweep is a run folder's summary: what Plot needs, read once by Load so
 // that several plots of one folder parse it once.
 type Sweep struct {
-	Dir  string   // the folder; Plot writes Dir/plot.svg when given no file
-	Name string   // the folder's name (the scenario's, for `emu run`'s default --out), used as the title
-	Keys []string // the sweep keys: summary.csv's columns between point and runs
-	Rows []Row    // one per sweep point, in file order
+	Dir     string   // the folder; Plot writes Dir/plot.svg when given no file
+	Name    string   // the folder's name (the scenario's, for `emu run`'s default --out), used as the title
+	Keys    []string // the sweep keys: summary.csv's columns between point and runs
+	Columns []string // summary.csv's header
+	Rows    []Row    // one per sweep point, in file order
+	path    string
 }
 
 // Load reads DIR/summary.csv as `emu run` writes it. Errors name the file
@@ -87,7 +92,7 @@ func Load(dir string) (*Sweep, error) {
 			}
 		}
 	}
-	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[keyLo:runs]}
+	s := &Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir)), Keys: head[keyLo:runs], Columns: head, path: path}
 	var all *Row // emu classify's row over all files
 	for {
 		rec, err := r.Read()
@@ -98,7 +103,7 @@ func Load(dir string) (*Sweep, error) {
 			return nil, csvError(path, err)
 		}
 		line, _ := r.FieldPos(0)
-		row := Row{Values: rec[keyLo:runs]}
+		row := Row{Values: rec[keyLo:runs], Cells: rec, Line: line}
 		if row.Runs, err = strconv.Atoi(rec[runs]); err != nil || row.Runs < 0 {
 			return nil, fmt.Errorf("%s:%d: runs: %q is not a count", path, line, rec[runs])
 		}
@@ -153,9 +158,20 @@ var typeColours = [results.NumCloseTypes]color.NRGBA{
 	{148, 103, 189, 255}, {140, 86, 75, 255}, {127, 127, 127, 255}, {23, 190, 207, 255},
 }
 
-// bandAlpha is the opacity of confidence bands: light enough that
-// overlapping bands and the lines stay readable.
+// bandAlpha is how strongly a confidence band shows its line's colour:
+// light enough that lines on it stay readable.
 const bandAlpha = 50
+
+// tint is c at opacity alpha (of 255): translucent, so that overlapping
+// bands both show, or for PDF, whose gonum canvas draws translucent fills
+// grey, the same colour over white made opaque.
+func tint(c color.NRGBA, alpha int, opaque bool) color.NRGBA {
+	if !opaque {
+		return color.NRGBA{c.R, c.G, c.B, uint8(alpha)}
+	}
+	mix := func(v uint8) uint8 { return uint8(255 - (255-int(v))*alpha/255) }
+	return color.NRGBA{mix(c.R), mix(c.G), mix(c.B), 255}
+}
 
 // dashes and glyphs tell apart the lines of one close type drawn for
 // different values of the other sweep keys; combined they give 20 styles
@@ -237,35 +253,78 @@ func xAxis(s *Sweep, k int) axis {
 	return a
 }
 
-// Plot draws, for every close type that occurred at any point, its
-// fraction of runs against the sweep key xKey (default the first) with its
-// 95% Wilson interval as a band of the same colour, and writes an SVG to
-// out (default s.Dir/plot.svg) whole or not at all. With more sweep keys,
+// Options say what Plot draws and where.
+type Options struct {
+	X string // sweep key on the x axis; "" = the first
+	// Y is a column of summary.csv on the y axis, e.g. teardown_ms_p95 or
+	// connections_failed_mean; "" = the fraction of every close type.
+	Y string
+	// Out is the file, its format chosen by its extension (Formats); ""
+	// = Dir/plot.svg.
+	Out string
+}
+
+// Plot draws summary columns against the sweep key opt.X and writes the
+// plot to opt.Out whole or not at all. By default it draws, for every
+// close type that occurred at any point, its fraction of runs with its 95%
+// Wilson interval as a band of the same colour; with opt.Y, that one
+// column (with its band when it is a frac_ column). With more sweep keys,
 // each combination of the other keys' values gets its own line style and
-// legend entry.
-func Plot(s *Sweep, xKey, out string) error {
+// legend entry. The title names the scenario and, below it, what the sweep
+// held fixed; the legend sits right of the axes.
+func Plot(s *Sweep, opt Options) error {
 	k := 0
-	if xKey != "" {
-		if k = slices.Index(s.Keys, xKey); k < 0 {
+	if opt.X != "" {
+		if k = slices.Index(s.Keys, opt.X); k < 0 {
 			if len(s.Keys) == 0 {
-				return fmt.Errorf("plot: %q is not a sweep key of %s (it has no sweep keys)", xKey, s.Name)
+				return fmt.Errorf("plot: %q is not a sweep key of %s (it has no sweep keys)", opt.X, s.Name)
 			}
-			return fmt.Errorf("plot: %q is not a sweep key of %s (sweep keys: %s)", xKey, s.Name, strings.Join(s.Keys, ", "))
+			return fmt.Errorf("plot: %q is not a sweep key of %s (sweep keys: %s)", opt.X, s.Name, strings.Join(s.Keys, ", "))
 		}
 	}
+	out := opt.Out
 	if out == "" {
 		out = filepath.Join(s.Dir, "plot.svg")
 	}
+	if _, err := canvas(out); err != nil {
+		return err
+	}
+	opaque := strings.EqualFold(filepath.Ext(out), ".pdf")
+	var curves []curve
+	yLabel := "share of runs"
+	frac := true
+	if opt.Y == "" {
+		for _, t := range results.CloseTypes() {
+			if slices.ContainsFunc(s.Rows, func(r Row) bool { return r.N[t] > 0 }) {
+				c := curve{label: t.String(), colour: typeColours[t], y: make([]float64, len(s.Rows)), lo: make([]float64, len(s.Rows)), hi: make([]float64, len(s.Rows))}
+				for i, r := range s.Rows {
+					c.y[i], c.lo[i], c.hi[i] = r.Frac[t], orValue(r.Lo[t], r.Frac[t]), orValue(r.Hi[t], r.Frac[t])
+				}
+				curves = append(curves, c)
+			}
+		}
+	} else {
+		c, err := s.column(opt.Y)
+		if err != nil {
+			return err
+		}
+		curves = []curve{c}
+		yLabel, frac = yAxisLabel(opt.Y), strings.HasPrefix(opt.Y, "frac_")
+	}
+
 	p := gplot.New()
-	p.Title.Text = s.Name
-	p.Y.Label.Text = "fraction of runs"
-	p.Y.Min, p.Y.Max = -0.02, 1.02
-	p.Add(plotter.NewGrid())
-	// The legend gets its own column right of the plot, where it hides no
-	// data however many entries it has.
-	leg := gplot.NewLegend()
-	leg.Top, leg.Left = true, true
-	leg.ThumbnailWidth = vg.Points(24)
+	styleFonts(p)
+	p.Y.Label.Text = yLabel
+	if frac {
+		p.Y.Min, p.Y.Max = -0.02, 1.02
+		p.Y.Tick.Marker = fractionTicks{}
+	} else {
+		p.Y.Tick.Marker = niceTicks{}
+	}
+	// Bands first, then the grid, then lines and points on top, so that
+	// no band hides a line.
+	var front []gplot.Plotter
+	pg := &page{title: scenarioName(s), subtitle: fixedParams(s), plot: p, legend: gplot.NewLegend()}
 
 	ax := axis{kind: categorical, values: make([]float64, len(s.Rows)), names: []string{"all runs"}}
 	if len(s.Keys) > 0 {
@@ -273,94 +332,208 @@ func Plot(s *Sweep, xKey, out string) error {
 	}
 	p.X.Label.Text = ax.label
 	if ax.kind == categorical {
-		p.NominalX(ax.names...)
+		names := shortNames(ax.names)
+		p.NominalX(names...)
+		// Labels that would run into each other on a 10-inch axis are
+		// slanted.
+		total := 0
+		for _, n := range names {
+			total += len(n) + 2
+		}
+		if total*7 > 600 {
+			p.X.Tick.Label.Rotation = math.Pi / 6
+			p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+		}
 		p.X.Min, p.X.Max = -0.5, float64(len(ax.names))-0.5
+	} else if tk := newValueTicks(ax.values); tk != nil {
+		p.X.Tick.Marker = tk
+	} else {
+		p.X.Tick.Marker = niceTicks{}
 	}
 	groups, groupOf := groupRows(s, k)
-	var occurred []results.CloseType
-	for _, t := range results.CloseTypes() {
-		if slices.ContainsFunc(s.Rows, func(r Row) bool { return r.N[t] > 0 }) {
-			occurred = append(occurred, t)
-		}
-	}
-	for ti, t := range occurred {
-		c := typeColours[t]
+	for ci, cv := range curves {
 		for g, name := range groups {
 			var idx []int
-			for i, r := range s.Rows {
-				if groupOf[i] == g && !math.IsNaN(r.Frac[t]) {
+			for i := range s.Rows {
+				if groupOf[i] == g && !math.IsNaN(cv.y[i]) {
 					idx = append(idx, i)
 				}
 			}
 			if len(idx) == 0 {
 				continue
 			}
+			c := cv.colour
+			if len(curves) == 1 {
+				// One column: the groups tell apart by colour too.
+				c = typeColours[g%len(typeColours)]
+			}
 			// Sweep lists need not be sorted: draw lines left to right.
 			slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(ax.values[a], ax.values[b]) })
-			// Categories have no order to interpolate along: each type
+			// Categories have no order to interpolate along: each curve
 			// and group gets its own slot around the category's tick, a
 			// point with an error bar and no line.
 			dodge := 0.0
 			if ax.kind == categorical {
-				slots := len(occurred) * len(groups)
-				dodge = (float64(ti*len(groups)+g) - float64(slots-1)/2) * min(0.6/float64(slots), 0.1)
+				slots := len(curves) * len(groups)
+				dodge = (float64(ci*len(groups)+g) - float64(slots-1)/2) * min(0.6/float64(slots), 0.1)
 			}
 			var line, lo, hi plotter.XYs
 			for _, i := range idx {
-				r := &s.Rows[i]
 				x := ax.values[i] + dodge
-				line = append(line, plotter.XY{X: x, Y: r.Frac[t]})
-				lo = append(lo, plotter.XY{X: x, Y: orValue(r.Lo[t], r.Frac[t])})
-				hi = append(hi, plotter.XY{X: x, Y: orValue(r.Hi[t], r.Frac[t])})
+				line = append(line, plotter.XY{X: x, Y: cv.y[i]})
+				if cv.lo != nil {
+					lo = append(lo, plotter.XY{X: x, Y: cv.lo[i]})
+					hi = append(hi, plotter.XY{X: x, Y: cv.hi[i]})
+				}
 			}
-			if err := addBand(p, line, lo, hi, c, ax.kind == categorical); err != nil {
-				return fmt.Errorf("plot: %s: %w", t, err)
+			if lo != nil {
+				if err := addBand(p, line, lo, hi, c, ax.kind == categorical, opaque); err != nil {
+					return fmt.Errorf("plot: %s: %w", cv.label, err)
+				}
 			}
 			pts, err := plotter.NewScatter(line)
 			if err != nil {
-				return fmt.Errorf("plot: %s: %w", t, err)
+				return fmt.Errorf("plot: %s: %w", cv.label, err)
 			}
 			pts.Color = c
 			pts.Shape = glyphs[g%len(glyphs)]
-			pts.Radius = vg.Points(2.5)
-			label := t.String()
-			if name != "" {
+			pts.Radius = vg.Points(3)
+			label := cv.label
+			switch {
+			case name != "" && len(curves) == 1:
+				// The axis names the one column; the legend the groups.
+				label = name
+			case name != "":
 				label += " (" + name + ")"
 			}
+			pg.entries++
 			if ax.kind == categorical {
-				p.Add(pts)
-				leg.Add(label, pts)
+				front = append(front, pts)
+				pg.legend.Add(label, pts)
 				continue
 			}
 			l, err := plotter.NewLine(line)
 			if err != nil {
-				return fmt.Errorf("plot: %s: %w", t, err)
+				return fmt.Errorf("plot: %s: %w", cv.label, err)
 			}
 			l.Color = c
+			l.Width = vg.Points(1.5)
 			l.Dashes = dashes[g%len(dashes)]
-			p.Add(l, pts)
-			leg.Add(label, l, pts)
+			front = append(front, l, pts)
+			pg.legend.Add(label, l, pts)
 		}
 	}
-	const width, height = 10 * vg.Inch, 5.5 * vg.Inch
-	img := vgsvg.New(width, height)
-	dc := draw.New(img)
-	pad := vg.Points(10)
-	// The SVG names its font (Liberation Serif) without embedding it; a
-	// viewer without that font substitutes a wider one, so the legend's
-	// column has a quarter more room than the measured text needs.
-	lw := leg.Rectangle(dc).Size().X * 5 / 4
-	p.Draw(draw.Crop(dc, 0, -(lw + 2*pad), 0, 0))
-	// Align the legend's top with the plot area's, below the title.
-	top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + pad
-	leg.Draw(draw.Crop(dc, width-lw-pad, 0, 0, -top))
-	if err := results.WriteFileAtomic(out, func(w io.Writer) error {
-		_, err := img.WriteTo(w)
-		return err
-	}); err != nil {
-		return fmt.Errorf("plot: %w", err)
+	p.Add(plotter.NewGrid())
+	p.Add(front...)
+	if !frac {
+		// Quantities (times, counts) are read against zero; the top is
+		// rounded up to a labelled tick.
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, cv := range curves {
+			for i := range cv.y {
+				for _, v := range []float64{cv.y[i], at(cv.lo, i), at(cv.hi, i)} {
+					if !math.IsNaN(v) {
+						lo, hi = min(lo, v), max(hi, v)
+					}
+				}
+			}
+		}
+		if lo <= hi {
+			lo = min(lo, 0)
+			if hi == lo {
+				hi = lo + 1
+			}
+			step := niceStep(hi-lo, 5)
+			p.Y.Min, p.Y.Max = math.Floor(lo/step)*step, math.Ceil(hi/step)*step
+		}
 	}
-	return nil
+	if len(curves) == 1 && len(groups) == 1 {
+		// One line: the axis's label says what it is.
+		pg.entries = 0
+	}
+	return pg.write(out)
+}
+
+// at returns v[i], or NaN for a nil v.
+func at(v []float64, i int) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return v[i]
+}
+
+// curve is one column's values, one per row (NaN where empty), with its
+// interval when it has one.
+type curve struct {
+	label  string
+	colour color.NRGBA
+	y      []float64
+	lo, hi []float64 // nil: no band
+}
+
+// column reads a summary.csv column as a curve; a frac_ column brings its
+// ci_lo_ and ci_hi_ as the band. Empty fields are gaps; other text is an
+// error naming the line.
+func (s *Sweep) column(name string) (curve, error) {
+	j := slices.Index(s.Columns, name)
+	if j < 0 || j <= len(s.Keys) {
+		var numeric []string
+		for _, c := range s.Columns[len(s.Keys)+1:] {
+			if !strings.HasPrefix(c, "n_") && !strings.HasPrefix(c, "ci_") {
+				numeric = append(numeric, c)
+			}
+		}
+		return curve{}, fmt.Errorf("plot: %q is not a column of %s (for example: %s)", name, s.path, strings.Join(numeric, ", "))
+	}
+	read := func(col int) ([]float64, error) {
+		v := make([]float64, len(s.Rows))
+		for i, r := range s.Rows {
+			f := r.Cells[col]
+			if f == "" {
+				v[i] = math.NaN()
+				continue
+			}
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("%s:%d: %s: %q is not a number", s.path, r.Line, s.Columns[col], f)
+			}
+			v[i] = x
+		}
+		return v, nil
+	}
+	c := curve{label: name, colour: typeColours[0]}
+	var err error
+	if c.y, err = read(j); err != nil {
+		return c, err
+	}
+	if t, ok := strings.CutPrefix(name, "frac_"); ok {
+		lo, hi := slices.Index(s.Columns, "ci_lo_"+t), slices.Index(s.Columns, "ci_hi_"+t)
+		if lo > 0 && hi > 0 {
+			if c.lo, err = read(lo); err != nil {
+				return c, err
+			}
+			if c.hi, err = read(hi); err != nil {
+				return c, err
+			}
+			for i := range c.y {
+				c.lo[i], c.hi[i] = orValue(c.lo[i], c.y[i]), orValue(c.hi[i], c.y[i])
+			}
+		}
+	}
+	return c, nil
+}
+
+// yAxisLabel names a column's axis with its unit, from the column naming
+// rules of docs/outputs.md: _ms_ columns are milliseconds, frac_ columns
+// fractions of runs, _mean columns means over a point's runs.
+func yAxisLabel(col string) string {
+	switch {
+	case strings.HasPrefix(col, "frac_"):
+		return strings.ReplaceAll(strings.TrimPrefix(col, "frac_"), "_", "-") + " (fraction of runs)"
+	case strings.Contains(col, "_ms_") || strings.HasSuffix(col, "_ms"):
+		return col + " (ms)"
+	}
+	return col
 }
 
 // groupRows groups the rows by the values of the sweep keys other than
@@ -388,10 +561,10 @@ func groupRows(s *Sweep, k int) ([]string, []int) {
 	return groups, groupOf
 }
 
-// addBand draws the confidence band of one line: a translucent polygon
+// addBand draws the confidence band of one line: a light polygon
 // between lo and hi, or error bars where a polygon would mislead (points
 // on a categorical axis) or have no area (a line of one point).
-func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical bool) error {
+func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical, opaque bool) error {
 	if categorical || len(line) == 1 {
 		errs := make(plotter.YErrors, len(line))
 		for i := range line {
@@ -401,7 +574,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 		if err != nil {
 			return err
 		}
-		eb.Color = color.NRGBA{c.R, c.G, c.B, 160}
+		eb.Color = tint(c, 160, opaque)
 		eb.Width = vg.Points(1.5)
 		eb.CapWidth = vg.Points(6)
 		p.Add(eb)
@@ -412,7 +585,7 @@ func addBand(p *gplot.Plot, line, lo, hi plotter.XYs, c color.NRGBA, categorical
 	if err != nil {
 		return err
 	}
-	poly.Color = color.NRGBA{c.R, c.G, c.B, bandAlpha}
+	poly.Color = tint(c, bandAlpha, opaque)
 	poly.LineStyle.Width = 0
 	p.Add(poly)
 	return nil
@@ -447,5 +620,20 @@ func cmpFloat(a, b float64) int {
 func reversed(xy plotter.XYs) plotter.XYs {
 	out := slices.Clone(xy)
 	slices.Reverse(out)
+	return out
+}
+
+// shortNames drops the folders of names that are paths (emu classify's
+// capture files) when the last elements are still distinct.
+func shortNames(names []string) []string {
+	out := make([]string, len(names))
+	seen := map[string]bool{}
+	for i, n := range names {
+		out[i] = filepath.Base(n)
+		if seen[out[i]] {
+			return names
+		}
+		seen[out[i]] = true
+	}
 	return out
 }

@@ -119,7 +119,7 @@ func TestPlots(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "plot.svg")
-			if err := Plot(s, c.x, out); err != nil {
+			if err := Plot(s, Options{X: c.x, Out: out}); err != nil {
 				t.Fatal(err)
 			}
 			text := svgTexts(t, out)
@@ -145,14 +145,14 @@ func TestPlotDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Plot(s, "", ""); err != nil {
+	if err := Plot(s, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	first, err := os.ReadFile(filepath.Join(dir, "plot.svg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Plot(s, "", filepath.Join(dir, "again.svg")); err != nil {
+	if err := Plot(s, Options{Out: filepath.Join(dir, "again.svg")}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := os.ReadFile(filepath.Join(dir, "again.svg"))
@@ -190,7 +190,7 @@ func TestLoadEmptyFractions(t *testing.T) {
 	if r := s.Rows[1]; r.Runs != 0 || !math.IsNaN(r.Frac[results.FourWay]) || !math.IsNaN(r.Hi[results.ThreeWay]) {
 		t.Errorf("row without runs: %+v", r)
 	}
-	if err := Plot(s, "", ""); err != nil {
+	if err := Plot(s, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if text := svgTexts(t, filepath.Join(dir, "plot.svg")); strings.Contains(text, "four-way") {
@@ -205,12 +205,12 @@ func TestPlotErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Plot(s, "nope", filepath.Join(dir, "p.svg")); err == nil || err.Error() != `plot: "nope" is not a sweep key of sweep (sweep keys: d)` {
+	if err := Plot(s, Options{X: "nope", Out: filepath.Join(dir, "p.svg")}); err == nil || err.Error() != `plot: "nope" is not a sweep key of sweep (sweep keys: d)` {
 		t.Errorf("unknown key: %v", err)
 	}
 	none := summary(t, nil, [][]string{{"three"}})
 	s0, _ := Load(none)
-	if err := Plot(s0, "d", ""); err == nil || err.Error() != `plot: "d" is not a sweep key of sweep (it has no sweep keys)` {
+	if err := Plot(s0, Options{X: "d"}); err == nil || err.Error() != `plot: "d" is not a sweep key of sweep (it has no sweep keys)` {
 		t.Errorf("unknown key without sweep: %v", err)
 	}
 	empty := t.TempDir()
@@ -218,7 +218,7 @@ func TestPlotErrors(t *testing.T) {
 	if _, err := Load(empty); err == nil || err.Error() != want || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v\nwant %s", err, want)
 	}
-	if err := Plot(s, "", filepath.Join(dir, "no", "such", "dir", "p.svg")); err == nil || !strings.HasPrefix(err.Error(), "plot: create ") {
+	if err := Plot(s, Options{Out: filepath.Join(dir, "no", "such", "dir", "p.svg")}); err == nil || !strings.HasPrefix(err.Error(), "plot: create ") {
 		t.Errorf("unwritable output: %v", err)
 	}
 

@@ -14,7 +14,6 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/emu-sim/emu/internal/input"
-	"github.com/emu-sim/emu/results"
 )
 
 // PlotStates draws, from DIR/states.csv, the number of sockets in one state
@@ -75,11 +74,15 @@ func PlotStates(dir, state, host, out string) error {
 		}
 		lines[p] = append(lines[p], plotter.XY{X: ms / 1000, Y: float64(n)})
 	}
+	if _, err := canvas(out); err != nil {
+		return err
+	}
 	p := gplot.New()
-	p.Title.Text = sw.Name + ": " + host + " sockets in " + strings.ToUpper(state)
+	styleFonts(p)
+	pg := &page{title: scenarioName(sw) + ": " + host + " sockets in " + strings.ToUpper(state), subtitle: strings.TrimPrefix(fixedParams(sw)+", run 0 of each point", ", "), plot: p, legend: gplot.NewLegend()}
 	p.X.Label.Text = "time (s)"
 	p.Y.Label.Text = "sockets"
-	p.Legend.Top, p.Legend.Left = true, true
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	p.Add(plotter.NewGrid())
 	for i, row := range sw.Rows {
 		xy, ok := lines[i]
@@ -91,6 +94,7 @@ func PlotStates(dir, state, host, out string) error {
 			return fmt.Errorf("plot: %w", err)
 		}
 		l.Color = typeColours[i%len(typeColours)]
+		l.Width = vg.Points(1.5)
 		l.Dashes = dashes[(i/len(typeColours))%len(dashes)]
 		p.Add(l)
 		var label []string
@@ -100,14 +104,8 @@ func PlotStates(dir, state, host, out string) error {
 		if len(label) == 0 {
 			label = []string{"run 0"}
 		}
-		p.Legend.Add(strings.Join(label, ", "), l)
+		pg.legend.Add(strings.Join(label, ", "), l)
+		pg.entries++
 	}
-	wt, err := p.WriterTo(9*vg.Inch, 5.5*vg.Inch, "svg")
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	return results.WriteFileAtomic(out, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
+	return pg.write(out)
 }

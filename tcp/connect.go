@@ -60,6 +60,7 @@ func (h *Host) passiveOpen(l *Listener, seg *Segment) {
 	e := newEndpoint(h, l.settings, seg.DstPort, seg.SrcPort)
 	e.lis = l
 	e.passiv = true
+	e.host.stateChanged(e, e.state, Listen)
 	e.state = Listen
 	if h.obs != nil {
 		h.obs.Segment(h.sched.Now(), e, seg, SegReceived)

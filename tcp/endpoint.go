@@ -25,6 +25,42 @@ type Endpoint struct {
 
 	localPort, remotePort uint16
 
+	// The state is split by the half that changes it, as gVisor splits
+	// its endpoint into sender and receiver: send.go, tlp.go and the RTO
+	// change sender; receive.go changes receiver; delack.go changes ack.
+	sender
+	receiver
+	ack ackState
+
+	// Options both sides agreed on in the handshake.
+	sackOK bool // SACK (the loss probe's hole detection needs it)
+	tsOK   bool // timestamps (RFC 7323)
+
+	// The socket as the application sees it.
+	rdShut, wrShut bool // shutdown(2) state (sk_shutdown); close() sets both
+	orphan         bool // the application closed the socket
+	softErr        Errno
+	eofSeen        bool // a read returned EOF or an error after RST: later reads return 0
+	nodelay        bool
+	linger         Linger
+
+	rtxTimer    engine.Timer // retransmission, loss probe, persist
+	delackTimer engine.Timer
+	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
+
+	lastOOWAck engine.Time // Linux: when the last rate-limited ACK left (last_oow_ack_time); 0 = never
+
+	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
+	timeWaitTo engine.Time // when it ended; -1 while held
+	gaveUp     bool
+
+	// Application counters.
+	BytesWritten, BytesRead int64
+}
+
+// sender is the send half of a connection: the send sequence space, the
+// congestion window, RTT estimation and retransmission (send.go, tlp.go).
+type sender struct {
 	// Send sequence space (RFC 9293 3.3.1). Data bytes occupy iss+1 ..
 	// writeEnd-1; the FIN, once queued, occupies writeEnd.
 	iss, sndUna, sndNxt, sndMax uint32
@@ -35,20 +71,6 @@ type Endpoint struct {
 	finQueued, finSent          bool
 	cwnd, ssthresh              int
 	smallUnacked                uint32 // end of the last sub-MSS segment sent (Minshall's Nagle)
-
-	// Receive sequence space.
-	irs, rcvNxt uint32
-	rcvWup      uint32 // rcv_nxt when the last ACK was sent
-	rcvAdvEdge  uint32 // right edge of the window last advertised
-	rcvWnd      uint32 // the window last advertised (tp->rcv_wnd)
-	rcvQueued   int64  // in-order bytes not yet read
-	finRcvd     bool   // the peer's FIN arrived in order
-	ooo         []oooRange
-
-	rdShut, wrShut bool // shutdown(2) state (sk_shutdown); close() sets both
-	orphan         bool // the application closed the socket
-	softErr        Errno
-	eofSeen        bool // a read returned EOF or an error after RST: later reads return 0
 
 	// RTT estimation (RFC 6298) and retransmission.
 	srtt, rttvar time.Duration
@@ -64,30 +86,20 @@ type Endpoint struct {
 	inRecovery bool
 	recover    uint32
 
-	ack ackState
+	tlp lossProbeState
+}
 
-	tlp    lossProbeState
-	sackOK bool // both sides offered SACK (the probe's loss detection needs it)
-
-	// Timestamps (RFC 7323), when both sides offered them.
-	tsOK     bool
-	tsRecent uint32 // the peer's latest TSval (TS.Recent)
-
-	nodelay bool
-	linger  Linger
-
-	rtxTimer    engine.Timer
-	delackTimer engine.Timer
-	waitTimer   engine.Timer // TIME_WAIT or orphaned FIN_WAIT_2
-
-	lastOOWAck engine.Time // Linux: when the last rate-limited ACK left (last_oow_ack_time); 0 = never
-
-	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
-	timeWaitTo engine.Time // when it ended; -1 while held
-	gaveUp     bool
-
-	// Application counters.
-	BytesWritten, BytesRead int64
+// receiver is the receive half: the receive sequence space, data queued
+// for the application and out-of-order segments (receive.go).
+type receiver struct {
+	irs, rcvNxt uint32
+	rcvWup      uint32 // rcv_nxt when the last ACK was sent
+	rcvAdvEdge  uint32 // right edge of the window last advertised
+	rcvWnd      uint32 // the window last advertised (tp->rcv_wnd)
+	rcvQueued   int64  // in-order bytes not yet read
+	finRcvd     bool   // the peer's FIN arrived in order
+	ooo         []oooRange
+	tsRecent    uint32 // the peer's latest TSval (TS.Recent), with timestamps
 }
 
 type oooRange struct {
@@ -108,7 +120,12 @@ func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1
 	e.ack.init(s)
-	h.conns[connKey(local, remote)] = e
+	k := connKey(local, remote)
+	if old := h.conns[k]; old != nil {
+		h.inState[old.state]-- // replaced: no longer live on this host
+	}
+	h.conns[k] = e
+	h.inState[e.state]++
 	h.last = e
 	return e
 }
@@ -179,31 +196,18 @@ func (e *Endpoint) setState(s State) {
 	switch s {
 	case TimeWait:
 		e.timeWaitAt = e.now()
-		h := e.host
-		h.timeWait++
-		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
-		for len(h.twQueue) > 0 && h.twQueue[0].state != TimeWait {
-			h.twQueue[0] = nil
-			h.twQueue = h.twQueue[1:]
-		}
-		h.twQueue = append(h.twQueue, e)
 	case Closed:
 		if from == TimeWait {
 			e.timeWaitTo = e.now()
-			e.host.timeWait--
 		}
 		e.rtxTimer.Stop()
 		e.delackTimer.Stop()
 		e.waitTimer.Stop()
 		e.ack.clear()
-		if e.active && e.seen&(1<<Established) == 0 {
-			e.host.connectFailures++
-		}
-		e.host.release(e)
-		if e.host.OnClosed != nil {
-			e.host.OnClosed(e)
-		}
 	}
+	// The host keeps its own books (sockets per state, TIME_WAIT, ports)
+	// and forgets a closed connection.
+	e.host.stateChanged(e, from, s)
 	e.wake()
 }
 

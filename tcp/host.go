@@ -29,7 +29,8 @@ type Host struct {
 	listeners []*Listener
 	last      *Endpoint // the endpoint created last
 
-	timeWait     int // endpoints in TIME_WAIT now
+	inState      [NumStates]int // live endpoints (those in conns) per state
+	timeWait     int            // endpoints in TIME_WAIT now
 	peakTimeWait int
 	twOverflows  int         // TIME_WAITs not held because max_tw_buckets was reached
 	twQueue      []*Endpoint // TIME_WAIT endpoints in order of entry (lazily pruned)
@@ -179,99 +180,57 @@ func (h *Host) release(e *Endpoint) {
 	k := connKey(e.localPort, e.remotePort)
 	if h.conns[k] == e {
 		delete(h.conns, k)
+		h.inState[e.state]--
 		if e.active {
 			h.ephemeralInUse--
 		}
 	}
 }
 
-// StateCounts adds the host's live endpoints to counts, by state.
+// StateCounts adds the host's live endpoints to counts, by state. The
+// counts are kept as endpoints change state, so sampling them costs nothing
+// however many connections a host holds.
 func (h *Host) StateCounts(counts *[NumStates]int) {
-	for _, e := range h.conns {
-		counts[e.state]++
+	for s, n := range h.inState {
+		counts[s] += n
+	}
+}
+
+// stateChanged keeps the host's books when one of its endpoints moves from
+// one state to another: sockets per state, the TIME_WAIT count and queue
+// (for tcp_max_tw_buckets and tw_reuse), failed connects; a closed
+// endpoint is forgotten and reported to OnClosed.
+func (h *Host) stateChanged(e *Endpoint, from, to State) {
+	if h.conns[connKey(e.localPort, e.remotePort)] == e {
+		h.inState[from]--
+		h.inState[to]++
+	}
+	switch {
+	case to == TimeWait:
+		h.timeWait++
+		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
+		for len(h.twQueue) > 0 && h.twQueue[0].state != TimeWait {
+			h.twQueue[0] = nil
+			h.twQueue = h.twQueue[1:]
+		}
+		h.twQueue = append(h.twQueue, e)
+	case to == Closed:
+		if from == TimeWait {
+			h.timeWait--
+		}
+		if e.active && e.seen&(1<<Established) == 0 {
+			h.connectFailures++
+		}
+		h.release(e)
+		if h.OnClosed != nil {
+			h.OnClosed(e)
+		}
 	}
 }
 
 // ConnectFailures returns how many connects on this host failed: no free
 // port, refused, or timed out before the connection was established.
 func (h *Host) ConnectFailures() int { return h.connectFailures }
-
-// Listener is a listening socket: it creates an endpoint for each SYN and
-// queues established connections for accept.
-type Listener struct {
-	host     *Host
-	port     uint16
-	settings Settings
-	queue    []*Endpoint // established, not yet accepted
-	waiters  []*Process  // processes blocked in accept, in arrival order
-	closed   bool
-	holders  int // processes holding the listening socket; the last to go closes it
-	// OnConnection, if set, is called when a connection is established and
-	// no process waits in accept: a forking server starts a process for it.
-	OnConnection func()
-}
-
-// Listen opens a listening socket on port with the given settings for the
-// connections it accepts. The caller holds it until it calls Close; a
-// process that opens it (Spawn) holds it until it dies.
-func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
-	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("listen on port %d: %w", port, err)
-	}
-	for _, l := range h.listeners {
-		if l.port == port && !l.closed {
-			return nil, fmt.Errorf("listen on port %d: port in use", port)
-		}
-	}
-	l := &Listener{host: h, port: port, settings: s, holders: 1}
-	h.listeners = append(h.listeners, l)
-	return l, nil
-}
-
-// Accept takes an established connection from the queue, or returns nil.
-func (l *Listener) Accept() *Endpoint {
-	if len(l.queue) == 0 {
-		return nil
-	}
-	e := l.queue[0]
-	copy(l.queue, l.queue[1:])
-	l.queue = l.queue[:len(l.queue)-1]
-	return e
-}
-
-// Close stops listening. Connections not yet accepted are reset, as Linux does
-// when a listener closes with a non-empty accept queue.
-func (l *Listener) Close() {
-	l.closed = true
-	for _, e := range l.queue {
-		e.abort()
-	}
-	l.queue = nil
-}
-
-func (l *Listener) established(e *Endpoint) {
-	l.queue = append(l.queue, e)
-	if len(l.waiters) > 0 {
-		w := l.waiters[0]
-		l.waiters = l.waiters[1:]
-		w.waitingAccept = false
-		w.wake()
-		return
-	}
-	if l.OnConnection != nil {
-		l.OnConnection()
-	}
-}
-
-// Listener returns the host's listener on port, or nil.
-func (h *Host) Listener(port uint16) *Listener {
-	for _, l := range h.listeners {
-		if l.port == port && !l.closed {
-			return l
-		}
-	}
-	return nil
-}
 
 // Input delivers a segment that arrived from the network. The segment is
 // copied, so the caller's copy does not escape.
@@ -333,77 +292,4 @@ func (h *Host) sendReset(seg *Segment) {
 	h.out(nil, rst, false)
 }
 
-func (h *Host) listening(port uint16) bool { return h.Listener(port) != nil }
-
-// ephemeralPort picks a local port for a connection to remote: the first
-// port of the range, from where the last search ended, whose connection is
-// not in use. A port held by TIME_WAIT is taken over if tw_reuse is 1 and
-// the TIME_WAIT is at least 1 s old. It reports false when every port is in
-// use (connect then fails with EADDRNOTAVAIL).
-func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
-	n := int(h.cfg.PortHigh) - int(h.cfg.PortLow) + 1
-	if h.ephemeralInUse >= n {
-		// Every port is held. Only tw_reuse can free one: the oldest
-		// TIME_WAIT is the first to pass 1 s.
-		return h.reuseOldestTimeWait(remote)
-	}
-	p := h.nextPort
-	for i := 0; i < n; i++ {
-		if p < h.cfg.PortLow || p > h.cfg.PortHigh {
-			p = h.cfg.PortLow
-		}
-		e := h.conns[connKey(p, remote)]
-		if e == nil || h.reusable(e) {
-			if e != nil {
-				h.takeOver(e)
-			}
-			h.nextPort = p + 1
-			return p, true
-		}
-		p++
-	}
-	return 0, false
-}
-
 func (h *Host) now() engine.Time { return h.sched.Now() }
-
-// reusable reports whether tw_reuse lets a new connection take over the
-// TIME_WAIT connection e: tcp_tw_reuse is 1, the connection used
-// timestamps (the new one's will be newer, so PAWS keeps the two apart)
-// and its TIME_WAIT is at least 1 s old (tcp_twsk_unique).
-func (h *Host) reusable(e *Endpoint) bool {
-	return e.state == TimeWait && h.cfg.TWReuse == 1 && e.tsOK && h.now().Sub(e.timeWaitAt) >= time.Second
-}
-
-// takeOver ends the TIME_WAIT connection e so that a new connection can
-// have its port, starting its sequence numbers above e's.
-func (h *Host) takeOver(e *Endpoint) {
-	h.reuseSeq = e.sndNxt + 65535 + 2
-	if h.reuseSeq == 0 {
-		h.reuseSeq = 1
-	}
-	e.setState(Closed)
-}
-
-// reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
-// connection to remote if tw_reuse allows it.
-func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
-	if h.cfg.TWReuse != 1 {
-		return 0, false
-	}
-	for len(h.twQueue) > 0 {
-		e := h.twQueue[0]
-		if e.state != TimeWait || h.conns[connKey(e.localPort, e.remotePort)] != e {
-			h.twQueue[0] = nil
-			h.twQueue = h.twQueue[1:]
-			continue
-		}
-		if e.remotePort != remote || !h.reusable(e) {
-			return 0, false
-		}
-		p := e.localPort
-		h.takeOver(e)
-		return p, true
-	}
-	return 0, false
-}

@@ -284,3 +284,41 @@ func TestWakeupLatency(t *testing.T) {
 			server: ops(opAccept, opReadEOF, opSleep(20*time.Millisecond), opClose)},
 	})
 }
+
+// TestStateCountsKept: the per-state socket counts a host keeps as its
+// endpoints change state equal a count over its live endpoints at every
+// moment, through handshakes, losses, resets, TIME_WAIT and its reuse.
+func TestStateCountsKept(t *testing.T) {
+	s := linux(func(s *Settings) { s.HZ = 250; s.Timestamps = true })
+	p := newPair(t, time.Millisecond, s, s, 5)
+	hs := DefaultHostSettings()
+	hs.PortLow, hs.PortHigh, hs.TWReuse = 40000, 40007, 1
+	p.client.Configure(hs)
+	p.drop = func(side string, n int, _ *Segment) bool { return n%7 == 3 }
+	if _, err := p.server.Spawn(80, s, ops(opAccept, opReadEOF, opClose)); err != nil {
+		t.Fatal(err)
+	}
+	p.server.Listener(80).OnConnection = func() { _, _ = p.server.Spawn(80, s, ops(opAccept, opRead(50), opClose)) }
+	check := func() {
+		for _, h := range []*Host{p.client, p.server} {
+			var walked, kept [NumStates]int
+			for _, e := range h.conns {
+				walked[e.state]++
+			}
+			h.StateCounts(&kept)
+			if walked != kept {
+				t.Fatalf("%.3f ms %s: kept %v, live endpoints %v", float64(p.sched.Now())/1e6, h.Name, kept, walked)
+			}
+		}
+	}
+	for i := 0; i < 40; i++ {
+		at(p, time.Duration(i)*300*time.Millisecond, func() {
+			_, _ = p.client.Spawn(80, s, ops(opConnect, opSend(100), opClose))
+		})
+	}
+	for i := 0; i < 400; i++ {
+		at(p, time.Duration(i)*37*time.Millisecond, check)
+	}
+	p.sched.Run(engine.Limits{Horizon: engine.Time(2 * time.Minute), Events: 1e6})
+	check()
+}

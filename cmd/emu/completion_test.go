@@ -102,8 +102,8 @@ func TestBashCompletes(t *testing.T) {
 		want  []string
 	}{
 		{"emu tr", []string{"trace"}},
-		{"emu com", []string{"completion"}},
-		{"emu c", []string{"classify", "completion"}},
+		{"emu com", []string{"compare", "completion"}},
+		{"emu c", []string{"classify", "compare", "completion"}},
 		{"emu run --fo", []string{"--format"}},
 		{"emu run x --format ", []string{"table", "csv", "json", "markdown"}},
 		{"emu trace x --pcap-at s", []string{"server"}},

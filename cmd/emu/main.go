@@ -72,7 +72,7 @@ func exitCode(err error) int {
 var commands []*command
 
 func init() {
-	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, classifyCmd, completionCmd, manCmd, versionCmd}
+	commands = []*command{runCmd, traceCmd, validateCmd, schemaCmd, listCmd, showCmd, showProfileCmd, plotCmd, mergeCmd, packetdrillCmd, classifyCmd, kernelCmd, compareCmd, completionCmd, manCmd, versionCmd}
 }
 
 func findCommand(name string) *command {

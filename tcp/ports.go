@@ -1,0 +1,76 @@
+package tcp
+
+import "time"
+
+// Ephemeral ports and the reuse of TIME_WAIT ports (tcp_tw_reuse).
+
+// ephemeralPort picks a local port for a connection to remote: the first
+// port of the range, from where the last search ended, whose connection is
+// not in use. A port held by TIME_WAIT is taken over if tw_reuse is 1 and
+// the TIME_WAIT is at least 1 s old. It reports false when every port is in
+// use (connect then fails with EADDRNOTAVAIL).
+func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
+	n := int(h.cfg.PortHigh) - int(h.cfg.PortLow) + 1
+	if h.ephemeralInUse >= n {
+		// Every port is held. Only tw_reuse can free one: the oldest
+		// TIME_WAIT is the first to pass 1 s.
+		return h.reuseOldestTimeWait(remote)
+	}
+	p := h.nextPort
+	for i := 0; i < n; i++ {
+		if p < h.cfg.PortLow || p > h.cfg.PortHigh {
+			p = h.cfg.PortLow
+		}
+		e := h.conns[connKey(p, remote)]
+		if e == nil || h.reusable(e) {
+			if e != nil {
+				h.takeOver(e)
+			}
+			h.nextPort = p + 1
+			return p, true
+		}
+		p++
+	}
+	return 0, false
+}
+
+// reusable reports whether tw_reuse lets a new connection take over the
+// TIME_WAIT connection e: tcp_tw_reuse is 1, the connection used
+// timestamps (the new one's will be newer, so PAWS keeps the two apart)
+// and its TIME_WAIT is at least 1 s old (tcp_twsk_unique).
+func (h *Host) reusable(e *Endpoint) bool {
+	return e.state == TimeWait && h.cfg.TWReuse == 1 && e.tsOK && h.now().Sub(e.timeWaitAt) >= time.Second
+}
+
+// takeOver ends the TIME_WAIT connection e so that a new connection can
+// have its port, starting its sequence numbers above e's.
+func (h *Host) takeOver(e *Endpoint) {
+	h.reuseSeq = e.sndNxt + 65535 + 2
+	if h.reuseSeq == 0 {
+		h.reuseSeq = 1
+	}
+	e.setState(Closed)
+}
+
+// reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
+// connection to remote if tw_reuse allows it.
+func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
+	if h.cfg.TWReuse != 1 {
+		return 0, false
+	}
+	for len(h.twQueue) > 0 {
+		e := h.twQueue[0]
+		if e.state != TimeWait || h.conns[connKey(e.localPort, e.remotePort)] != e {
+			h.twQueue[0] = nil
+			h.twQueue = h.twQueue[1:]
+			continue
+		}
+		if e.remotePort != remote || !h.reusable(e) {
+			return 0, false
+		}
+		p := e.localPort
+		h.takeOver(e)
+		return p, true
+	}
+	return 0, false
+}

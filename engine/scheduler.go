@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Func is the code an event runs. arg is the value given when the event was
 // scheduled; it lets one long-lived Func (typically a method value created once)
@@ -99,6 +102,9 @@ const (
 	Budget
 	// Stopped: an event called Scheduler.Stop.
 	Stopped
+	// Interrupted: Limits.Interrupt was set (the user pressed Ctrl-C); the
+	// run did not finish and its state means nothing.
+	Interrupted
 )
 
 // String names the reason: drained, horizon, budget or stopped.
@@ -112,6 +118,8 @@ func (r StopReason) String() string {
 		return "budget"
 	case Stopped:
 		return "stopped"
+	case Interrupted:
+		return "interrupted"
 	}
 	return "unknown"
 }
@@ -122,7 +130,16 @@ type Limits struct {
 	Horizon Time
 	// Events is the largest number of events this call may execute.
 	Events uint64
+	// Interrupt, if set, is checked every InterruptEvery events; once it
+	// holds true Run returns with Interrupted. It is the only way another
+	// goroutine can end a run, and it cannot change a finished run's result.
+	Interrupt *atomic.Bool
 }
+
+// InterruptEvery is how many events Run executes between two checks of
+// Limits.Interrupt: a few microseconds of work, so that Ctrl-C ends even a
+// run of millions of connections at once, at no measurable cost.
+const InterruptEvery = 4096
 
 // Result says how a call of Run ended.
 type Result struct {
@@ -159,6 +176,9 @@ func (s *Scheduler) Run(l Limits) Result {
 		}
 		if l.Events != 0 && n >= l.Events {
 			return Result{Reason: Budget, Now: s.now, Executed: n}
+		}
+		if n%InterruptEvery == 0 && l.Interrupt != nil && l.Interrupt.Load() {
+			return Result{Reason: Interrupted, Now: s.now, Executed: n}
 		}
 		s.Step()
 		n++

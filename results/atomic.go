@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // AtomicFile is an output file that appears under its name complete or not
@@ -23,25 +25,89 @@ import (
 //	defer f.Abort() // no-op after a successful Commit
 //	... write to f ...
 //	return f.Commit()
+//
+// Paths that are not regular files are written through: "-" writes to
+// Stdout, and an existing device or FIFO (/dev/null, /dev/full, a named
+// pipe) is opened and written directly, since replacing it with a file
+// would destroy it. A symlink is followed, and the temporary file is made
+// beside its target, so the link stays a link. A directory is refused.
 type AtomicFile struct {
-	path string
-	tmp  *os.File
-	w    *bufio.Writer
-	done bool
+	path   string // as given, for messages
+	target string // where the file ends up (symlinks followed)
+	tmp    *os.File
+	w      *bufio.Writer
+	done   bool
+	direct bool // written in place (stdout, a device, a FIFO): no rename
 }
 
+// Stdout is where the path "-" writes; commands and tests may replace it.
+var Stdout io.Writer = os.Stdout
+
+// ErrUnusablePath wraps every error of an output path that cannot be used
+// as one (a directory, a missing folder, no permission): the user named a
+// bad path, which commands report as bad input.
+var ErrUnusablePath = errors.New("unusable output path")
+
+// maxSymlinks bounds how many symlinks an output path may pass through,
+// as the kernel's ELOOP does.
+const maxSymlinks = 40
+
 // CreateAtomic starts writing the file path. Nothing exists under path
-// until Commit.
+// until Commit (except for the write-through paths above).
 func CreateAtomic(path string) (*AtomicFile, error) {
-	dir, base := filepath.Split(path)
+	if path == "-" {
+		return &AtomicFile{path: path, target: path, w: bufio.NewWriterSize(Stdout, 64<<10), direct: true}, nil
+	}
+	target, err := followSymlinks(path)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w: %w", path, ErrUnusablePath, err)
+	}
+	if fi, err := os.Stat(target); err == nil {
+		switch {
+		case fi.IsDir():
+			return nil, fmt.Errorf("create %s: %w: it is a directory", path, ErrUnusablePath)
+		case fi.Mode()&(os.ModeDevice|os.ModeCharDevice|os.ModeNamedPipe) != 0:
+			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, fmt.Errorf("open %s: %w: %w", path, ErrUnusablePath, err)
+			}
+			return &AtomicFile{path: path, target: target, tmp: f, w: bufio.NewWriterSize(f, 64<<10), direct: true}, nil
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("create %s: %w: not a regular file (%v)", path, ErrUnusablePath, fi.Mode().Type())
+		}
+	}
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) {
+			err = fmt.Errorf("%w: %w", ErrUnusablePath, err)
+		}
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 64<<10)}, nil
+	return &AtomicFile{path: path, target: target, tmp: tmp, w: bufio.NewWriterSize(tmp, 64<<10)}, nil
+}
+
+// followSymlinks resolves path through any symlinks, including a last one
+// whose target does not exist yet (the file will be created there).
+func followSymlinks(path string) (string, error) {
+	for i := 0; i < maxSymlinks; i++ {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", syscall.ELOOP
 }
 
 // Write writes to the temporary file (buffered).
@@ -69,6 +135,17 @@ func (f *AtomicFile) Commit() error {
 	}
 	f.done = true
 	err := f.w.Flush()
+	if f.direct {
+		if f.tmp != nil {
+			if cerr := f.tmp.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.path, err)
+		}
+		return nil
+	}
 	if err == nil {
 		err = f.tmp.Chmod(0o644) // CreateTemp makes 0600; outputs are for sharing
 	}
@@ -79,13 +156,13 @@ func (f *AtomicFile) Commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.tmp.Name(), f.path)
+		err = os.Rename(f.tmp.Name(), f.target)
 	}
 	if err != nil {
 		_ = os.Remove(f.tmp.Name())
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
-	syncDir(filepath.Dir(f.path))
+	syncDir(filepath.Dir(f.target))
 	return nil
 }
 
@@ -96,6 +173,13 @@ func (f *AtomicFile) Abort() error {
 		return nil
 	}
 	f.done = true
+	if f.direct {
+		// What was written to a device or pipe cannot be taken back.
+		if f.tmp != nil {
+			return f.tmp.Close()
+		}
+		return nil
+	}
 	cerr := f.tmp.Close()
 	rerr := os.Remove(f.tmp.Name())
 	if err := errors.Join(cerr, rerr); err != nil {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/emu-sim/emu/engine"
-	"github.com/emu-sim/emu/tcp"
 )
 
 // Outcome is what one run amounts to: its close type and the measurements
@@ -60,7 +59,9 @@ type Outcome struct {
 //
 // The rules, in order (docs/close-types.md):
 //
-//  1. Not established: no-connect.
+//  1. Not established: no-connect; but incomplete when stop_after or the
+//     event budget ended the run before anything decided the handshake (no
+//     RST, no failed connect, no timer gave up).
 //  2. The first RST transmitted before the FIN exchange completed decides:
 //     fin-rst if its sender had transmitted a FIN before it, else rst. A RST
 //     transmitted after both FINs had been sent and acknowledged (one that
@@ -79,151 +80,25 @@ type Outcome struct {
 //  5. Anything else: incomplete (for example still in CLOSE_WAIT at the
 //     horizon).
 //
-// Sequence comparisons are modulo 2^32, so wrap-around is handled.
+// Only a segment transmitted after a FIN can acknowledge it. Sequence
+// comparisons are modulo 2^32, so wrap-around is handled. The segments are
+// read through a [Tracker]; a run that gives r.Track instead of Segments
+// is classified from it.
 func Classify(r *Run) Outcome {
-	o := Outcome{
-		Errors:        r.Errors,
-		BytesSent:     r.BytesSent,
-		BytesReceived: r.BytesReceived,
+	if r.Track != nil {
+		return r.Track.outcome(r)
 	}
-	segs := r.Segments
-
-	firstRST := -1
-	firstFIN := [2]int{-1, -1}
-	for i := range segs {
-		s := &segs[i]
-		if s.Retransmit {
-			o.Retransmits++
-		}
-		if s.Flags&tcp.RST != 0 && firstRST < 0 {
-			firstRST = i
-		}
-		if s.Flags&tcp.FIN != 0 && s.From <= Server && firstFIN[s.From] < 0 {
-			firstFIN[s.From] = i
+	var t Tracker
+	t.Reset()
+	for i := range r.Segments {
+		t.Sent(&r.Segments[i])
+	}
+	for i := range r.Segments {
+		if s := &r.Segments[i]; !s.Lost() {
+			t.Arrived(int64(i), s.From, s.Flags, s.Ack, s.Arrived)
 		}
 	}
-	if firstRST >= 0 {
-		o.RstFrom = segs[firstRST].From.Set()
-	}
-	o.TimeWaitSide, o.TimeWait = timeWait(r)
-
-	if !r.Established {
-		// A refused connect: the side that sent the RST closed it
-		// (CONTRACT's convention, the same for captures).
-		o.CloseType = NoConnect
-		o.FirstCloser = o.RstFrom
-		return o
-	}
-
-	start := earliest(firstRST, firstFIN[Client], firstFIN[Server])
-	if start >= 0 {
-		o.HasTeardown = true
-		o.FirstCloser = segs[start].From.Set()
-		o.TeardownSegments = len(segs) - start
-		o.Teardown = teardownEnd(segs[start:]).Sub(segs[start].At)
-	}
-
-	complete, completedAt := finExchange(segs, firstFIN)
-	if firstRST >= 0 && (!complete || segs[firstRST].At < completedAt) {
-		sender := segs[firstRST].From
-		if sender <= Server && firstFIN[sender] >= 0 && firstFIN[sender] < firstRST {
-			o.CloseType = FinRST
-		} else {
-			o.CloseType = RST
-		}
-		return o
-	}
-	if complete {
-		o.CloseType = finCloseType(segs, firstFIN)
-		return o
-	}
-	if r.GaveUp[Client] || r.GaveUp[Server] {
-		o.CloseType = Timeout
-		return o
-	}
-	o.CloseType = Incomplete
-	return o
-}
-
-// earliest returns the smallest non-negative index among is, or -1.
-func earliest(is ...int) int {
-	best := -1
-	for _, i := range is {
-		if i >= 0 && (best < 0 || i < best) {
-			best = i
-		}
-	}
-	return best
-}
-
-// teardownEnd returns the last moment a teardown segment was on the wire:
-// its arrival, or its transmission if it was lost. Segments are in order of
-// transmission, but with jitter an earlier one may arrive later, hence the
-// maximum rather than the last element.
-func teardownEnd(segs []Segment) engine.Time {
-	var end engine.Time
-	for i := range segs {
-		t := segs[i].Arrived
-		if segs[i].Lost() {
-			t = segs[i].At
-		}
-		if i == 0 || t > end {
-			end = t
-		}
-	}
-	return end
-}
-
-// finExchange reports whether both FINs were transmitted and each was
-// acknowledged by a segment of the peer that arrived, and when the later of
-// those two acknowledgements first arrived.
-func finExchange(segs []Segment, firstFIN [2]int) (bool, engine.Time) {
-	if firstFIN[Client] < 0 || firstFIN[Server] < 0 {
-		return false, engine.Never
-	}
-	var done engine.Time
-	for _, side := range []Side{Client, Server} {
-		fin := segs[firstFIN[side]].finSeq()
-		at := engine.Never
-		for i := range segs {
-			s := &segs[i]
-			if s.From == side.Peer() && !s.Lost() && s.acks(fin) && s.Arrived < at {
-				at = s.Arrived
-			}
-		}
-		if at == engine.Never {
-			return false, engine.Never
-		}
-		done = max(done, at)
-	}
-	return true, done
-}
-
-// finCloseType tells simultaneous, three-way and four-way apart for a
-// complete FIN exchange (see Classify, rule 3).
-func finCloseType(segs []Segment, firstFIN [2]int) CloseType {
-	a := Client
-	if firstFIN[Server] < firstFIN[Client] {
-		a = Server
-	}
-	b := a.Peer()
-	finA := segs[firstFIN[a]].finSeq()
-	if !segs[firstFIN[b]].acks(finA) {
-		return Simultaneous
-	}
-	for i := range segs {
-		s := &segs[i]
-		// First transmissions only; B's first FIN counts even if the driver
-		// marked it a retransmission (a FIN merged into retransmitted data).
-		if s.From != b || (s.Retransmit && i != firstFIN[b]) || !s.acks(finA) {
-			continue
-		}
-		if s.Flags&tcp.FIN != 0 {
-			return ThreeWay
-		}
-		return FourWay
-	}
-	return FourWay // unreachable: B's first FIN acknowledges A's FIN
+	return t.outcome(r)
 }
 
 // timeWait returns the sides that held TIME_WAIT and the longest time one

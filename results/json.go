@@ -1,10 +1,13 @@
 package results
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // summaryJSON is the document written to summary.json. Structs (and the
@@ -98,41 +101,144 @@ func (o orderedJSON) MarshalJSON() ([]byte, error) {
 // summary.csv, undefined ones as null. Indented with two spaces, HTML
 // characters not escaped, one trailing newline.
 func WriteSummaryJSON(w io.Writer, emuVersion string, scenario any, sweepKeys []string, points []PointSummary) error {
+	return WriteSummaryJSONContext(context.Background(), w, emuVersion, scenario, sweepKeys, points)
+}
+
+// ListedJSON is a JSON object summary.json writes member by member, its
+// last member a list written one item at a time: the resolved scenario of
+// a sweep of 100 000 points is half a gigabyte of JSON, which must not be
+// built in memory first. WriteSummaryJSON writes a scenario that
+// implements it exactly as it would write the equivalent struct.
+type ListedJSON interface {
+	// JSONMembers returns the members before the list, in order.
+	JSONMembers() (names []string, values []any)
+	// JSONList returns the list's member name, its length and its items.
+	JSONList() (name string, n int, item func(i int) any)
+}
+
+// WriteSummaryJSONContext is WriteSummaryJSON, streamed: each point, and
+// each item of a ListedJSON scenario, is encoded and written on its own,
+// and ctx is checked between them, so that a huge sweep's file needs no
+// more memory than one point and Ctrl-C does not wait for it.
+func WriteSummaryJSONContext(ctx context.Context, w io.Writer, emuVersion string, scenario any, sweepKeys []string, points []PointSummary) error {
 	if err := checkPoints(sweepKeys, points); err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
-	doc := summaryJSON{
-		EmuVersion: emuVersion,
-		Scenario:   scenario,
-		SweepKeys:  append([]string{}, sweepKeys...),
-		Points:     make([]pointJSON, len(points)),
-	}
+	var closeTypes []string
 	for _, t := range CloseTypes() {
-		doc.CloseTypes = append(doc.CloseTypes, t.String())
+		closeTypes = append(closeTypes, t.String())
 	}
+	jw := &jsonWriter{w: bufio.NewWriterSize(w, 1<<16), ctx: ctx}
+	jw.raw("{")
+	jw.member(1, "emu_version", emuVersion, true)
+	if ls, ok := scenario.(ListedJSON); ok {
+		jw.raw(",\n  \"scenario\": {")
+		names, values := ls.JSONMembers()
+		for i := range names {
+			jw.member(2, names[i], values[i], i == 0)
+		}
+		name, n, item := ls.JSONList()
+		jw.list(2, name, n, item, len(names) == 0)
+		jw.raw("\n  }")
+	} else {
+		jw.member(1, "scenario", scenario, false)
+	}
+	jw.member(1, "sweep_keys", append([]string{}, sweepKeys...), false)
+	jw.member(1, "close_types", closeTypes, false)
 	nums := SweepNumbers(sweepKeys, points)
-	for i := range points {
-		doc.Points[i] = toPointJSON(sweepKeys, &points[i])
+	jw.list(1, "points", len(points), func(i int) any {
+		p := toPointJSON(sweepKeys, &points[i])
 		if len(nums) > 0 {
 			o := &orderedJSON{}
 			for _, n := range nums {
 				o.keys = append(o.keys, n.Name)
 				o.values = append(o.values, numberJSON(formatFrac(n.Values[i])))
 			}
-			doc.Points[i].SweepNumbers = o
+			p.SweepNumbers = o
 		}
+		return p
+	}, false)
+	jw.raw("\n}\n")
+	if jw.err == nil {
+		jw.err = jw.w.Flush()
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("summary.json: %w", err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("summary.json: %w", err)
+	if jw.err != nil {
+		return fmt.Errorf("summary.json: %w", jw.err)
 	}
 	return nil
+}
+
+// jsonWriter writes an indented JSON document piece by piece, with the
+// bytes encoding/json's Encoder (two-space indent, no HTML escaping) would
+// write for the whole document at once.
+type jsonWriter struct {
+	w   *bufio.Writer
+	ctx context.Context
+	buf bytes.Buffer
+	err error
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+// value writes v indented as a value at the given depth.
+func (j *jsonWriter) value(depth int, v any) {
+	if j.err != nil {
+		return
+	}
+	j.buf.Reset()
+	enc := json.NewEncoder(&j.buf)
+	enc.SetEscapeHTML(false)
+	if j.err = enc.Encode(v); j.err != nil {
+		return
+	}
+	compact := bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))
+	var out bytes.Buffer
+	if j.err = json.Indent(&out, compact, strings.Repeat("  ", depth), "  "); j.err != nil {
+		return
+	}
+	_, j.err = j.w.Write(out.Bytes())
+}
+
+// member writes "name": value on a new line at depth; a comma before it
+// unless first.
+func (j *jsonWriter) member(depth int, name string, v any, first bool) {
+	if !first {
+		j.raw(",")
+	}
+	j.raw("\n" + strings.Repeat("  ", depth))
+	j.value(depth, name)
+	j.raw(": ")
+	j.value(depth, v)
+}
+
+// list writes "name": [items...] at depth, checking ctx between items.
+func (j *jsonWriter) list(depth int, name string, n int, item func(int) any, first bool) {
+	if !first {
+		j.raw(",")
+	}
+	pad := strings.Repeat("  ", depth)
+	j.raw("\n" + pad)
+	j.value(depth, name)
+	if n == 0 {
+		j.raw(": []")
+		return
+	}
+	j.raw(": [")
+	for i := 0; i < n && j.err == nil; i++ {
+		if i%64 == 0 {
+			j.err = j.ctx.Err()
+		}
+		if i > 0 {
+			j.raw(",")
+		}
+		j.raw("\n" + pad + "  ")
+		j.value(depth+1, item(i))
+	}
+	j.raw("\n" + pad + "]")
 }
 
 // toPointJSON converts one point, formatting numbers as summary.csv does.

@@ -116,14 +116,22 @@ type Run struct {
 	SweepValues []string // the point's value for each sweep key, in the order of the keys
 
 	// Segments holds every segment either side transmitted, lost ones
-	// included, in order of transmission time.
+	// included, in order of transmission time. A run driver may leave it
+	// empty and give Track instead, which classifies without keeping them.
 	Segments []Segment
+	// Track, when set, is what Classify reads instead of Segments.
+	Track *Tracker
 
-	Established   bool        // the handshake completed
-	GaveUp        [2]bool     // a timer of that side gave up (FIN_WAIT_2 orphan timeout, retransmission limit)
-	TimeWait      [2]Span     // each side's TIME_WAIT
-	FinalState    [2]string   // RFC 9293 state name at the end of the run, e.g. "CLOSED", "TIME_WAIT"
-	HitHorizon    bool        // the run reached stop_after (or its event budget) rather than running out of events
+	Established bool      // the handshake completed
+	GaveUp      [2]bool   // a timer of that side gave up (FIN_WAIT_2 orphan timeout, retransmission limit)
+	TimeWait    [2]Span   // each side's TIME_WAIT
+	FinalState  [2]string // RFC 9293 state name at the end of the run, e.g. "CLOSED", "TIME_WAIT"
+	HitHorizon  bool      // the run reached stop_after (or its event budget) rather than running out of events
+	HitBudget   bool      // of those, the event budget (max_events) ended it
+	// CutShort says the simulator's budget (stop_after or max_events)
+	// ended the run: a handshake then still under way is incomplete, not
+	// no-connect. A capture's end is not a budget and leaves it false.
+	CutShort      bool
 	Errors        [2]string   // first error each application saw ("ECONNRESET", "EPIPE", ...) or ""
 	Exit          [2]string   // how each side's program ended: "ok", "crash", "SIGPIPE" or "blocked"
 	BytesSent     [2]int64    // application bytes written

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is one problem in a scenario file, at a line and column.
@@ -25,10 +26,19 @@ func (e *Error) Error() string {
 // prints one "file:line:col: message" line per problem.
 type ErrorList []*Error
 
-// Error prints one file:line:col: message line per problem.
+// maxErrors bounds the problems printed for one file: a generated file
+// can hold millions of mistakes, and the first fifty say what is wrong.
+const maxErrors = 50
+
+// Error prints one file:line:col: message line per problem, at most
+// maxErrors of them, then how many more there are.
 func (l ErrorList) Error() string {
 	var b strings.Builder
 	for i, e := range l {
+		if i == maxErrors {
+			fmt.Fprintf(&b, "\n%s: ... and %d more", e.File, len(l)-maxErrors)
+			break
+		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -74,12 +84,40 @@ func (c *errs) at(line, col int, format string, a ...any) {
 
 // oneLine escapes line breaks in a message: a value quoted from the file
 // (or formatted by another package) may hold one, and a second line would
-// break the file:line:col: message format that editors and CI parse.
+// break the file:line:col: message format that editors and CI parse. Other
+// control characters (an escape sequence in a ${...} name or a --set value
+// would drive the terminal) and invalid UTF-8 are escaped as \xNN.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\n\r") {
+	clean := true
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1) {
+			clean = false
+			break
+		}
+		i += n
+	}
+	if clean {
 		return s
 	}
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1):
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func (c *errs) err() error {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/emu-sim/emu/internal/input"
 )
 
 // Scenario is a loaded, checked scenario file.
@@ -20,7 +23,10 @@ type Scenario struct {
 	clean map[*yaml.Node]bool // nodes of root whose subtree holds no ${...}
 	vars  []variable
 	sweep []dimension
-	notes ErrorList
+	// expandCost is the base point's ${var} expansion work, in nodes (see
+	// expandBytesPerNode), counted in the cost of resolving a point.
+	expandCost int
+	notes      ErrorList
 }
 
 // Notes returns remarks about a valid file that are worth a user's look
@@ -34,6 +40,23 @@ func (s *Scenario) Notes() []string {
 	return out
 }
 
+// expandBytesPerNode converts bytes of expanded ${var} text into the node
+// counts of maxSweepWork: every point keeps its expanded values, and a node
+// of the tree costs about this much memory.
+const expandBytesPerNode = 16
+
+func idx0(idx []int) bool {
+	for _, i := range idx {
+		if i != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MaxRuns bounds runs: (and --runs): replications of one point.
+const MaxRuns = 100_000_000
+
 // MaxPoints bounds a sweep: more points than this is almost always a typo
 // in a range's step.
 const MaxPoints = 100_000
@@ -42,26 +65,34 @@ const MaxPoints = 100_000
 // The error, if any, is an ErrorList with every problem found.
 func Load(filename string, data []byte) (*Scenario, error) {
 	e := &errs{file: filename}
+	if len(data) > input.MaxScenarioBytes {
+		e.at(1, 1, "the file is larger than %d MiB: not a scenario", input.MaxScenarioBytes>>20)
+		return nil, e.err()
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			e.at(0, 0, "the file is empty: a scenario needs at least name:, client: and server:")
+			e.at(1, 1, "the file is empty: a scenario needs at least name:, client: and server:")
 			return nil, e.err()
 		}
-		line, msg := yamlErrorLine(err)
+		line, col, msg := yamlErrorPos(data, err)
 		if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) && strings.Contains(lines[line-1], "\t") {
 			msg += " (this line has a tab: YAML indents with spaces only)"
 		}
-		e.at(line, 1, "%s", msg)
+		e.at(line, col, "%s", msg)
 		return nil, e.err()
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		e.at(extra.Line, extra.Column, "the file holds more than one YAML document; a scenario is one document")
+	} else if !errors.Is(err, io.EOF) {
+		// A syntax error after the first document is still an error.
+		line, col, msg := yamlErrorPos(data, err)
+		e.at(line, col, "%s", msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		e.at(doc.Line, doc.Column, "the file is empty: a scenario needs at least name:, client: and server:")
+		e.at(max(doc.Line, 1), max(doc.Column, 1), "the file is empty: a scenario needs at least name:, client: and server:")
 		return nil, e.err()
 	}
 	cl := &cloner{}
@@ -74,6 +105,7 @@ func Load(filename string, data []byte) (*Scenario, error) {
 		e.at(root.Line, root.Column, "a scenario must be a mapping with name:, link:, client:, server: ...")
 		return nil, e.err()
 	}
+	checkTags(e, doc.Content[0], 0)
 	s := &Scenario{file: filename, root: root}
 	s.markClean()
 	s.vars = parseVars(e, lookup(root, "vars"))
@@ -102,13 +134,16 @@ var Stdin io.Reader = os.Stdin
 func LoadFile(pathOrBuiltinName string) (*Scenario, error) {
 	name := pathOrBuiltinName
 	if name == "-" {
-		b, err := io.ReadAll(Stdin)
+		b, err := io.ReadAll(io.LimitReader(Stdin, input.MaxScenarioBytes+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading scenario from standard input: %w", err)
 		}
 		return Load("-", b)
 	}
-	b, err := os.ReadFile(name)
+	b, err := input.ReadPrefix(name, input.Stream, input.MaxScenarioBytes+1)
+	if errors.Is(err, input.ErrNotRegular) {
+		return nil, ErrorList{{File: name, Line: 1, Col: 1, Msg: "not a scenario file: " + errors.Unwrap(err).Error()}}
+	}
 	if err != nil {
 		if builtin, ok := Builtin(name); ok && errors.Is(err, fs.ErrNotExist) {
 			return Load(name, builtin)
@@ -162,12 +197,17 @@ func (s *Scenario) check(e *errs) {
 		e.at(first.key.Line, first.key.Column, "the sweep has %d points, more than %d: check the ranges' steps", n, MaxPoints)
 		return
 	}
-	cost := s.resolveCost() + resolveOverhead
+	s.resolve(e, make([]int, len(s.sweep)))
+	nodes := s.resolveCost() + resolveOverhead
+	cost := nodes + s.expandCost
 	if n := s.pointCount(); n > 1 && n*cost > maxSweepWork {
 		first := s.sweep[0]
-		e.at(first.key.Line, first.key.Column, "the sweep has %d points of a file of %d YAML nodes: %d in all are too many to resolve (at most %d); sweep fewer values or shorten the file", n, cost, n*cost, maxSweepWork)
+		of := fmt.Sprintf("a file of %d YAML nodes", nodes)
+		if s.expandCost > 0 {
+			of += fmt.Sprintf(" and about %d characters of expanded ${var} values", s.expandCost*expandBytesPerNode)
+		}
+		e.at(first.key.Line, first.key.Column, "the sweep has %d points of %s: %d in all are too many to resolve (at most %d); sweep fewer values or shorten the file", n, of, n*cost, maxSweepWork)
 	}
-	s.resolve(e, make([]int, len(s.sweep)))
 	type value struct{ dim, i int }
 	var all []value
 	for d := range s.sweep {
@@ -256,7 +296,12 @@ func (s *Scenario) resolve(e *errs, idx []int) *RunConfig {
 			e.at(v.line, v.col, "sweep key %s: the file has a single value where a mapping is needed", dim.name)
 		}
 	}
-	substitute(e, root, vars, s.clean)
+	work := substitute(e, root, vars, s.clean)
+	if idx0(idx) {
+		// A node's cost covers a short value; only what ${var}s add beyond
+		// that counts.
+		s.expandCost = max(0, work/expandBytesPerNode-s.resolveCost())
+	}
 	d := &decoder{e: e}
 	return d.scenario(root)
 }
@@ -338,6 +383,11 @@ func (s *Scenario) Set(key, value string) error {
 			return fmt.Errorf("%s cannot be set from the command line", key)
 		}
 	}
+	for _, d := range s.sweep {
+		if !d.isVar && strings.HasPrefix(key, d.name+".") {
+			return fmt.Errorf("%s is inside the swept key %s, whose value replaces it at every point: --set %s instead (it then holds at every point), or take it out of the sweep", key, d.name, d.name)
+		}
+	}
 	root, vars, sweep := s.root, s.vars, s.sweep
 	s.vars = append([]variable(nil), vars...)
 	s.sweep = nil
@@ -362,7 +412,7 @@ func (s *Scenario) Set(key, value string) error {
 		}
 		s.markClean()
 	}
-	e := &errs{file: s.file + " (with --set " + key + "=" + value + ")"}
+	e := &errs{file: s.file + " (with --set " + oneLine(key+"="+value) + ")"}
 	s.check(e)
 	if err := e.err(); err != nil {
 		s.root, s.vars, s.sweep = root, vars, sweep
@@ -392,22 +442,52 @@ func (s *Scenario) Keys() []string {
 // Points resolves every sweep point, the first sweep key varying slowest. A
 // scenario without a sweep has one point.
 func (s *Scenario) Points() ([]Point, error) {
-	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead) > maxSweepWork {
+	return s.PointsContext(context.Background())
+}
+
+// PointsContext is Points, stopping with ctx's error when ctx is done (a
+// sweep of 100 000 points takes a second or two to resolve).
+func (s *Scenario) PointsContext(ctx context.Context) ([]Point, error) {
+	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead+s.expandCost) > maxSweepWork {
 		// Load and Set refuse such a scenario; this guards a caller that
 		// ignored their error.
 		return nil, ErrorList{{File: s.file, Msg: fmt.Sprintf("the sweep has %d points: too many to resolve", n)}}
 	}
 	e := &errs{file: s.file}
 	keys := s.Keys()
-	idx := make([]int, len(s.sweep))
 	var points []Point
-	for {
+	var cancelled error
+	s.eachPoint(func(idx []int) bool {
+		if len(points)%256 == 0 {
+			if cancelled = ctx.Err(); cancelled != nil {
+				return false
+			}
+		}
 		p := Point{Index: len(points), Keys: keys}
 		for d, dim := range s.sweep {
 			p.Values = append(p.Values, dim.values[idx[d]].text)
 		}
 		p.Config = s.resolve(e, idx)
 		points = append(points, p)
+		return true
+	})
+	if cancelled != nil {
+		return nil, cancelled
+	}
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return points, nil
+}
+
+// eachPoint calls fn with the sweep indices of every point, the first key
+// varying slowest, until fn returns false.
+func (s *Scenario) eachPoint(fn func(idx []int) bool) {
+	idx := make([]int, len(s.sweep))
+	for {
+		if !fn(idx) {
+			return
+		}
 		d := len(idx) - 1
 		for ; d >= 0; d-- {
 			idx[d]++
@@ -417,13 +497,26 @@ func (s *Scenario) Points() ([]Point, error) {
 			idx[d] = 0
 		}
 		if d < 0 {
-			break
+			return
 		}
 	}
-	if err := e.err(); err != nil {
-		return nil, err
+}
+
+// CheckPoints resolves every sweep point, as Points does, keeping none:
+// Load checks each sweep value on its own (and within a work budget), so a
+// limit across two swept keys (mss against a swept mtu, rto_min against a
+// swept rto_max) shows only here. It is what `emu validate` adds to Load,
+// so that validate passes exactly what run accepts.
+func (s *Scenario) CheckPoints() error {
+	if n := s.pointCount(); n > MaxPoints || n*(s.resolveCost()+resolveOverhead+s.expandCost) > maxSweepWork {
+		return ErrorList{{File: s.file, Line: 1, Col: 1, Msg: fmt.Sprintf("the sweep has %d points: too many to resolve", n)}}
 	}
-	return points, nil
+	e := &errs{file: s.file}
+	s.eachPoint(func(idx []int) bool {
+		s.resolve(e, idx)
+		return len(e.list) < maxErrors
+	})
+	return e.err()
 }
 
 // Name returns the scenario's name, or "" if the file has none.

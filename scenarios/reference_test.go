@@ -21,7 +21,7 @@ func TestKeyTablesAreTheDecoders(t *testing.T) {
 		"host":         "name: t\nclient: {host: {zzz: 1}, do: [connect, close]}\nserver: {do: [accept, close]}\n",
 		"tcp":          "name: t\nclient: {tcp: {zzz: 1}, do: [connect, close]}\nserver: {do: [accept, close]}\n",
 		"set":          "name: t\nclient: {do: [{set: {zzz: 1}}, connect, close]}\nserver: {do: [accept, close]}\n",
-		"range":        "name: t\n" + sides + "sweep: {runs: {zzz: 1}}\n",
+		"range":        "name: t\n" + sides + "sweep: {link.delay: {zzz: 1}}\n",
 	}
 	tables := KeyTables()
 	if len(tables) != len(files) {

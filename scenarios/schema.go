@@ -212,7 +212,7 @@ func (d *decoder) scenario(root *yaml.Node) *RunConfig {
 				c.Seed = n
 			}
 		case "runs":
-			if n, ok := d.integer(v, "runs", 1, 100_000_000); ok {
+			if n, ok := d.integer(v, "runs", 1, MaxRuns); ok {
 				c.Runs = int(n)
 			}
 		case "stop_after":

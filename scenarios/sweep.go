@@ -50,6 +50,10 @@ func parseSweep(e *errs, n *yaml.Node, vars []variable) []dimension {
 			continue
 		}
 		seen[k.Value] = true
+		if why, ok := unsweepable[k.Value]; ok {
+			e.at(k.Line, k.Column, "sweep key %q cannot be swept: %s", k.Value, why)
+			continue
+		}
 		if !d.isVar && !knownPath(k.Value) {
 			msg := "unknown sweep key " + quote(k.Value) + ": name a var (define it under vars:) or a setting such as link.loss, link.delay, server.tcp.delayed_ack, profile"
 			names := allPaths()
@@ -103,6 +107,12 @@ func parseRange(e *errs, key string, n *yaml.Node) []sweepValue {
 	var from, to, step *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		for j := 0; j < i; j += 2 {
+			if n.Content[j].Value == k.Value {
+				e.at(k.Line, k.Column, "sweep %s: key %q appears twice in the range", key, k.Value)
+				return nil
+			}
+		}
 		switch k.Value {
 		case "from":
 			from = v

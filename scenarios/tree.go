@@ -47,6 +47,23 @@ func (c *cloner) clone(n *yaml.Node, depth int) *yaml.Node {
 	return &m
 }
 
+// checkTags reports every explicit YAML tag (!!str, !!map, !custom): a tag
+// would change how a value is read (`!!str` on a mapping keeps the mapping,
+// a custom tag is dropped), and no setting of a scenario needs one. It walks
+// the tree as parsed, before aliases are expanded, so each tag is reported
+// once at the place it is written.
+func checkTags(e *errs, n *yaml.Node, depth int) {
+	if n == nil || depth > maxDepth {
+		return
+	}
+	if n.Style&yaml.TaggedStyle != 0 && n.Kind != yaml.AliasNode {
+		e.at(n.Line, n.Column, "YAML tag %s: a scenario takes no tags; remove it", quote(n.Tag))
+	}
+	for _, c := range n.Content {
+		checkTags(e, c, depth+1)
+	}
+}
+
 // lookup returns the value of key in mapping n, or nil.
 func lookup(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -36,6 +37,10 @@ func parseVars(e *errs, n *yaml.Node) []variable {
 			e.at(k.Line, k.Column, "var %q is defined twice", k.Value)
 			continue
 		}
+		if reservedColumn(k.Value) {
+			e.at(k.Line, k.Column, "var %q is named like a column of runs.csv or summary.csv (a swept var becomes a column); rename it", k.Value)
+			continue
+		}
 		seen[k.Value] = true
 		if v.Kind != yaml.ScalarNode {
 			e.at(v.Line, v.Column, "var %q must be a single value", k.Value)
@@ -46,25 +51,88 @@ func parseVars(e *errs, n *yaml.Node) []variable {
 	return vars
 }
 
-// varValue resolves a var, following ${...} in its own value, and reports
-// cycles.
-func varValue(e *errs, vars []variable, name string, at *yaml.Node, stack []string) (string, bool) {
-	for _, s := range stack {
-		if s == name {
-			e.at(at.Line, at.Column, "vars refer to each other in a cycle: %s", strings.Join(append(stack, name), " -> "))
-			return "", false
-		}
-	}
-	for _, v := range vars {
-		if v.name == name {
-			return expand(e, vars, v.value, v.value.Value, append(stack, name))
-		}
-	}
-	names := make([]string, len(vars))
+// maxVarLen bounds the expanded value of one var (and of one scalar): a
+// var that uses another twice doubles at each level, so thirteen levels of
+// a one-kilobyte file would otherwise take gigabytes. No setting needs a
+// value anywhere near this long.
+const maxVarLen = 64 << 10
+
+// maxExpandWork bounds the bytes one expansion pass (one sweep point)
+// produces over all scalars: a long value used in thousands of places is as
+// costly as a long value.
+const maxExpandWork = 8 << 20
+
+// maxVarDepth bounds how deep vars may refer to vars (a chain of a million
+// vars would otherwise recurse a million frames deep).
+const maxVarDepth = 1000
+
+// expander expands ${var} references for one sweep point. Each var is
+// expanded once (memo): a var used many times, or by many other vars,
+// costs its length, not the number of paths that reach it.
+type expander struct {
+	e       *errs
+	vars    []variable
+	index   map[string]int // var name -> position in vars
+	memo    map[string]expansion
+	working map[string]bool // vars being expanded, to find cycles
+	work    int             // bytes produced so far
+	spent   bool            // maxExpandWork was reached (reported once)
+}
+
+type expansion struct {
+	value string
+	ok    bool
+}
+
+func newExpander(e *errs, vars []variable) *expander {
+	x := &expander{e: e, vars: vars, index: make(map[string]int, len(vars)),
+		memo: map[string]expansion{}, working: map[string]bool{}}
 	for i, v := range vars {
+		if _, dup := x.index[v.name]; !dup {
+			x.index[v.name] = i
+		}
+	}
+	return x
+}
+
+// varValue resolves a var, following ${...} in its own value, and reports
+// cycles, values that grow past maxVarLen and nesting past maxVarDepth.
+func (x *expander) varValue(name string, at *yaml.Node, stack []string) (string, bool) {
+	if m, ok := x.memo[name]; ok {
+		return m.value, m.ok
+	}
+	if x.working[name] {
+		x.e.at(at.Line, at.Column, "vars refer to each other in a cycle: %s", quoteNames(append(stack, name)))
+		return "", false
+	}
+	i, ok := x.index[name]
+	if !ok {
+		x.unknown(name, at)
+		return "", false
+	}
+	v := x.vars[i]
+	if len(stack) >= maxVarDepth {
+		x.e.at(v.value.Line, v.value.Column, "var %s: vars refer to vars more than %d levels deep", quoteName(name), maxVarDepth)
+		x.memo[name] = expansion{}
+		return "", false
+	}
+	x.working[name] = true
+	out, good := x.expand(v.value, v.value.Value, append(stack, name))
+	delete(x.working, name)
+	if good && len(out) > maxVarLen {
+		x.e.at(v.value.Line, v.value.Column, "var %s expands to more than %d characters", quoteName(name), maxVarLen)
+		out, good = "", false
+	}
+	x.memo[name] = expansion{out, good}
+	return out, good
+}
+
+func (x *expander) unknown(name string, at *yaml.Node) {
+	names := make([]string, len(x.vars))
+	for i, v := range x.vars {
 		names[i] = v.name
 	}
-	msg := "unknown var ${" + name + "}"
+	msg := "unknown var " + quoteRef(name)
 	if s := suggest(name, names); s != "" {
 		msg += " (did you mean ${" + s + "}?)"
 	}
@@ -73,31 +141,81 @@ func varValue(e *errs, vars []variable, name string, at *yaml.Node, stack []stri
 	} else {
 		msg += "; vars: " + strings.Join(names, ", ")
 	}
-	e.at(at.Line, at.Column, "%s", msg)
-	return "", false
+	x.e.at(at.Line, at.Column, "%s", msg)
 }
 
-// expand replaces every ${name} in s.
-func expand(e *errs, vars []variable, at *yaml.Node, s string, stack []string) (string, bool) {
+// expand replaces every ${name} in s. It stops, with an error at the
+// value, when the result would pass maxVarLen or the pass's work passes
+// maxExpandWork.
+func (x *expander) expand(at *yaml.Node, s string, stack []string) (string, bool) {
 	if !strings.Contains(s, "${") {
 		return s, true
 	}
+	if x.spent {
+		return "", false
+	}
 	ok := true
-	out := varRef.ReplaceAllStringFunc(s, func(m string) string {
-		name := m[2 : len(m)-1]
-		v, good := varValue(e, vars, name, at, stack)
+	var b strings.Builder
+	last := 0
+	for _, m := range varRef.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:m[0]])
+		last = m[1]
+		v, good := x.varValue(s[m[2]:m[3]], at, stack)
 		if !good {
 			ok = false
+			continue
 		}
-		return v
-	})
-	return out, ok
+		if b.Len()+len(v) > maxVarLen {
+			if len(stack) == 0 {
+				x.e.at(at.Line, at.Column, "this value expands to more than %d characters", maxVarLen)
+				return "", false
+			}
+			// One byte past the limit: varValue reports the var.
+			b.WriteString(v[:maxVarLen+1-b.Len()])
+			return b.String(), ok
+		}
+		b.WriteString(v)
+		if x.work += len(v); x.work > maxExpandWork {
+			x.spent = true
+			x.e.at(at.Line, at.Column, "expanding ${...} produces more than %d characters in all: use long values in fewer places", maxExpandWork)
+			return "", false
+		}
+	}
+	b.WriteString(s[last:])
+	return b.String(), ok
+}
+
+// quoteName quotes a var name for a message; a name from a ${...} may hold
+// any bytes, which are escaped.
+func quoteName(name string) string { return strconv.Quote(name) }
+
+// quoteRef writes ${name} for a message, escaping what a terminal would
+// interpret.
+func quoteRef(name string) string {
+	q := strconv.Quote(name)
+	if q[1:len(q)-1] == name {
+		return "${" + name + "}"
+	}
+	return "${" + q + "}"
+}
+
+// quoteNames joins a cycle of var names with arrows.
+func quoteNames(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n
+		if q := strconv.Quote(n); q[1:len(q)-1] != n {
+			out[i] = q
+		}
+	}
+	return strings.Join(out, " -> ")
 }
 
 // substitute expands ${var} in every scalar of the tree except under vars:
 // and sweep:, which hold the definitions themselves. It skips the subtrees
 // in clean, which hold no ${...} and may be shared with other points.
-func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]bool) {
+func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]bool) int {
+	x := newExpander(e, vars)
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if clean[n] {
@@ -105,7 +223,7 @@ func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]
 		}
 		switch n.Kind {
 		case yaml.ScalarNode:
-			v, ok := expand(e, vars, n, n.Value, nil)
+			v, ok := x.expand(n, n.Value, nil)
 			if !ok {
 				// Reported already; keep the decoder from reporting the
 				// unexpanded text as a bad value too.
@@ -117,7 +235,7 @@ func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]
 				// the var's value was written (its definition, or the sweep
 				// entry), so that a bad value is reported where it can be fixed.
 				if m := varRef.FindStringSubmatch(n.Value); m != nil && m[0] == n.Value {
-					if def := finalDef(vars, m[1], 0); def != nil {
+					if def := x.finalDef(m[1]); def != nil {
 						n.Line, n.Column = def.Line, def.Column
 					}
 				}
@@ -140,25 +258,26 @@ func substitute(e *errs, root *yaml.Node, vars []variable, clean map[*yaml.Node]
 		}
 		walk(root.Content[i+1])
 	}
+	return x.work
 }
 
 // finalDef follows a var defined as exactly another ${var} to the node where
 // its value is written.
-func finalDef(vars []variable, name string, depth int) *yaml.Node {
-	if depth > len(vars) {
-		return nil
-	}
-	for _, v := range vars {
-		if v.name == name {
-			if m := varRef.FindStringSubmatch(v.value.Value); m != nil && m[0] == v.value.Value {
-				if d := finalDef(vars, m[1], depth+1); d != nil {
-					return d
-				}
-			}
-			return v.value
+func (x *expander) finalDef(name string) *yaml.Node {
+	var def *yaml.Node
+	for depth := 0; depth <= maxVarDepth; depth++ {
+		i, ok := x.index[name]
+		if !ok {
+			return def
 		}
+		def = x.vars[i].value
+		m := varRef.FindStringSubmatch(def.Value)
+		if m == nil || m[0] != def.Value {
+			return def
+		}
+		name = m[1]
 	}
-	return nil
+	return def
 }
 
 // badTag marks a scalar whose ${var} could not be expanded.

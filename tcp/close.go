@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"math"
 	"time"
 
 	"github.com/emu-sim/emu/engine"
@@ -139,7 +140,11 @@ func (e *Endpoint) abort() {
 func (e *Endpoint) finWait2Timeout() time.Duration {
 	t := e.cfg.FinWait2Timeout
 	if e.cfg.FinWait2RTOFloor && t > 0 {
-		if floor := e.rto*4 - e.rto/2; t < floor {
+		floor := time.Duration(math.MaxInt64)
+		if e.rto <= floor/4 {
+			floor = e.rto*4 - e.rto/2
+		}
+		if t < floor {
 			t = floor
 		}
 	}

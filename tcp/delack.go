@@ -201,7 +201,7 @@ func (e *Endpoint) onDelackTimer(now engine.Time, _ uint64) {
 	}
 	if a.adaptive {
 		if !a.pingpong {
-			a.ato = min(a.ato*2, e.rto)
+			a.ato = doubled(a.ato, e.rto)
 		} else {
 			a.pingpong = false
 			a.ato = a.atoMin

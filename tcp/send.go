@@ -275,6 +275,16 @@ func (e *Endpoint) retryLimit() int {
 	return e.cfg.Retries2
 }
 
+// doubled returns 2*d, at most limit: the exponential backoff of a timer,
+// saturating instead of overflowing when limit is near the largest
+// duration (a huge rto_max would otherwise wrap to a negative timeout).
+func doubled(d, limit time.Duration) time.Duration {
+	if d > limit/2 {
+		return limit // 2*d > limit, or would overflow
+	}
+	return 2 * d // <= limit: no overflow
+}
+
 // onRetransmitTimer retransmits the oldest unacknowledged segment with
 // exponential backoff (RFC 6298 5.4-5.6), sends a window probe when a zero
 // window stalls unsent data, or gives up when the retry limit is reached.
@@ -287,7 +297,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 		if seqLT(e.sndNxt, e.writeEnd) && e.sndWnd == 0 {
 			// Zero-window probe: an old sequence number draws an ACK with the window.
 			e.transmit(ACK, e.sndUna-1, 0, false)
-			e.rto = min(e.rto*2, e.cfg.RTOMax)
+			e.rto = doubled(e.rto, e.cfg.RTOMax)
 			e.armRTO()
 		}
 		return
@@ -301,7 +311,7 @@ func (e *Endpoint) onRetransmitTimer(now engine.Time, _ uint64) {
 		return
 	}
 	e.retries++
-	e.rto = min(e.rto*2, e.cfg.RTOMax)
+	e.rto = doubled(e.rto, e.cfg.RTOMax)
 	e.rtTiming = false // Karn: no RTT sample from retransmitted data
 	e.inRecovery, e.dupAcks = false, 0
 	flight := int(e.sndMax - e.sndUna)

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -167,6 +168,9 @@ func (s *Settings) EffectiveTimeWait() time.Duration {
 	if s.TimeWait > 0 {
 		return s.TimeWait
 	}
+	if s.MSL > math.MaxInt64/2 {
+		return math.MaxInt64 // Validate refuses it; never wrap negative
+	}
 	return 2 * s.MSL
 }
 
@@ -191,6 +195,8 @@ func (s *Settings) Validate() error {
 		return fmt.Errorf("ack_every must be at least 1")
 	case s.HZ > 100000:
 		return fmt.Errorf("hz %d is above 100000", s.HZ)
+	case s.TimeWait == 0 && s.MSL > math.MaxInt64/2:
+		return fmt.Errorf("msl %v is too long: TIME_WAIT lasts 2 × msl, which must be at most 2562047h (about 292 years)", s.MSL)
 	case s.EffectiveTimeWait() <= 0:
 		return fmt.Errorf("time_wait and msl are both 0")
 	}

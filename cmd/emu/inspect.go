@@ -50,6 +50,11 @@ func init() {
 		bad := 0
 		for _, f := range pos {
 			sc, err := loadScenario(e, f)
+			if err == nil {
+				if perr := sc.CheckPoints(); perr != nil {
+					err = &inputError{msg: perr.Error()}
+				}
+			}
 			if err != nil {
 				bad++
 				fmt.Fprintln(e.stderr, err)

@@ -12,6 +12,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/results"
 )
 
 // command is one subcommand of emu.
@@ -58,6 +62,9 @@ func exitCode(err error) int {
 	var ex *exitError
 	if errors.As(err, &ex) {
 		return ex.code
+	}
+	if errors.Is(err, results.ErrUnusablePath) || errors.Is(err, runner.ErrBusy) {
+		return 2
 	}
 	return 1
 }
@@ -115,6 +122,9 @@ func Main(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "emu: unknown command %q (run 'emu help' for the list)\n", name)
 		return 2
 	}
+	// "-" as an output path writes to this command's standard output.
+	defer func(w io.Writer) { results.Stdout = w }(results.Stdout)
+	results.Stdout = e.stdout
 	err := c.run(e, args[1:])
 	if err == nil {
 		return 0
@@ -122,7 +132,7 @@ func Main(e *env, args []string) int {
 	if errors.Is(err, errHelpShown) {
 		return 0
 	}
-	msg := err.Error()
+	msg := escapeControls(err.Error())
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
@@ -131,6 +141,25 @@ func Main(e *env, args []string) int {
 	}
 	fmt.Fprint(e.stderr, msg)
 	return exitCode(err)
+}
+
+// escapeControls escapes the control characters of a message (but its line
+// breaks) as \xNN: a value from the command line or a file quoted in it
+// must not drive the terminal.
+func escapeControls(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != '\n' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r == utf8.RuneError && n == 1)) {
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func usage(w io.Writer) {

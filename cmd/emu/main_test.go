@@ -143,7 +143,7 @@ func TestEventBudget(t *testing.T) {
 	f := filepath.Join(dir, "busy.yaml")
 	os.WriteFile(f, []byte("name: busy\nmax_events: 1000\nclient:\n  do: [connect, {send: 10MB}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
 	out, errs, code := emu(t, "", "run", f, "--runs", "2", "--out", filepath.Join(dir, "o"))
-	if code != 0 || !strings.Contains(errs, "warning: point 0 run 0 reached stop_after or the event budget") || !strings.Contains(out, "incomplete") {
+	if code != 0 || !strings.Contains(errs, "warning: point 0 run 0: the event budget (max_events 1000) ended the run before its first connection ended (close type incomplete)") || !strings.Contains(out, "incomplete") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 	if out, errs, code := emu(t, "", "run", "half-close", "--runs", "50", "--max-runs", "10", "--yes", "--quiet", "--out", filepath.Join(dir, "y")); code != 0 {

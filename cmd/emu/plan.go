@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/scenarios"
 )
@@ -24,10 +27,10 @@ func loadPlan(e *env, name string, sets []string, ov overrides) (*runner.Plan, e
 	if err != nil {
 		return nil, err
 	}
-	return planFromScenario(s, name, sets, ov)
+	return planFromScenario(context.Background(), s, name, sets, ov)
 }
 
-func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov overrides) (*runner.Plan, error) {
+func planFromScenario(ctx context.Context, s *scenarios.Scenario, name string, sets []string, ov overrides) (*runner.Plan, error) {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -37,8 +40,14 @@ func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov over
 			return nil, badInput("--set %s: %v", k, err)
 		}
 	}
-	points, err := s.Points()
+	if ov.runs < 0 || ov.runs > scenarios.MaxRuns {
+		return nil, badInput("runs %d is out of range (1 to %d)", ov.runs, scenarios.MaxRuns)
+	}
+	points, err := s.PointsContext(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errPreparing
+		}
 		return nil, &inputError{msg: err.Error()}
 	}
 	if len(points) == 0 {
@@ -46,6 +55,10 @@ func planFromScenario(s *scenarios.Scenario, name string, sets []string, ov over
 	}
 	return runner.NewPlan(points, versionString(), ov.runs, ov.seed, ov.seedSet), nil
 }
+
+// errPreparing is a Ctrl-C (or SIGTERM) while the sweep was being resolved,
+// before any run: nothing to keep.
+var errPreparing = &exitError{code: 130, msg: "emu run: interrupted while preparing the sweep; nothing was run or written"}
 
 // runSource is what a run was started from; it is stored with the
 // checkpoint of an interrupted run so that 'emu run --resume DIR' needs
@@ -64,7 +77,8 @@ type runSource struct {
 // or built-in example, and the name to use in error positions.
 func readScenario(e *env, name string) ([]byte, string, error) {
 	if name == "-" {
-		b, err := io.ReadAll(e.stdin)
+		// One byte past the limit: Load reports the size.
+		b, err := io.ReadAll(io.LimitReader(e.stdin, input.MaxScenarioBytes+1))
 		if err != nil {
 			return nil, "", fmt.Errorf("reading standard input: %w", err)
 		}
@@ -76,21 +90,28 @@ func readScenario(e *env, name string) ([]byte, string, error) {
 		if b, ok := scenarios.Builtin(name); ok {
 			return b, name, nil
 		}
+		if statErr == nil {
+			return nil, "", badInput("%s:1:1: a folder, not a scenario file (and no built-in example of that name; see 'emu list')", name)
+		}
 		return nil, "", badInput("%s: no such file, and no built-in example of that name (see 'emu list')", name)
 	}
-	b, err := os.ReadFile(name)
+	// One byte past the limit: Load reports the size at 1:1.
+	b, err := input.ReadPrefix(name, input.Stream, input.MaxScenarioBytes+1)
+	if errors.Is(err, input.ErrNotRegular) {
+		return nil, "", badInput("%s:1:1: not a scenario file: %v", name, errors.Unwrap(err))
+	}
 	if err != nil {
-		return nil, "", badInput("%s: %v", name, err)
+		return nil, "", badInput("%s:1:1: %v", name, err)
 	}
 	return b, name, nil
 }
 
 // planFromSource loads the scenario text, applies --set, --runs and --seed,
 // and expands the sweep.
-func planFromSource(src *runSource) (*runner.Plan, error) {
+func planFromSource(ctx context.Context, src *runSource) (*runner.Plan, error) {
 	s, err := scenarios.Load(src.File, []byte(src.Content))
 	if err != nil {
 		return nil, &inputError{msg: err.Error()}
 	}
-	return planFromScenario(s, src.File, src.Sets, overrides{runs: src.Runs, seed: src.Seed, seedSet: src.SeedSet})
+	return planFromScenario(ctx, s, src.File, src.Sets, overrides{runs: src.Runs, seed: src.Seed, seedSet: src.SeedSet})
 }

@@ -59,7 +59,9 @@ func init() {
 			if err := plot.PlotStates(pos[0], *states, *host, file); err != nil {
 				return badInput("emu %v", err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", file)
+			if file != "-" {
+				fmt.Fprintf(e.stdout, "wrote %s\n", file)
+			}
 			return nil
 		}
 		s, err := plot.Load(pos[0])
@@ -73,7 +75,9 @@ func init() {
 		if err := plot.Plot(s, plot.Options{X: *x, Y: *y, Out: file}); err != nil {
 			return badInput("emu %v", err)
 		}
-		fmt.Fprintf(e.stdout, "wrote %s\n", file)
+		if file != "-" {
+			fmt.Fprintf(e.stdout, "wrote %s\n", file)
+		}
 		return nil
 	}
 }

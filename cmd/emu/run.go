@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/scenarios"
 )
 
 var runCmd = &command{
@@ -84,8 +85,14 @@ func init() {
 		if *runs < 0 || (seen["runs"] && *runs == 0) {
 			return badInput("emu run: --runs must be a positive number")
 		}
-		if *jobs < 0 {
-			return badInput("emu run: --jobs must be positive")
+		if *runs > scenarios.MaxRuns {
+			return badInput("emu run: --runs %d is out of range (1 to %d, as for runs: in a file)", *runs, scenarios.MaxRuns)
+		}
+		if *jobs < 0 || *jobs > runner.MaxJobs {
+			return badInput("emu run: --jobs %d is out of range (1 to %d; 0 or none = the number of CPUs)", *jobs, runner.MaxJobs)
+		}
+		if *maxRuns < 1 {
+			return badInput("emu run: --max-runs %d must be at least 1", *maxRuns)
 		}
 		if !slices.Contains(tableFormats, *format) {
 			return badInput("emu run: --format %q: write %s", *format, strings.Join(tableFormats, ", "))
@@ -113,10 +120,19 @@ func init() {
 			}
 			src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
 		}
-		plan, err := planFromSource(&src)
+		// From here on Ctrl-C and SIGTERM are handled: resolving a large
+		// sweep stops at once (exit 130), and a run keeps what it finished.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		plan, err := planFromSource(ctx, &src)
 		if err != nil {
 			return err
 		}
+		// The fingerprint of resumed and merged runs: the source, which is
+		// the same for every shard of one command line.
+		origin := src
+		origin.Shard = ""
+		plan.Origin, _ = json.Marshal(origin)
 		var shard runner.Shard
 		if src.Shard != "" {
 			if shard, err = runner.ParseShard(src.Shard, os.Getenv); err != nil {
@@ -131,9 +147,10 @@ func init() {
 			}
 		}
 		source, _ := json.Marshal(src)
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		total := int64(len(plan.Points)) * int64(plan.Runs)
+		total, err := runner.TotalRuns(len(plan.Points), plan.Runs)
+		if err != nil {
+			return badInput("emu run: %v", err)
+		}
 		if *resume == "" && total > *maxRuns && !*yes {
 			if err := confirmBigSweep(e, plan.Name, total, *maxRuns); err != nil {
 				return err

@@ -72,3 +72,40 @@ func TestInterruptResumeSubprocess(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptInsideOneRunSubprocess: SIGINT in the middle of a single
+// long run (a million connections, several seconds) ends emu with 130
+// within a second, with the checkpoint kept; it once waited for the run.
+func TestInterruptInsideOneRunSubprocess(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("slow: builds emu and starts a run of a million connections")
+	}
+	bin := filepath.Join(t.TempDir(), "emu")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	f := filepath.Join(t.TempDir(), "long.yaml")
+	os.WriteFile(f, []byte("name: long\nruns: 1\nstop_after: 1h\nmax_events: 1000000000000\nconnections: {count: 1000000, every: 10us, sample: 10s}\nclient:\n  do: [connect, {send: 100B}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, "run", f, "--quiet", "--out", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	took := time.Since(sent)
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s", err, stderr.String())
+	}
+	if took > time.Second {
+		t.Errorf("exited %v after SIGINT, more than a second", took)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".emu-partial", "state.json")); err != nil {
+		t.Errorf("no checkpoint: %v", err)
+	}
+}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/sim"
+	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/ladder"
 )
 
@@ -62,7 +64,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		plan, err := planFromScenario(scen, pos[0], sets, overrides{})
+		plan, err := planFromScenario(context.Background(), scen, pos[0], sets, overrides{})
 		if err != nil {
 			return err
 		}
@@ -72,8 +74,16 @@ func init() {
 		if *run < 0 || *run >= plan.Runs {
 			return badInput("emu trace: --run %d is out of range (%s)", *run, indexRange("each point has", plan.Runs, "run"))
 		}
+		if *pcapFile == "-" && *svgFile == "-" {
+			return badInput("emu trace: --pcap - and --svg - cannot both write to standard output")
+		}
+		// With a file on standard output, the ladder goes to standard error.
+		text := e.stdout
+		if *pcapFile == "-" || *svgFile == "-" {
+			text = e.stderr
+		}
 		w := sim.NewWorker()
-		tr := &sim.Trace{}
+		tr := &results.Trace{}
 		w.SetTrace(tr)
 		seed := engine.RunSeed(plan.Seed, *point, *run)
 		if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
@@ -87,8 +97,8 @@ func init() {
 			}
 			heading = fmt.Sprintf("%s, point %d (%s), run %d, seed %d", plan.Name, *point, strings.Join(vals, ", "), *run, seed)
 		}
-		fmt.Fprintf(e.stdout, "%s\n\n", heading)
-		if err := ladder.Write(e.stdout, tr, ladder.Options{Colour: e.colour}); err != nil {
+		fmt.Fprintf(text, "%s\n\n", heading)
+		if err := ladder.Write(text, tr, ladder.Options{Colour: e.colour}); err != nil {
 			return err
 		}
 		if *pcapFile != "" {
@@ -101,13 +111,17 @@ func init() {
 			if err := writePcap(*pcapFile, tr, popt); err != nil {
 				return fmt.Errorf("emu trace: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *pcapFile)
+			if *pcapFile != "-" {
+				fmt.Fprintf(text, "wrote %s\n", *pcapFile)
+			}
 		}
 		if *svgFile != "" {
 			if err := writeLadderSVG(*svgFile, tr, heading); err != nil {
 				return fmt.Errorf("emu trace: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *svgFile)
+			if *svgFile != "-" {
+				fmt.Fprintf(text, "wrote %s\n", *svgFile)
+			}
 		}
 		return nil
 	}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/ladder"
 	"github.com/emu-sim/emu/results/pcap"
@@ -43,7 +42,7 @@ func pcapOptions(at, conn, file string) (pcapCapture, error) {
 }
 
 // writePcap writes the traced run as a capture, whole or not at all.
-func writePcap(path string, t *sim.Trace, c pcapCapture) error {
+func writePcap(path string, t *results.Trace, c pcapCapture) error {
 	pkts, opt, err := pcap.FromTrace(t, c.conn)
 	if err != nil {
 		return badInput("--connection: %s", strings.TrimPrefix(err.Error(), "pcap: "))
@@ -53,6 +52,6 @@ func writePcap(path string, t *sim.Trace, c pcapCapture) error {
 }
 
 // writeLadderSVG draws the traced run as an SVG ladder, whole or not at all.
-func writeLadderSVG(path string, t *sim.Trace, title string) error {
+func writeLadderSVG(path string, t *results.Trace, title string) error {
 	return results.WriteFileAtomic(path, func(w io.Writer) error { return ladder.WriteSVG(w, t, title) })
 }

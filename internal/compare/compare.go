@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/plot"
 )
@@ -95,7 +95,7 @@ func Folders(dirA, dirB string) (*Report, error) {
 
 // scenarioName reads the scenario's name from DIR/summary.json, or "".
 func scenarioName(dir string) string {
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	b, err := input.ReadFile(filepath.Join(dir, "summary.json"), input.Regular, 2<<30)
 	if err != nil {
 		return ""
 	}

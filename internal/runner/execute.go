@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
@@ -22,6 +23,10 @@ import (
 // run keeps the runs it finished until it is resumed. The output files
 // themselves appear only when a run is complete.
 const PartialDir = ".emu-partial"
+
+// maxStateBytes bounds state.json: it holds the scenario's text (at most
+// input.MaxScenarioBytes, escaped as JSON) and a few numbers.
+const maxStateBytes = 8 * input.MaxScenarioBytes
 
 // checkpoint is PartialDir/state.json.
 type checkpoint struct {
@@ -41,6 +46,8 @@ type shardInfo struct {
 	Fingerprint string `json:"fingerprint"`
 	Runs        int64  `json:"runs"`       // runs in this shard
 	SweepRuns   int64  `json:"sweep_runs"` // runs in the whole sweep
+	PerPoint    int    `json:"runs_per_point"`
+	Seed        uint64 `json:"seed"`
 }
 
 // Interrupted is returned by Execute when its context was cancelled: the
@@ -59,7 +66,10 @@ func (e *Interrupted) Error() string {
 // or merged must come from the same fingerprint.
 func Fingerprint(plan *Plan) string {
 	h := sha256.New()
-	sc, _ := json.Marshal(plan.Scenario)
+	sc := plan.Origin
+	if sc == nil {
+		sc, _ = json.Marshal(plan.Scenario)
+	}
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%q\x00%d\x00%s\x00%s", plan.Name, plan.Seed, plan.Runs, plan.Keys, len(plan.Points), plan.Version, sc)
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
@@ -74,7 +84,7 @@ func ReadSource(dir string) ([]byte, error) {
 }
 
 func readCheckpoint(dir string) (*checkpoint, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PartialDir, "state.json"))
+	b, err := input.ReadFile(filepath.Join(dir, PartialDir, "state.json"), input.Regular, maxStateBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s has no interrupted run to resume (no %s)", dir, filepath.Join(PartialDir, "state.json"))
@@ -96,10 +106,19 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 // to those of an uninterrupted run.
 func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result, error) {
 	if err := os.MkdirAll(filepath.Join(dir, PartialDir), 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, fmt.Errorf("output folder %s: %w: %w", dir, results.ErrUnusablePath, err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
 	fp := Fingerprint(plan)
-	total := opt.Shard.size(int64(len(plan.Points)) * int64(plan.Runs))
+	sweepRuns, err := TotalRuns(len(plan.Points), plan.Runs)
+	if err != nil {
+		return nil, err
+	}
+	total := opt.Shard.size(sweepRuns)
 	partial := filepath.Join(dir, PartialDir, "runs.csv")
 	tmp, err := results.CreateAtomic(partial)
 	if err != nil {
@@ -126,7 +145,16 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 	}
 	if opt.Resume {
-		if err := restore(dir, fp, opt.Shard, total, int64(plan.Runs), st); err != nil {
+		if err := restore(ctx, dir, fp, opt.Shard, total, int64(plan.Runs), st); err != nil {
+			if ctx.Err() != nil {
+				// The checkpoint is untouched: the next --resume starts over.
+				cp, _ := readCheckpoint(dir)
+				done := int64(0)
+				if cp != nil {
+					done = cp.Done
+				}
+				return nil, &Interrupted{Dir: dir, Done: done, Total: total}
+			}
 			return nil, err
 		}
 	}
@@ -170,41 +198,51 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 		return nil, &Interrupted{Dir: dir, Done: st.done, Total: total}
 	}
+	// Every file is written whole in PartialDir, then published as a set.
 	if err := tmp.Commit(); err != nil {
 		return nil, err
 	}
 	if err := commitStates(); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(partial, filepath.Join(dir, "runs.csv")); err != nil {
-		return nil, fmt.Errorf("runs.csv: %w", err)
-	}
+	files := []string{"runs.csv"}
 	if statesTmp != nil {
-		if err := os.Rename(statesPartial, filepath.Join(dir, StatesFile)); err != nil {
-			return nil, fmt.Errorf("states.csv: %w", err)
-		}
+		files = append(files, StatesFile)
 	}
 	st.res.Runs = st.done
 	st.res.Summaries = st.summaries()
 	st.res.ExtraMeans = st.extraMeans()
-	if err := writeSummaries(dir, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
-		return nil, err
-	}
-	if opt.Shard.Sharded() {
-		info := shardInfo{Index: opt.Shard.Index, Count: opt.Shard.Count, Fingerprint: fp, Runs: total,
-			SweepRuns: int64(len(plan.Points)) * int64(plan.Runs)}
-		if err := writeJSON(filepath.Join(dir, ShardFile), info); err != nil {
+	staging := filepath.Join(dir, PartialDir)
+	if err := writeSummaries(ctx, staging, plan.Version, plan.Scenario, plan.Keys, st.res.Summaries); err != nil {
+		if ctx.Err() == nil {
 			return nil, err
 		}
+		// Every run is done and kept; --resume writes the summaries.
+		cp := checkpoint{Fingerprint: fp, Done: st.done, Total: total, Source: opt.Source}
+		if err := writeJSON(filepath.Join(dir, PartialDir, "state.json"), cp); err != nil {
+			return nil, err
+		}
+		return nil, &Interrupted{Dir: dir, Done: st.done, Total: total}
 	}
-	os.RemoveAll(filepath.Join(dir, PartialDir))
+	files = append(files, "summary.csv", "summary.json")
+	if opt.Shard.Sharded() {
+		info := shardInfo{Index: opt.Shard.Index, Count: opt.Shard.Count, Fingerprint: fp, Runs: total,
+			SweepRuns: sweepRuns, PerPoint: plan.Runs, Seed: plan.Seed}
+		if err := writeJSON(filepath.Join(staging, ShardFile), info); err != nil {
+			return nil, err
+		}
+		files = append(files, ShardFile)
+	}
+	if err := publish(dir, fp, files); err != nil {
+		return nil, fmt.Errorf("publishing the outputs in %s: %w", dir, err)
+	}
 	return &st.res, nil
 }
 
 // restore reads the checkpoint of an interrupted run back into st: the rows
 // are copied to the new partial file unchanged (a torn last line from a
 // killed process is dropped) and the statistics rebuilt from them.
-func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState) error {
+func restore(ctx context.Context, dir, fp string, shard Shard, total, perPoint int64, st *sweepState) error {
 	cp, err := readCheckpoint(dir)
 	if err != nil {
 		return err
@@ -212,27 +250,30 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 	if cp.Fingerprint != fp || cp.Total != total {
 		return errors.New("the scenario, seed, runs or emu version differ from those of the interrupted run; start over without --resume")
 	}
-	f, err := os.Open(filepath.Join(dir, PartialDir, "runs.csv"))
+	f, err := input.Open(filepath.Join(dir, PartialDir, "runs.csv"), input.Regular)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	defer f.Close()
-	rr, err := results.NewRunsReader(f)
+	rr, err := results.NewRunsReader(input.Lines(f, input.MaxLineBytes))
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	var sr *statesReader
 	if st.sw != nil {
-		sf, err := os.Open(filepath.Join(dir, PartialDir, StatesFile))
+		sf, err := input.Open(filepath.Join(dir, PartialDir, StatesFile), input.Regular)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 		defer sf.Close()
-		if sr, err = newStatesReader(sf); err != nil {
+		if sr, err = newStatesReader(input.Lines(sf, input.MaxLineBytes)); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}
 	for st.done < cp.Done {
+		if st.done%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		row, err := rr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -259,14 +300,14 @@ func restore(dir, fp string, shard Shard, total, perPoint int64, st *sweepState)
 	return nil
 }
 
-func writeSummaries(dir, version string, scenario any, keys []string, points []results.PointSummary) error {
+func writeSummaries(ctx context.Context, dir, version string, scenario any, keys []string, points []results.PointSummary) error {
 	if err := results.WriteFileAtomic(filepath.Join(dir, "summary.csv"), func(w io.Writer) error {
 		return results.WriteSummaryCSV(w, keys, points)
 	}); err != nil {
 		return err
 	}
 	return results.WriteFileAtomic(filepath.Join(dir, "summary.json"), func(w io.Writer) error {
-		return results.WriteSummaryJSON(w, version, scenario, keys, points)
+		return results.WriteSummaryJSONContext(ctx, w, version, scenario, keys, points)
 	})
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -12,9 +13,15 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 )
+
+// maxSummaryJSONBytes bounds the summary.json merge reads its head from:
+// the largest sweep's is about 500 MB.
+const maxSummaryJSONBytes = 2 << 30
 
 // summaryHead is the part of a shard's summary.json that merge carries over.
 type summaryHead struct {
@@ -33,8 +40,15 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		return 0, errors.New("merge: name the shard folders")
 	}
 	infos := make([]shardInfo, len(shardDirs))
+	outInfo, outErr := os.Stat(out)
 	for i, d := range shardDirs {
-		b, err := os.ReadFile(filepath.Join(d, ShardFile))
+		if di, err := os.Stat(d); err == nil && outErr == nil && os.SameFile(di, outInfo) {
+			return 0, fmt.Errorf("merge: --out %s is one of the shards: merge into another folder", out)
+		}
+		if _, err := os.Stat(filepath.Join(d, ShardFile)); err == nil && !IsComplete(d) {
+			return 0, fmt.Errorf("merge: %s is not a finished shard (no %s: its run was interrupted while publishing, or is still writing)", d, CompleteFile)
+		}
+		b, err := input.ReadFile(filepath.Join(d, ShardFile), input.Regular, 1<<20)
 		if err != nil {
 			return 0, fmt.Errorf("merge: %s is not the output of a sharded run (%w)", d, err)
 		}
@@ -53,7 +67,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	}
 	for k, i := range order {
 		in := infos[i]
-		if in.Count != n || in.Fingerprint != infos[0].Fingerprint || in.SweepRuns != infos[0].SweepRuns {
+		if in.Count != n || in.Fingerprint != infos[0].Fingerprint || in.SweepRuns != infos[0].SweepRuns || in.PerPoint != infos[0].PerPoint || in.Seed != infos[0].Seed {
 			return 0, fmt.Errorf("merge: %s belongs to another sweep (or another split) than %s", shardDirs[i], shardDirs[order[0]])
 		}
 		if in.Index != k {
@@ -61,28 +75,40 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 	}
 	var head summaryHead
-	b, err := os.ReadFile(filepath.Join(shardDirs[order[0]], "summary.json"))
+	sj, err := input.Open(filepath.Join(shardDirs[order[0]], "summary.json"), input.Regular)
 	if err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	defer sj.Close()
+	if err := json.NewDecoder(io.LimitReader(sj, maxSummaryJSONBytes)).Decode(&head); err != nil {
 		return 0, fmt.Errorf("merge: %s: %w", filepath.Join(shardDirs[order[0]], "summary.json"), err)
+	}
+	// Each row must be the run its place says: run i of the sweep is point
+	// i / runs, run i mod runs, with the seed derived from those.
+	perPoint, seed := int64(infos[0].PerPoint), infos[0].Seed
+	if perPoint < 1 {
+		return 0, fmt.Errorf("merge: %s has no runs_per_point (written by an older emu): run the shards again", filepath.Join(shardDirs[order[0]], ShardFile))
 	}
 
 	readers := make([]*results.RunsReader, n)
 	for k, i := range order {
-		f, err := os.Open(filepath.Join(shardDirs[i], "runs.csv"))
+		f, err := input.Open(filepath.Join(shardDirs[i], "runs.csv"), input.Regular)
 		if err != nil {
 			return 0, fmt.Errorf("merge: %w", err)
 		}
 		defer f.Close()
-		if readers[k], err = results.NewRunsReader(bufio.NewReaderSize(f, 1<<16)); err != nil {
+		if readers[k], err = results.NewRunsReader(input.Lines(f, input.MaxLineBytes)); err != nil {
 			return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 		}
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(out, PartialDir), 0o755); err != nil {
+		return 0, fmt.Errorf("merge: %w: %w", results.ErrUnusablePath, err)
+	}
+	lock, err := lockDir(out)
+	if err != nil {
 		return 0, fmt.Errorf("merge: %w", err)
 	}
+	defer lock.unlock()
 	// states.csv, when the sweep recorded it, is merged run by run too.
 	var states []*statesReader
 	var sw *csv.Writer
@@ -91,16 +117,16 @@ func Merge(out string, shardDirs []string) (int64, error) {
 	if _, err := os.Stat(filepath.Join(shardDirs[order[0]], StatesFile)); err == nil {
 		states = make([]*statesReader, n)
 		for k, i := range order {
-			f, err := os.Open(filepath.Join(shardDirs[i], StatesFile))
+			f, err := input.Open(filepath.Join(shardDirs[i], StatesFile), input.Regular)
 			if err != nil {
 				return 0, fmt.Errorf("merge: %w", err)
 			}
 			defer f.Close()
-			if states[k], err = newStatesReader(bufio.NewReaderSize(f, 1<<16)); err != nil {
+			if states[k], err = newStatesReader(input.Lines(f, input.MaxLineBytes)); err != nil {
 				return 0, fmt.Errorf("merge: %s: %w", shardDirs[i], err)
 			}
 		}
-		if statesDst, err = results.CreateAtomic(filepath.Join(out, StatesFile)); err != nil {
+		if statesDst, err = results.CreateAtomic(filepath.Join(out, PartialDir, StatesFile)); err != nil {
 			return 0, err
 		}
 		defer statesDst.Abort()
@@ -110,7 +136,7 @@ func Merge(out string, shardDirs []string) (int64, error) {
 			return 0, err
 		}
 	}
-	dst, err := results.CreateAtomic(filepath.Join(out, "runs.csv"))
+	dst, err := results.CreateAtomic(filepath.Join(out, PartialDir, "runs.csv"))
 	if err != nil {
 		return 0, err
 	}
@@ -135,6 +161,10 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 		if err != nil {
 			return 0, fmt.Errorf("merge: shard %d: %w", rows%int64(n), err)
+		}
+		wantPoint, wantRun := int(rows/perPoint), int(rows%perPoint)
+		if row.Point != wantPoint || row.Run != wantRun || row.Seed != engine.RunSeed(seed, wantPoint, wantRun) {
+			return 0, fmt.Errorf("merge: shard %d: a row for point %d run %d (seed %d) where point %d run %d belongs: the shard's runs.csv was changed or mixed", rows%int64(n), row.Point, row.Run, row.Seed, wantPoint, wantRun)
 		}
 		for len(acc) <= row.Point {
 			acc = append(acc, nil)
@@ -202,8 +232,17 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		}
 		points = append(points, withExtra(a.Summary(), means))
 	}
-	if err := writeSummaries(out, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
+	staging := filepath.Join(out, PartialDir)
+	if err := writeSummaries(context.Background(), staging, head.Version, head.Scenario, readers[0].Keys(), points); err != nil {
 		return 0, err
+	}
+	files := []string{"runs.csv"}
+	if sw != nil {
+		files = append(files, StatesFile)
+	}
+	files = append(files, "summary.csv", "summary.json")
+	if err := publish(out, infos[0].Fingerprint, files); err != nil {
+		return 0, fmt.Errorf("merge: publishing the outputs in %s: %w", out, err)
 	}
 	return rows, nil
 }

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/sim"
@@ -37,7 +38,12 @@ type Plan struct {
 	Keys     []string
 	Points   []Point
 	Scenario any // recorded in summary.json
-	Version  string
+	// Origin, if set, is what the plan was made from (the scenario's text
+	// and the command line's overrides): Fingerprint hashes it instead of
+	// every resolved point, which for the largest sweeps is half a
+	// gigabyte of JSON.
+	Origin  []byte
+	Version string
 	// States: some point opens more than one connection per run, so runs
 	// record states.csv.
 	States bool
@@ -109,6 +115,7 @@ type task struct {
 	run    results.Run
 	out    results.Outcome
 	extra  []string   // the values of sim.RowColumns
+	unborn int        // connections never started (the run ended first)
 	states [][]string // states.csv rows, when the plan records them
 	err    error
 }
@@ -124,6 +131,7 @@ type sweepState struct {
 	acc      []*results.Accumulator
 	done     int64 // rows written (restored ones included)
 	res      Result
+	cut      cutoffs
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
@@ -221,17 +229,27 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	jobs = min(jobs, MaxJobs)
 	window := opt.Window
-	if window <= 0 {
+	if window <= 0 || window > 64*MaxJobs {
 		window = 64 * jobs
 	}
-	total := opt.Shard.size(int64(len(plan.Points)) * int64(plan.Runs))
+	all, err := TotalRuns(len(plan.Points), plan.Runs)
+	if err != nil {
+		return err
+	}
+	total := opt.Shard.size(all)
 	start := st.done
 	if start > total {
 		return fmt.Errorf("runner: the checkpoint has %d runs, the sweep only %d", start, total)
 	}
 	dispatch, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
+	// Cancellation reaches the runs in progress through one flag, which
+	// their event loops check every few thousand events.
+	var interrupt atomic.Bool
+	stopWatch := context.AfterFunc(ctx, func() { interrupt.Store(true) })
+	defer stopWatch()
 
 	// credits bound the reorder window: a run is handed out only when the
 	// writer has room for its result.
@@ -262,6 +280,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 		go func() {
 			defer wg.Done()
 			worker := sim.NewWorker()
+			worker.SetInterrupt(&interrupt)
 			for k := range tasks {
 				done <- runOne(worker, plan, k, opt.Shard.global(k))
 			}
@@ -274,6 +293,10 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	var firstErr error
 	for t := range done {
 		if firstErr != nil {
+			continue
+		}
+		if errors.Is(t.err, sim.ErrInterrupted) {
+			// Abandoned; the rows before it are still written.
 			continue
 		}
 		if t.err != nil {
@@ -295,9 +318,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 				stopDispatch()
 				break
 			}
-			if cur.run.HitHorizon && cur.out.CloseType == results.Incomplete && len(st.res.Warnings) < 10 {
-				st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("point %d run %d reached stop_after or the event budget before the connection ended", cur.run.Point, cur.run.Run))
-			}
+			st.noteCutoff(plan, cur)
 			next++
 			credits <- struct{}{}
 			if opt.Progress != nil {
@@ -308,6 +329,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	st.cutoffSummary()
 	if next < total {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -332,11 +354,12 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 		st.CloseTypes[t.out.CloseType] = 1
 	}
 	t.extra = append(st.Columns(), r.Exit[results.Client], r.Exit[results.Server])
+	t.unborn = st.NeverStarted
 	if plan.States {
 		t.states = statesRows(point, run, w.Samples())
 	}
 	t.run = *r
-	t.run.Segments = nil
+	t.run.Segments, t.run.Track = nil, nil
 	t.run.SweepValues = plan.Points[point].Values
 	return t
 }

@@ -11,7 +11,7 @@ import (
 // classified, so that a run can count how all its connections ended
 // without keeping every segment of the run.
 type connRec struct {
-	segs   []results.Segment
+	track  results.Tracker
 	c, s   *tcp.Endpoint
 	port   uint16 // the client's port
 	closed [2]bool
@@ -38,6 +38,7 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 			w.finalize(old)
 		}
 		r := &connRec{c: e, port: port}
+		r.track.Reset()
 		w.byPort[port] = r
 		e.SetTag(r)
 		return r
@@ -76,7 +77,7 @@ func (w *Worker) finalize(r *connRec) {
 	if w.byPort[r.port] == r {
 		delete(w.byPort, r.port)
 	}
-	run := results.Run{Segments: r.segs}
+	run := results.Run{Track: &r.track}
 	for side, e := range [2]*tcp.Endpoint{r.c, r.s} {
 		if e == nil {
 			continue
@@ -97,12 +98,15 @@ func (w *Worker) finalizeAll() {
 	}
 }
 
-// arrived notes a recorded segment's arrival.
-func (p *packet) arrived(now engine.Time, run *results.Run) {
+// arrived notes a tracked segment's arrival (sent by from).
+func (w *Worker) arrived(now engine.Time, p *packet, from results.Side) {
 	if p.idx >= 0 {
-		run.Segments[p.idx].Arrived = now
+		w.track.Arrived(p.idx, from, p.seg.Flags, p.seg.Ack, now)
+		if w.trace != nil {
+			w.run.Segments[p.idx].Arrived = now
+		}
 	}
 	if p.rec != nil {
-		p.rec.segs[p.ridx].Arrived = now
+		p.rec.track.Arrived(p.ridx, from, p.seg.Flags, p.seg.Ack, now)
 	}
 }

@@ -106,6 +106,7 @@ func TestMaxTWBuckets(t *testing.T) {
 // its close type are those of the first connection alone.
 func TestFirstConnectionRecorded(t *testing.T) {
 	w := NewWorker()
+	w.SetTrace(&results.Trace{}) // a run keeps its segments only for a trace
 	r, err := w.Run(shortConnections(500, time.Millisecond, time.Minute, tcp.DefaultHostSettings()), 0, 0, 3)
 	if err != nil {
 		t.Fatal(err)

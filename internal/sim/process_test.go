@@ -79,6 +79,7 @@ func TestNoListener(t *testing.T) {
 	p := linuxParams(time.Millisecond, []tcp.Op{{Kind: tcp.OpConnect}, {Kind: tcp.OpClose}}, nil)
 	p.Server.NoListen = true
 	w := NewWorker()
+	w.SetTrace(&results.Trace{}) // a run keeps its segments only for a trace
 	r, err := w.Run(p, 0, 0, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,10 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/emu-sim/emu/engine"
@@ -50,6 +52,9 @@ type Stats struct {
 	// CloseTypes counts how the run's connections ended (runs of more than
 	// one connection; for one connection the runner fills it in).
 	CloseTypes [results.NumCloseTypes]int
+	// NeverStarted counts the connections whose arrival the run's end
+	// (stop_after or max_events) came before; not a column.
+	NeverStarted int
 }
 
 // ExtraColumns are the runs.csv columns Stats adds after the contract's:
@@ -76,8 +81,8 @@ var RowColumns = append(append([]string(nil), ExtraColumns...), ExitColumns...)
 // segment record, so that delivery can note its arrival time.
 type packet struct {
 	seg  tcp.Segment
-	idx  int32    // index in the run's record (the first connection), or -1
-	ridx int32    // index in rec
+	idx  int64    // index in the first connection's tracker, or -1
+	ridx int64    // index in rec's tracker
 	rec  *connRec // the connection's own record in runs of many connections
 	tidx int32    // index in the trace's Wire, or -1 (no trace)
 }
@@ -113,6 +118,8 @@ type Worker struct {
 	samples     []StateSample
 	perConn     bool                // classify every connection (runs of many connections)
 	byPort      map[uint16]*connRec // records of live connections by client port
+	interrupt   *atomic.Bool        // see SetInterrupt
+	track       results.Tracker     // classifies the first connection as it runs
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -128,9 +135,17 @@ func NewWorker() *Worker {
 	return w
 }
 
+// ErrInterrupted is returned by Run when the flag given to SetInterrupt was
+// set during the run: the run was abandoned, not finished.
+var ErrInterrupted = errors.New("run interrupted")
+
+// SetInterrupt gives later runs a flag that, once true, ends them within a
+// few thousand events with ErrInterrupted (how Ctrl-C reaches a long run).
+func (w *Worker) SetInterrupt(f *atomic.Bool) { w.interrupt = f }
+
 // SetTrace makes later runs record a Trace of every event (for ladders and
 // pcaps); nil turns it off.
-func (w *Worker) SetTrace(t *Trace) {
+func (w *Worker) SetTrace(t *results.Trace) {
 	if t == nil {
 		w.trace = nil
 		return
@@ -160,7 +175,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		return nil, fmt.Errorf("link: %w", err)
 	}
 	r := &w.run
-	*r = results.Run{Point: point, Run: run, Seed: seed, Segments: r.Segments[:0]}
+	*r = results.Run{Point: point, Run: run, Seed: seed, Segments: r.Segments[:0], Track: &w.track}
+	w.track.Reset()
 	var obs tcp.Observer
 	if w.trace != nil {
 		w.trace.reset(p)
@@ -224,7 +240,10 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		// forking server gives it.
 		l.OnConnection = w.forkServer
 	}
-	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents})
+	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents, Interrupt: w.interrupt})
+	if res.Reason == engine.Interrupted {
+		return nil, ErrInterrupted
+	}
 	// The close-type columns describe the run's first connection.
 	if w.c0 != nil && w.c0.Owner() != nil {
 		cp = w.c0.Owner()
@@ -234,6 +253,9 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	}
 	r.End = res.Now
 	r.HitHorizon = res.Reason == engine.Horizon || res.Reason == engine.Budget
+	r.HitBudget = res.Reason == engine.Budget
+	r.CutShort = r.HitHorizon
+	w.stats.NeverStarted = max(p.Connections.Count, 1) - w.started
 	for side, pr := range [2]*tcp.Process{cp, sp} {
 		if pr == nil {
 			// No program (a server that does not listen).
@@ -379,17 +401,18 @@ func (w *Worker) isFirst(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) b
 
 func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
 	r := &w.run
-	idx := int32(-1)
-	// Only the first connection's segments are recorded: it is the one
-	// runs.csv's close-type columns describe, and a run of 100 000
-	// connections must not keep every segment.
+	idx := int64(-1)
+	rs := results.Segment{
+		At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
+		Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
+	}
+	// Only the first connection is classified for runs.csv's close-type
+	// columns; its segments are tracked, not kept (a run of millions of
+	// events would otherwise keep them all), except for a trace.
 	if w.isFirst(side, e, seg) {
-		idx = int32(len(r.Segments))
-		r.Segments = append(r.Segments, results.Segment{
-			At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
-			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
-		})
+		idx = w.track.Sent(&rs)
 		if w.trace != nil {
+			r.Segments = append(r.Segments, rs)
 			w.trace.sent(seg)
 		}
 	}
@@ -403,11 +426,7 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	}
 	if w.perConn {
 		if rec := w.recFor(side, e, seg); rec != nil {
-			pk.rec, pk.ridx = rec, int32(len(rec.segs))
-			rec.segs = append(rec.segs, results.Segment{
-				At: w.sched.Now(), Arrived: engine.Never, From: side, Flags: seg.Flags,
-				Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx,
-			})
+			pk.rec, pk.ridx = rec, rec.track.Sent(&rs)
 		}
 	}
 	if err := l.Send(pk, seg.WireSize()); err != nil {
@@ -418,13 +437,13 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 }
 
 func (w *Worker) toServer(now engine.Time, p packet) {
-	p.arrived(now, &w.run)
+	w.arrived(now, &p, results.Client)
 	w.traceArrived(now, &p)
 	w.server.Input(&p.seg)
 }
 
 func (w *Worker) toClient(now engine.Time, p packet) {
-	p.arrived(now, &w.run)
+	w.arrived(now, &p, results.Server)
 	w.traceArrived(now, &p)
 	w.client.Input(&p.seg)
 }

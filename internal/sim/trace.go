@@ -9,31 +9,16 @@ import (
 	"github.com/emu-sim/emu/tcp"
 )
 
-// Trace is the run's record for ladders and pcaps (results.Trace); the
-// names below keep the simulator's callers short.
-type (
-	Trace       = results.Trace
-	Event       = results.TraceEvent
-	WireSegment = results.WireSegment
-)
-
-// Trace event kinds, as results names them.
-const (
-	StateChange = results.StateChange
-	AppCall     = results.AppCall
-	GaveUp      = results.GaveUp
-)
-
 // recorder fills a Trace as a run goes: it observes the endpoints (a
 // tcp.Observer) and is told of every segment the worker puts on the link.
 type recorder struct {
-	t      *Trace
+	t      *results.Trace
 	owners []*tcp.Endpoint // the endpoint of each event (nil for some calls)
 }
 
 func (r *recorder) reset(p *Params) {
 	t := r.t
-	*t = Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Wire: t.Wire[:0],
+	*t = results.Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Wire: t.Wire[:0],
 		Delay: [2]time.Duration{p.Link.Forward.Delay, p.Link.Reverse.Delay}}
 	r.owners = r.owners[:0]
 }
@@ -41,7 +26,7 @@ func (r *recorder) reset(p *Params) {
 // wire records a segment of any connection and returns its index in Wire.
 func (r *recorder) wire(at engine.Time, side results.Side, seg *tcp.Segment, rtx bool) int32 {
 	t := r.t
-	t.Wire = append(t.Wire, WireSegment{
+	t.Wire = append(t.Wire, results.WireSegment{
 		Segment: results.Segment{At: at, Arrived: engine.Never, From: side, Flags: seg.Flags,
 			Seq: seg.Seq, Ack: seg.Ack, Len: seg.Len, Retransmit: rtx},
 		SrcPort: seg.SrcPort, DstPort: seg.DstPort, Window: seg.Window, MSS: seg.MSS,
@@ -77,6 +62,7 @@ func (rec *recorder) finish(r *results.Run, c0, s0 *tcp.Endpoint, many bool) {
 	}
 	t.Run = *r
 	t.Run.Segments = append([]results.Segment(nil), r.Segments...)
+	t.Run.Track = nil // the worker's, reused by its next run; Segments say the same
 }
 
 func sideOf(e *tcp.Endpoint) results.Side {
@@ -101,7 +87,7 @@ func (r *recorder) Segment(now engine.Time, e *tcp.Endpoint, seg *tcp.Segment, e
 
 // State implements tcp.Observer.
 func (r *recorder) State(now engine.Time, e *tcp.Endpoint, from, to tcp.State) {
-	r.add(e, Event{At: now, Side: sideOf(e), Kind: StateChange, Text: to.String()})
+	r.add(e, results.TraceEvent{At: now, Side: sideOf(e), Kind: results.StateChange, Text: to.String()})
 }
 
 // App implements tcp.Observer.
@@ -117,15 +103,15 @@ func (r *recorder) App(now engine.Time, h *tcp.Host, e *tcp.Endpoint, ev tcp.App
 	if h.Name == "server" {
 		side = results.Server
 	}
-	r.add(e, Event{At: now, Side: side, Kind: AppCall, Text: text, Call: ev.Call, Result: ev.Result, Proc: ev.Proc, Signal: ev.Signal})
+	r.add(e, results.TraceEvent{At: now, Side: side, Kind: results.AppCall, Text: text, Call: ev.Call, Result: ev.Result, Proc: ev.Proc, Signal: ev.Signal})
 }
 
 // TimerGaveUp implements tcp.Observer.
 func (r *recorder) TimerGaveUp(now engine.Time, e *tcp.Endpoint, why string) {
-	r.add(e, Event{At: now, Side: sideOf(e), Kind: GaveUp, Text: why})
+	r.add(e, results.TraceEvent{At: now, Side: sideOf(e), Kind: results.GaveUp, Text: why})
 }
 
-func (r *recorder) add(e *tcp.Endpoint, ev Event) {
+func (r *recorder) add(e *tcp.Endpoint, ev results.TraceEvent) {
 	t := r.t
 	t.Order = append(t.Order, -1-len(t.Events))
 	t.Events = append(t.Events, ev)

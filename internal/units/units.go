@@ -7,6 +7,7 @@ package units
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
+		if durationForm.MatchString(s) {
+			return 0, fmt.Errorf("duration %q is too long (at most 2562047h, about 292 years)", s)
+		}
 		return 0, fmt.Errorf("%q is not a duration (write e.g. 40ms, 1.5s, 2m)", s)
 	}
 	if d < 0 {
@@ -29,6 +33,10 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// durationForm matches the form of a Go duration; one that matches but does
+// not parse is too long for time.Duration.
+var durationForm = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // FormatDuration writes d in the form ParseDuration reads.
 func FormatDuration(d time.Duration) string {
@@ -43,8 +51,8 @@ var sizeUnits = []struct {
 	mult   float64
 }{
 	// Longest suffixes first so that "KiB" is not read as "B".
-	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
 	{"kB", 1e3},
 	{"B", 1},
 }

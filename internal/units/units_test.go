@@ -70,3 +70,22 @@ func TestFormatRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitsNamed: a duration too long for the clock says so (it once said
+// "not a duration"), and the TiB a message names is accepted.
+func TestLimitsNamed(t *testing.T) {
+	if _, err := ParseDuration("3000000h"); err == nil || err.Error() != `duration "3000000h" is too long (at most 2562047h, about 292 years)` {
+		t.Errorf("3000000h: %v", err)
+	}
+	if _, err := ParseDuration("3000000x"); err == nil || err.Error() != `"3000000x" is not a duration (write e.g. 40ms, 1.5s, 2m)` {
+		t.Errorf("3000000x: %v", err)
+	}
+	for in, want := range map[string]int64{"1TiB": 1 << 40, "2TB": 2e12, "1024TiB": 1 << 50} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%s) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := ParseSize("1025TiB"); err == nil || err.Error() != `size "1025TiB" is too large (at most 1024TiB)` {
+		t.Errorf("1025TiB: %v", err)
+	}
+}

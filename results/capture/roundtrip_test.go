@@ -71,7 +71,7 @@ func roundTripExample(t *testing.T, name string, runs int) {
 		}()
 		for pi := range plan.Points {
 			for run := 0; run < runs; run++ {
-				tr := &sim.Trace{}
+				tr := &results.Trace{}
 				w.SetTrace(tr)
 				seed := engine.RunSeed(plan.Seed, pi, run)
 				if _, err := w.Run(plan.Points[pi].Params, pi, run, seed); err != nil {
@@ -97,7 +97,7 @@ func roundTripExample(t *testing.T, name string, runs int) {
 }
 
 // roundTrip writes the traced run as a pcap and classifies it.
-func roundTrip(tr *sim.Trace) (results.Outcome, error) {
+func roundTrip(tr *results.Trace) (results.Outcome, error) {
 	pkts, opt, err := pcap.FromTrace(tr, 0)
 	if err != nil {
 		return results.Outcome{}, err

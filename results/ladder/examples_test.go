@@ -11,11 +11,12 @@ import (
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/internal/sim"
+	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/scenarios"
 )
 
 // exampleTrace runs run 0 of a point of a built-in example, as emu trace does.
-func exampleTrace(t *testing.T, name string, point int) *sim.Trace {
+func exampleTrace(t *testing.T, name string, point int) *results.Trace {
 	t.Helper()
 	b, _ := scenarios.Builtin(name)
 	s, err := scenarios.Load(name, b)
@@ -28,7 +29,7 @@ func exampleTrace(t *testing.T, name string, point int) *sim.Trace {
 	}
 	plan := runner.NewPlan(pts, "test", 0, 0, false)
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	if _, err := w.Run(plan.Points[point].Params, point, 0, engine.RunSeed(plan.Seed, point, 0)); err != nil {
 		t.Fatal(err)

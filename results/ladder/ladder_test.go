@@ -13,6 +13,7 @@ import (
 
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/tcp"
 )
 
@@ -47,7 +48,7 @@ func TestGoldenLadders(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := sim.NewWorker()
-			tr := &sim.Trace{}
+			tr := &results.Trace{}
 			w.SetTrace(tr)
 			p := params(c.server, false)
 			if c.name == "simultaneous" {
@@ -86,7 +87,7 @@ func TestGoldenLadders(t *testing.T) {
 func TestSVG(t *testing.T) {
 	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	p := params([]tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}, false)
 	p.Link.Forward.Loss = netlink.Loss{Model: netlink.LossBernoulli, P: 0.3}

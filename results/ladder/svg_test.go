@@ -13,6 +13,7 @@ import (
 
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/netlink"
+	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
@@ -87,11 +88,11 @@ func readSVG(t *testing.T, b []byte) (labels []svgLabel, title string, key []str
 // the title, the colour key, every segment labelled once, no two labels
 // overlapping, and every label between the two time lines.
 func TestSVGLabels(t *testing.T) {
-	traces := map[string]*sim.Trace{}
+	traces := map[string]*results.Trace{}
 	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
 	for seed := uint64(1); seed <= 30; seed++ {
 		w := sim.NewWorker()
-		tr := &sim.Trace{}
+		tr := &results.Trace{}
 		w.SetTrace(tr)
 		p := params([]tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}, false)
 		p.Client.Do[1].Size = 5000
@@ -168,7 +169,7 @@ func TestBoxes(t *testing.T) {
 func TestSVGGolden(t *testing.T) {
 	read := tcp.Op{Kind: tcp.OpRead, Read: tcp.ReadEOF}
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	p := params([]tcp.Op{{Kind: tcp.OpAccept}, read, {Kind: tcp.OpClose}}, false)
 	p.Client.Do[1].Size = 5000

@@ -247,7 +247,7 @@ func TestAllConnections(t *testing.T) {
 		StopAfter:   10 * time.Minute,
 	}
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	if _, err := w.Run(p, 0, 0, 7); err != nil {
 		t.Fatal(err)
@@ -310,7 +310,7 @@ func TestRTT(t *testing.T) {
 		StopAfter: 10 * time.Minute,
 	}
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	if _, err := w.Run(p, 0, 0, 1); err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func trace(t *testing.T, loss float64, seed uint64) *results.Trace {
 		StopAfter: 10 * time.Minute,
 	}
 	w := sim.NewWorker()
-	tr := &sim.Trace{}
+	tr := &results.Trace{}
 	w.SetTrace(tr)
 	if _, err := w.Run(p, 0, 0, seed); err != nil {
 		t.Fatal(err)
@@ -235,7 +235,7 @@ func exampleTraces(t *testing.T) map[string]*results.Trace {
 		plan := runner.NewPlan(pts, "test", 0, 0, false)
 		for _, p := range []int{0, len(plan.Points) - 1} {
 			w := sim.NewWorker()
-			tr := &sim.Trace{}
+			tr := &results.Trace{}
 			w.SetTrace(tr)
 			if _, err := w.Run(plan.Points[p].Params, p, 0, engine.RunSeed(plan.Seed, p, 0)); err != nil {
 				t.Fatal(err)

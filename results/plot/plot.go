@@ -15,7 +15,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,6 +26,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/emu-sim/emu/internal/input"
 	"github.com/emu-sim/emu/internal/units"
 	"github.com/emu-sim/emu/results"
 )
@@ -59,12 +59,12 @@ type Sweep struct {
 // and, for its content, the line.
 func Load(dir string) (*Sweep, error) {
 	path := filepath.Join(dir, "summary.csv")
-	f, err := os.Open(path)
+	f, err := input.Open(path, input.Regular)
 	if err != nil {
 		return nil, fmt.Errorf("plot: %w (is %s the output folder of 'emu run'?)", err, dir)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(input.Lines(f, input.MaxLineBytes))
 	head, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s:1: empty file, not a summary.csv", path)

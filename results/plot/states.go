@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/emu-sim/emu/internal/input"
 )
 
 // PlotStates draws, from DIR/states.csv, the number of sockets in one state
@@ -25,12 +26,12 @@ func PlotStates(dir, state, host, out string) error {
 		return err
 	}
 	path := filepath.Join(dir, "states.csv")
-	f, err := os.Open(path)
+	f, err := input.Open(path, input.Regular)
 	if err != nil {
 		return fmt.Errorf("plot: %w (states.csv is written by runs of more than one connection)", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(input.Lines(f, input.MaxLineBytes))
 	head, err := r.Read()
 	if err != nil {
 		return fmt.Errorf("%s:1: %w", path, err)

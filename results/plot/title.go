@@ -3,10 +3,11 @@ package plot
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/emu-sim/emu/internal/input"
 )
 
 // scenarioName returns the scenario's name from DIR/summary.json, or the
@@ -17,7 +18,7 @@ func scenarioName(s *Sweep) string {
 			Name string `json:"name"`
 		} `json:"scenario"`
 	}
-	if b, err := os.ReadFile(filepath.Join(s.Dir, "summary.json")); err == nil && json.Unmarshal(b, &sj) == nil && sj.Scenario.Name != "" {
+	if b, err := input.ReadFile(filepath.Join(s.Dir, "summary.json"), input.Regular, 2<<30); err == nil && json.Unmarshal(b, &sj) == nil && sj.Scenario.Name != "" {
 		return sj.Scenario.Name
 	}
 	return s.Name
@@ -55,7 +56,7 @@ func fixedParams(s *Sweep) string {
 			return false
 		})
 	}
-	if b, err := os.ReadFile(filepath.Join(s.Dir, "summary.json")); err == nil && json.Unmarshal(b, &sj) == nil && len(sj.Scenario.Points) > 0 {
+	if b, err := input.ReadFile(filepath.Join(s.Dir, "summary.json"), input.Regular, 2<<30); err == nil && json.Unmarshal(b, &sj) == nil && len(sj.Scenario.Points) > 0 {
 		pts := sj.Scenario.Points
 		// same returns f's value if every point has the same one.
 		same := func(f func(i int) string) (string, bool) {

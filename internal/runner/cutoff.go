@@ -1,0 +1,52 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/emu-sim/emu/results"
+)
+
+// maxCutoffWarnings bounds the runs named one by one in the warnings; the
+// rest are counted in one line.
+const maxCutoffWarnings = 10
+
+// cutoffs counts the runs that a budget ended rather than their own end:
+// stop_after (the virtual-time horizon) or max_events (the event budget).
+// Such a run's close type may say incomplete, and its later connections may
+// never have started: the user must hear of it.
+type cutoffs struct {
+	runs, unnamed int64
+}
+
+// noteCutoff records t if a budget ended its run, naming the first few.
+func (st *sweepState) noteCutoff(plan *Plan, t *task) {
+	if !t.run.HitHorizon {
+		return
+	}
+	st.cut.runs++
+	if len(st.res.Warnings) >= maxCutoffWarnings {
+		st.cut.unnamed++
+		return
+	}
+	p := plan.Points[t.run.Point].Params
+	by := fmt.Sprintf("stop_after (%v)", time.Duration(p.StopAfter))
+	if t.run.HitBudget {
+		by = fmt.Sprintf("the event budget (max_events %d)", p.MaxEvents)
+	}
+	msg := fmt.Sprintf("point %d run %d: %s ended the run", t.run.Point, t.run.Run, by)
+	if t.out.CloseType == results.Incomplete {
+		msg += " before its first connection ended (close type incomplete)"
+	}
+	if t.unborn > 0 {
+		msg += fmt.Sprintf("; %d of its %d connections never started", t.unborn, max(p.Connections.Count, 1))
+	}
+	st.res.Warnings = append(st.res.Warnings, msg)
+}
+
+// cutoffSummary adds the count of the runs not named.
+func (st *sweepState) cutoffSummary() {
+	if st.cut.unnamed > 0 {
+		st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("... and %d more runs ended by stop_after or max_events (%d in all)", st.cut.unnamed, st.cut.runs))
+	}
+}

@@ -57,30 +57,7 @@ Examples:
 }
 
 func init() {
-	classifyCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, classifyCmd)
-		out := fs.String("out", "", "output folder (default out/classify-<first file's name>/)")
-		port := fs.Int("port", 0, "keep only connections with this port at one end")
-		quiet := fs.Bool("quiet", false, "no progress bar and no table")
-		explain := fs.Bool("explain", false, "print one line per connection saying why it ended as it did")
-		pos, err := parseFlags(e, classifyCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) == 0 {
-			return badInput("emu classify: name at least one capture file (pcap or pcapng)")
-		}
-		if *port < 0 || *port > 65535 {
-			return badInput("emu classify: --port %d is not a TCP port (1 to 65535)", *port)
-		}
-		dir := *out
-		if dir == "" {
-			base := filepath.Base(pos[0])
-			base = strings.TrimSuffix(base, filepath.Ext(base))
-			dir = filepath.Join("out", "classify-"+base)
-		}
-		return classify(e, pos, dir, uint16(*port), *quiet, *explain)
-	}
+	classifyCmd.run = cmdClassify
 }
 
 // errInterrupted stops reading when a signal arrives.
@@ -259,4 +236,30 @@ func printCaptureTable(w io.Writer, rows []results.FileSummary) {
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	tw.Flush()
+}
+
+// cmdClassify runs emu classify.
+func cmdClassify(e *env, args []string) error {
+	fs := newFlags(e, classifyCmd)
+	out := fs.String("out", "", "output folder (default out/classify-<first file's name>/)")
+	port := fs.Int("port", 0, "keep only connections with this port at one end")
+	quiet := fs.Bool("quiet", false, "no progress bar and no table")
+	explain := fs.Bool("explain", false, "print one line per connection saying why it ended as it did")
+	pos, err := parseFlags(e, classifyCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return badInput("emu classify: name at least one capture file (pcap or pcapng)")
+	}
+	if *port < 0 || *port > 65535 {
+		return badInput("emu classify: --port %d is not a TCP port (1 to 65535)", *port)
+	}
+	dir := *out
+	if dir == "" {
+		base := filepath.Base(pos[0])
+		base = strings.TrimSuffix(base, filepath.Ext(base))
+		dir = filepath.Join("out", "classify-"+base)
+	}
+	return classify(e, pos, dir, uint16(*port), *quiet, *explain)
 }

@@ -28,34 +28,37 @@ Examples:
 }
 
 func init() {
-	compareCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, compareCmd)
-		out := fs.String("out", "", "also draw both distributions to `FILE.svg`")
-		pos, err := parseFlags(e, compareCmd, fs, args)
-		if err != nil {
-			return err
+	compareCmd.run = cmdCompare
+}
+
+// cmdCompare runs emu compare.
+func cmdCompare(e *env, args []string) error {
+	fs := newFlags(e, compareCmd)
+	out := fs.String("out", "", "also draw both distributions to `FILE.svg`")
+	pos, err := parseFlags(e, compareCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return badInput("emu compare: name two run folders, DIR_A DIR_B")
+	}
+	rep, err := compare.Folders(pos[0], pos[1])
+	if err != nil {
+		var in *compare.InputError
+		if errors.As(err, &in) {
+			return badInput("emu compare: %v", err)
 		}
-		if len(pos) != 2 {
-			return badInput("emu compare: name two run folders, DIR_A DIR_B")
-		}
-		rep, err := compare.Folders(pos[0], pos[1])
-		if err != nil {
-			var in *compare.InputError
-			if errors.As(err, &in) {
-				return badInput("emu compare: %v", err)
-			}
+		return fmt.Errorf("emu compare: %w", err)
+	}
+	rep.Print(e.stdout)
+	if *out != "" {
+		if err := rep.Plot(*out); err != nil {
 			return fmt.Errorf("emu compare: %w", err)
 		}
-		rep.Print(e.stdout)
-		if *out != "" {
-			if err := rep.Plot(*out); err != nil {
-				return fmt.Errorf("emu compare: %w", err)
-			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *out)
-		}
-		if d := rep.Differing(); len(d) > 0 {
-			return &exitError{code: 1, msg: fmt.Sprintf("emu compare: %d of %d points differ at the 1%% level", len(d), len(rep.Points))}
-		}
-		return nil
+		fmt.Fprintf(e.stdout, "wrote %s\n", *out)
 	}
+	if d := rep.Differing(); len(d) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("emu compare: %d of %d points differ at the 1%% level", len(d), len(rep.Points))}
+	}
+	return nil
 }

@@ -30,29 +30,7 @@ Examples:
 }
 
 func init() {
-	completionCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, completionCmd)
-		pos, err := parseFlags(e, completionCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return badInput("emu completion: name a shell: bash, zsh or fish")
-		}
-		ref, err := completionModel()
-		if err != nil {
-			return fmt.Errorf("emu completion: %w", err)
-		}
-		switch pos[0] {
-		case "bash":
-			return writeBash(e.stdout, ref)
-		case "zsh":
-			return writeZsh(e.stdout, ref)
-		case "fish":
-			return writeFish(e.stdout, ref)
-		}
-		return badInput("emu completion: %q: write bash, zsh or fish", pos[0])
-	}
+	completionCmd.run = cmdCompletion
 }
 
 // cmdRef is what completion knows of a command.
@@ -227,4 +205,29 @@ func valueFlagNames() []string {
 	}
 	slices.Sort(k)
 	return k
+}
+
+// cmdCompletion runs emu completion.
+func cmdCompletion(e *env, args []string) error {
+	fs := newFlags(e, completionCmd)
+	pos, err := parseFlags(e, completionCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("emu completion: name a shell: bash, zsh or fish")
+	}
+	ref, err := completionModel()
+	if err != nil {
+		return fmt.Errorf("emu completion: %w", err)
+	}
+	switch pos[0] {
+	case "bash":
+		return writeBash(e.stdout, ref)
+	case "zsh":
+		return writeZsh(e.stdout, ref)
+	case "fish":
+		return writeFish(e.stdout, ref)
+	}
+	return badInput("emu completion: %q: write bash, zsh or fish", pos[0])
 }

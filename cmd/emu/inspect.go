@@ -38,69 +38,9 @@ var showCmd = &command{
 }
 
 func init() {
-	validateCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, validateCmd)
-		pos, err := parseFlags(e, validateCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) == 0 {
-			return badInput("emu validate: name at least one scenario file")
-		}
-		bad := 0
-		for _, f := range pos {
-			sc, err := loadScenario(e, f)
-			if err == nil {
-				if perr := sc.CheckPoints(); perr != nil {
-					err = &inputError{msg: perr.Error()}
-				}
-			}
-			if err != nil {
-				bad++
-				fmt.Fprintln(e.stderr, err)
-				continue
-			}
-			for _, n := range sc.Notes() {
-				fmt.Fprintln(e.stdout, n)
-			}
-			fmt.Fprintf(e.stdout, "%s: ok\n", f)
-		}
-		if bad > 0 {
-			verb := "have"
-			if bad == 1 {
-				verb = "has"
-			}
-			return &inputError{msg: fmt.Sprintf("emu validate: %d of %s %s errors", bad, count(len(pos), "file", "files"), verb)}
-		}
-		return nil
-	}
-	listCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, listCmd)
-		if _, err := parseFlags(e, listCmd, fs, args); err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		for _, name := range scenarios.BuiltinNames() {
-			fmt.Fprintf(tw, "%s\t%s\n", name, scenarios.BuiltinSummary(name))
-		}
-		return tw.Flush()
-	}
-	showCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, showCmd)
-		pos, err := parseFlags(e, showCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return badInput("emu show: name one built-in example (see 'emu list')")
-		}
-		b, ok := scenarios.Builtin(pos[0])
-		if !ok {
-			return badInput("emu show: no built-in example %q (see 'emu list')", pos[0])
-		}
-		_, err = e.stdout.Write(b)
-		return err
-	}
+	validateCmd.run = cmdValidate
+	listCmd.run = cmdList
+	showCmd.run = cmdShow
 }
 
 // loadScenario loads a file, "-" for standard input, or a built-in name.
@@ -115,4 +55,73 @@ func loadScenario(e *env, name string) (*scenarios.Scenario, error) {
 		return nil, &inputError{msg: err.Error()}
 	}
 	return s, nil
+}
+
+// cmdValidate runs emu validate.
+func cmdValidate(e *env, args []string) error {
+	fs := newFlags(e, validateCmd)
+	pos, err := parseFlags(e, validateCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return badInput("emu validate: name at least one scenario file")
+	}
+	bad := 0
+	for _, f := range pos {
+		sc, err := loadScenario(e, f)
+		if err == nil {
+			if perr := sc.CheckPoints(); perr != nil {
+				err = &inputError{msg: perr.Error()}
+			}
+		}
+		if err != nil {
+			bad++
+			fmt.Fprintln(e.stderr, err)
+			continue
+		}
+		for _, n := range sc.Notes() {
+			fmt.Fprintln(e.stdout, n)
+		}
+		fmt.Fprintf(e.stdout, "%s: ok\n", f)
+	}
+	if bad > 0 {
+		verb := "have"
+		if bad == 1 {
+			verb = "has"
+		}
+		return &inputError{msg: fmt.Sprintf("emu validate: %d of %s %s errors", bad, count(len(pos), "file", "files"), verb)}
+	}
+	return nil
+}
+
+// cmdList runs emu list.
+func cmdList(e *env, args []string) error {
+	fs := newFlags(e, listCmd)
+	if _, err := parseFlags(e, listCmd, fs, args); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	for _, name := range scenarios.BuiltinNames() {
+		fmt.Fprintf(tw, "%s\t%s\n", name, scenarios.BuiltinSummary(name))
+	}
+	return tw.Flush()
+}
+
+// cmdShow runs emu show.
+func cmdShow(e *env, args []string) error {
+	fs := newFlags(e, showCmd)
+	pos, err := parseFlags(e, showCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("emu show: name one built-in example (see 'emu list')")
+	}
+	b, ok := scenarios.Builtin(pos[0])
+	if !ok {
+		return badInput("emu show: no built-in example %q (see 'emu list')", pos[0])
+	}
+	_, err = e.stdout.Write(b)
+	return err
 }

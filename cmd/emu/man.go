@@ -19,17 +19,7 @@ Examples:
 }
 
 func init() {
-	manCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, manCmd)
-		pos, err := parseFlags(e, manCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 0 {
-			return badInput("emu man: takes no arguments (try: emu man > emu.1; man ./emu.1)")
-		}
-		return writeMan(e.stdout)
-	}
+	manCmd.run = cmdMan
 }
 
 // roff escapes text for a roff line: backslashes, a leading dot or quote
@@ -133,4 +123,17 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// cmdMan runs emu man.
+func cmdMan(e *env, args []string) error {
+	fs := newFlags(e, manCmd)
+	pos, err := parseFlags(e, manCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return badInput("emu man: takes no arguments (try: emu man > emu.1; man ./emu.1)")
+	}
+	return writeMan(e.stdout)
 }

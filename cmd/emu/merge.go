@@ -22,25 +22,28 @@ Example (the shards may run anywhere, at the same time):
 }
 
 func init() {
-	mergeCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, mergeCmd)
-		out := fs.String("out", "", "folder `DIR` for the merged files (required)")
-		pos, err := parseFlags(e, mergeCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if *out == "" {
-			return badInput("emu merge: say where the merged files go with --out DIR")
-		}
-		if len(pos) == 0 {
-			return badInput("emu merge: name the shard folders")
-		}
-		log.Debug().Strs("shards", pos).Str("out", *out).Msg("merge starts")
-		n, err := runner.Merge(*out, pos)
-		if err != nil {
-			return badInput("emu %v", err)
-		}
-		fmt.Fprintf(e.stdout, "merged %s from %s into %s\n", count(n, "run", "runs"), count(len(pos), "shard", "shards"), *out)
-		return nil
+	mergeCmd.run = cmdMerge
+}
+
+// cmdMerge runs emu merge.
+func cmdMerge(e *env, args []string) error {
+	fs := newFlags(e, mergeCmd)
+	out := fs.String("out", "", "folder `DIR` for the merged files (required)")
+	pos, err := parseFlags(e, mergeCmd, fs, args)
+	if err != nil {
+		return err
 	}
+	if *out == "" {
+		return badInput("emu merge: say where the merged files go with --out DIR")
+	}
+	if len(pos) == 0 {
+		return badInput("emu merge: name the shard folders")
+	}
+	log.Debug().Strs("shards", pos).Str("out", *out).Msg("merge starts")
+	n, err := runner.Merge(*out, pos)
+	if err != nil {
+		return badInput("emu %v", err)
+	}
+	fmt.Fprintf(e.stdout, "merged %s from %s into %s\n", count(n, "run", "runs"), count(len(pos), "shard", "shards"), *out)
+	return nil
 }

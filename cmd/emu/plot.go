@@ -37,42 +37,30 @@ Examples:
 }
 
 func init() {
-	plotCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, plotCmd)
-		x := fs.String("x", "", "sweep `KEY` on the x axis (default: the first)")
-		y := fs.String("y", "", "summary.csv `COLUMN` on the y axis (default: every close type's fraction)")
-		out := fs.String("out", "", "`FILE` to write, .svg, .png or .pdf (default DIR/plot.svg, or DIR/states-STATE.svg)")
-		states := fs.String("states", "", "plot states.csv: sockets in `STATE` (e.g. time_wait) over time")
-		host := fs.String("host", "client", "with --states: the `SIDE` whose host is drawn, client or server")
-		pos, err := parseFlags(e, plotCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return badInput("emu plot: name one output folder of 'emu run'")
-		}
-		if *states != "" {
-			file := *out
-			if file == "" {
-				file = filepath.Join(pos[0], "states-"+*states+".svg")
-			}
-			if err := plot.PlotStates(pos[0], *states, *host, file); err != nil {
-				return badInput("emu %v", err)
-			}
-			if file != "-" {
-				fmt.Fprintf(e.stdout, "wrote %s\n", file)
-			}
-			return nil
-		}
-		s, err := plot.Load(pos[0])
-		if err != nil {
-			return badInput("emu %v", err)
-		}
+	plotCmd.run = cmdPlot
+}
+
+// cmdPlot runs emu plot.
+func cmdPlot(e *env, args []string) error {
+	fs := newFlags(e, plotCmd)
+	x := fs.String("x", "", "sweep `KEY` on the x axis (default: the first)")
+	y := fs.String("y", "", "summary.csv `COLUMN` on the y axis (default: every close type's fraction)")
+	out := fs.String("out", "", "`FILE` to write, .svg, .png or .pdf (default DIR/plot.svg, or DIR/states-STATE.svg)")
+	states := fs.String("states", "", "plot states.csv: sockets in `STATE` (e.g. time_wait) over time")
+	host := fs.String("host", "client", "with --states: the `SIDE` whose host is drawn, client or server")
+	pos, err := parseFlags(e, plotCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("emu plot: name one output folder of 'emu run'")
+	}
+	if *states != "" {
 		file := *out
 		if file == "" {
-			file = filepath.Join(pos[0], "plot.svg")
+			file = filepath.Join(pos[0], "states-"+*states+".svg")
 		}
-		if err := plot.Plot(s, plot.Options{X: *x, Y: *y, Out: file}); err != nil {
+		if err := plot.PlotStates(pos[0], *states, *host, file); err != nil {
 			return badInput("emu %v", err)
 		}
 		if file != "-" {
@@ -80,4 +68,19 @@ func init() {
 		}
 		return nil
 	}
+	s, err := plot.Load(pos[0])
+	if err != nil {
+		return badInput("emu %v", err)
+	}
+	file := *out
+	if file == "" {
+		file = filepath.Join(pos[0], "plot.svg")
+	}
+	if err := plot.Plot(s, plot.Options{X: *x, Y: *y, Out: file}); err != nil {
+		return badInput("emu %v", err)
+	}
+	if file != "-" {
+		fmt.Fprintf(e.stdout, "wrote %s\n", file)
+	}
+	return nil
 }

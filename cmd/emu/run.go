@@ -60,163 +60,7 @@ Examples:
 }
 
 func init() {
-	runCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, runCmd)
-		out := fs.String("out", "", "output folder `DIR` (default out/<scenario name>/)")
-		runs := fs.Int("runs", 0, "`N` runs per sweep point (default: the scenario's runs)")
-		seed := fs.Uint64("seed", 0, "scenario seed `S` (default: the scenario's seed)")
-		jobs := fs.Int("jobs", 0, "`J` parallel workers (default: number of CPUs)")
-		quiet := fs.Bool("quiet", false, "no progress bar and no table")
-		yes := fs.Bool("yes", false, "run a sweep larger than --max-runs without asking")
-		maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more than `N` runs")
-		shardFlag := fs.String("shard", "", "run only shard I of N: `I/N`, or auto/N (see above)")
-		resume := fs.String("resume", "", "complete the interrupted run in the output folder `DIR`")
-		format := fs.String("format", "table", "print the summary as `FORMAT`: table, csv, json or markdown")
-		ci := fs.Bool("ci", false, "show each share's 95% interval")
-		pool := fs.Bool("pool", false, "add a row over all points")
-		var sets stringList
-		fs.Var(&sets, "set", "override a var or setting before the sweep: `key=value`, e.g. link.loss=0.01 (repeatable)")
-		pos, err := parseFlags(e, runCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
-		if *runs < 0 || (seen["runs"] && *runs == 0) {
-			return badInput("emu run: --runs must be a positive number")
-		}
-		if *runs > scenarios.MaxRuns {
-			return badInput("emu run: --runs %d is out of range (1 to %d, as for runs: in a file)", *runs, scenarios.MaxRuns)
-		}
-		if *jobs < 0 || *jobs > runner.MaxJobs {
-			return badInput("emu run: --jobs %d is out of range (1 to %d; 0 or none = the number of CPUs)", *jobs, runner.MaxJobs)
-		}
-		if *maxRuns < 1 {
-			return badInput("emu run: --max-runs %d must be at least 1", *maxRuns)
-		}
-		if !slices.Contains(tableFormats, *format) {
-			return badInput("emu run: --format %q: write %s", *format, strings.Join(tableFormats, ", "))
-		}
-		var src runSource
-		if *resume != "" {
-			if len(pos) != 0 || len(sets) != 0 || seen["runs"] || seen["seed"] || seen["shard"] || seen["out"] {
-				return badInput("emu run --resume DIR takes no scenario and no --out, --set, --runs, --seed or --shard: they are those of the interrupted run")
-			}
-			b, err := runner.ReadSource(*resume)
-			if err != nil {
-				return badInput("emu run --resume: %v", err)
-			}
-			if err := json.Unmarshal(b, &src); err != nil || src.Content == "" {
-				return badInput("emu run --resume: %s holds no scenario to resume", *resume)
-			}
-			*out = *resume
-		} else {
-			if len(pos) != 1 {
-				return badInput("emu run: name one scenario file or built-in example (see 'emu list')")
-			}
-			content, name, err := readScenario(e, pos[0])
-			if err != nil {
-				return err
-			}
-			src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
-		}
-		// From here on Ctrl-C and SIGTERM are handled: resolving a large
-		// sweep stops at once (exit 130), and a run keeps what it finished.
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		plan, err := planFromSource(ctx, &src)
-		if err != nil {
-			return err
-		}
-		// The fingerprint of resumed and merged runs: the source, which is
-		// the same for every shard of one command line.
-		origin := src
-		origin.Shard = ""
-		plan.Origin, _ = json.Marshal(origin)
-		var shard runner.Shard
-		if src.Shard != "" {
-			if shard, err = runner.ParseShard(src.Shard, os.Getenv); err != nil {
-				return badInput("emu run: %v", err)
-			}
-		}
-		dir := *out
-		if dir == "" {
-			dir = filepath.Join("out", plan.Name)
-			if shard.Sharded() {
-				dir = filepath.Join("out", fmt.Sprintf("%s-shard-%d-of-%d", plan.Name, shard.Index, shard.Count))
-			}
-		}
-		source, _ := json.Marshal(src)
-		total, err := runner.TotalRuns(len(plan.Points), plan.Runs)
-		if err != nil {
-			return badInput("emu run: %v", err)
-		}
-		if *resume == "" && total > *maxRuns && !*yes {
-			if err := confirmBigSweep(e, plan.Name, total, *maxRuns); err != nil {
-				return err
-			}
-		}
-		opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source}
-		var bar *progressbar.ProgressBar
-		if e.isTerminal && !*quiet {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(e.stderr),
-				progressbar.OptionSetDescription(plan.Name),
-				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("runs"),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-			)
-			opt.Progress = func(done, total int64) {
-				// A shard runs only part of the sweep: the runner knows how much.
-				if bar.GetMax64() != total {
-					bar.ChangeMax64(total)
-				}
-				_ = bar.Set64(done)
-			}
-		}
-		log.Debug().Str("scenario", plan.Name).Int("points", len(plan.Points)).Int("runs", plan.Runs).
-			Uint64("seed", plan.Seed).Int("jobs", *jobs).Str("shard", src.Shard).Bool("resume", opt.Resume).
-			Str("out", dir).Msg("run starts")
-		start := time.Now()
-		res, err := runner.Execute(ctx, plan, dir, opt)
-		if bar != nil {
-			_ = bar.Finish()
-		}
-		if err != nil {
-			var in *runner.Interrupted
-			if errors.As(err, &in) {
-				return &exitError{code: 130, msg: fmt.Sprintf("emu run: %v.\nNo output file was written. Resume with:\n  emu run --resume %s", err, dir)}
-			}
-			return fmt.Errorf("emu run: %w", err)
-		}
-		elapsed := time.Since(start)
-		log.Debug().Int64("runs", res.Runs).Int64("restored", res.Resumed).Dur("wall", elapsed).Msg("run done")
-		for _, w := range res.Warnings {
-			fmt.Fprintf(e.stderr, "warning: %s\n", w)
-		}
-		if !*quiet {
-			if err := printSummaryTable(e.stdout, plan, res, tableOptions{format: *format, ci: *ci, pool: *pool, dir: dir}); err != nil {
-				return fmt.Errorf("emu run: %w", err)
-			}
-			// csv and json stay parseable: the closing lines go to stderr.
-			tail := e.stdout
-			if *format == "csv" || *format == "json" {
-				tail = e.stderr
-			}
-			if res.Resumed > 0 {
-				verb := "were"
-				if res.Resumed == 1 {
-					verb = "was"
-				}
-				fmt.Fprintf(tail, "\n%s %s restored from the interrupted run.", count(res.Resumed, "run", "runs"), verb)
-			}
-			fmt.Fprintf(tail, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
-				filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
-		}
-		return nil
-	}
+	runCmd.run = cmdRun
 }
 
 // defaultMaxRuns is the sweep size above which emu run asks first: a typo
@@ -235,6 +79,165 @@ func confirmBigSweep(e *env, name string, total, max int64) error {
 	fmt.Fscanln(e.stdin, &answer)
 	if answer != "y" && answer != "Y" && answer != "yes" {
 		return badInput("emu run: not started (answer y, or add --yes)")
+	}
+	return nil
+}
+
+// cmdRun runs emu run.
+func cmdRun(e *env, args []string) error {
+	fs := newFlags(e, runCmd)
+	out := fs.String("out", "", "output folder `DIR` (default out/<scenario name>/)")
+	runs := fs.Int("runs", 0, "`N` runs per sweep point (default: the scenario's runs)")
+	seed := fs.Uint64("seed", 0, "scenario seed `S` (default: the scenario's seed)")
+	jobs := fs.Int("jobs", 0, "`J` parallel workers (default: number of CPUs)")
+	quiet := fs.Bool("quiet", false, "no progress bar and no table")
+	yes := fs.Bool("yes", false, "run a sweep larger than --max-runs without asking")
+	maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more than `N` runs")
+	shardFlag := fs.String("shard", "", "run only shard I of N: `I/N`, or auto/N (see above)")
+	resume := fs.String("resume", "", "complete the interrupted run in the output folder `DIR`")
+	format := fs.String("format", "table", "print the summary as `FORMAT`: table, csv, json or markdown")
+	ci := fs.Bool("ci", false, "show each share's 95% interval")
+	pool := fs.Bool("pool", false, "add a row over all points")
+	var sets stringList
+	fs.Var(&sets, "set", "override a var or setting before the sweep: `key=value`, e.g. link.loss=0.01 (repeatable)")
+	pos, err := parseFlags(e, runCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
+	if *runs < 0 || (seen["runs"] && *runs == 0) {
+		return badInput("emu run: --runs must be a positive number")
+	}
+	if *runs > scenarios.MaxRuns {
+		return badInput("emu run: --runs %d is out of range (1 to %d, as for runs: in a file)", *runs, scenarios.MaxRuns)
+	}
+	if *jobs < 0 || *jobs > runner.MaxJobs {
+		return badInput("emu run: --jobs %d is out of range (1 to %d; 0 or none = the number of CPUs)", *jobs, runner.MaxJobs)
+	}
+	if *maxRuns < 1 {
+		return badInput("emu run: --max-runs %d must be at least 1", *maxRuns)
+	}
+	if !slices.Contains(tableFormats, *format) {
+		return badInput("emu run: --format %q: write %s", *format, strings.Join(tableFormats, ", "))
+	}
+	var src runSource
+	if *resume != "" {
+		if len(pos) != 0 || len(sets) != 0 || seen["runs"] || seen["seed"] || seen["shard"] || seen["out"] {
+			return badInput("emu run --resume DIR takes no scenario and no --out, --set, --runs, --seed or --shard: they are those of the interrupted run")
+		}
+		b, err := runner.ReadSource(*resume)
+		if err != nil {
+			return badInput("emu run --resume: %v", err)
+		}
+		if err := json.Unmarshal(b, &src); err != nil || src.Content == "" {
+			return badInput("emu run --resume: %s holds no scenario to resume", *resume)
+		}
+		*out = *resume
+	} else {
+		if len(pos) != 1 {
+			return badInput("emu run: name one scenario file or built-in example (see 'emu list')")
+		}
+		content, name, err := readScenario(e, pos[0])
+		if err != nil {
+			return err
+		}
+		src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
+	}
+	// From here on Ctrl-C and SIGTERM are handled: resolving a large
+	// sweep stops at once (exit 130), and a run keeps what it finished.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	plan, err := planFromSource(ctx, &src)
+	if err != nil {
+		return err
+	}
+	// The fingerprint of resumed and merged runs: the source, which is
+	// the same for every shard of one command line.
+	origin := src
+	origin.Shard = ""
+	plan.Origin, _ = json.Marshal(origin)
+	var shard runner.Shard
+	if src.Shard != "" {
+		if shard, err = runner.ParseShard(src.Shard, os.Getenv); err != nil {
+			return badInput("emu run: %v", err)
+		}
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", plan.Name)
+		if shard.Sharded() {
+			dir = filepath.Join("out", fmt.Sprintf("%s-shard-%d-of-%d", plan.Name, shard.Index, shard.Count))
+		}
+	}
+	source, _ := json.Marshal(src)
+	total, err := runner.TotalRuns(len(plan.Points), plan.Runs)
+	if err != nil {
+		return badInput("emu run: %v", err)
+	}
+	if *resume == "" && total > *maxRuns && !*yes {
+		if err := confirmBigSweep(e, plan.Name, total, *maxRuns); err != nil {
+			return err
+		}
+	}
+	opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source}
+	var bar *progressbar.ProgressBar
+	if e.isTerminal && !*quiet {
+		bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription(plan.Name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("runs"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		opt.Progress = func(done, total int64) {
+			// A shard runs only part of the sweep: the runner knows how much.
+			if bar.GetMax64() != total {
+				bar.ChangeMax64(total)
+			}
+			_ = bar.Set64(done)
+		}
+	}
+	log.Debug().Str("scenario", plan.Name).Int("points", len(plan.Points)).Int("runs", plan.Runs).
+		Uint64("seed", plan.Seed).Int("jobs", *jobs).Str("shard", src.Shard).Bool("resume", opt.Resume).
+		Str("out", dir).Msg("run starts")
+	start := time.Now()
+	res, err := runner.Execute(ctx, plan, dir, opt)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		var in *runner.Interrupted
+		if errors.As(err, &in) {
+			return &exitError{code: 130, msg: fmt.Sprintf("emu run: %v.\nNo output file was written. Resume with:\n  emu run --resume %s", err, dir)}
+		}
+		return fmt.Errorf("emu run: %w", err)
+	}
+	elapsed := time.Since(start)
+	log.Debug().Int64("runs", res.Runs).Int64("restored", res.Resumed).Dur("wall", elapsed).Msg("run done")
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	if !*quiet {
+		if err := printSummaryTable(e.stdout, plan, res, tableOptions{format: *format, ci: *ci, pool: *pool, dir: dir}); err != nil {
+			return fmt.Errorf("emu run: %w", err)
+		}
+		// csv and json stay parseable: the closing lines go to stderr.
+		tail := e.stdout
+		if *format == "csv" || *format == "json" {
+			tail = e.stderr
+		}
+		if res.Resumed > 0 {
+			verb := "were"
+			if res.Resumed == 1 {
+				verb = "was"
+			}
+			fmt.Fprintf(tail, "\n%s %s restored from the interrupted run.", count(res.Resumed, "run", "runs"), verb)
+		}
+		fmt.Fprintf(tail, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
+			filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 	}
 	return nil
 }

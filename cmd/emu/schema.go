@@ -29,26 +29,7 @@ Example:
 }
 
 func init() {
-	schemaCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, schemaCmd)
-		pos, err := parseFlags(e, schemaCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 0 {
-			return badInput("emu schema takes no arguments")
-		}
-		s, missing := scenarioSchema()
-		if len(missing) > 0 {
-			return fmt.Errorf("emu schema: no schema for %v", missing)
-		}
-		b, err := json.MarshalIndent(s, "", "  ")
-		if err != nil {
-			return fmt.Errorf("emu schema: %w", err)
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		return err
-	}
+	schemaCmd.run = cmdSchema
 }
 
 // schema is one JSON Schema object. encoding/json writes a map's keys
@@ -294,4 +275,26 @@ func actionSchema(missing *[]string) schema {
 		forms = append(forms, schema{"type": "object", "properties": schema{a: arg}, "required": []any{a}, "additionalProperties": false})
 	}
 	return schema{"anyOf": append([]any{enum(bare...)}, forms...)}
+}
+
+// cmdSchema runs emu schema.
+func cmdSchema(e *env, args []string) error {
+	fs := newFlags(e, schemaCmd)
+	pos, err := parseFlags(e, schemaCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return badInput("emu schema takes no arguments")
+	}
+	s, missing := scenarioSchema()
+	if len(missing) > 0 {
+		return fmt.Errorf("emu schema: no schema for %v", missing)
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("emu schema: %w", err)
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	return err
 }

@@ -21,24 +21,27 @@ Example:
 }
 
 func init() {
-	showProfileCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, showProfileCmd)
-		pos, err := parseFlags(e, showProfileCmd, fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return badInput("emu show-profile: name one profile (%s)", strings.Join(tcp.ProfileNames, ", "))
-		}
-		s, err := tcp.Profile(pos[0])
-		if err != nil {
-			return badInput("emu show-profile: %v", err)
-		}
-		fmt.Fprintf(e.stdout, "# TCP profile %q: every setting a scenario's tcp: block accepts.\n", pos[0])
-		for _, st := range scenarios.ListTCP(&s) {
-			fmt.Fprintf(e.stdout, "%s: %s", st.Name, st.Value)
-			fmt.Fprintf(e.stdout, "%*s# %s\n", max(1, 28-len(st.Name)-len(st.Value)), "", st.Doc)
-		}
-		return nil
+	showProfileCmd.run = cmdShowProfile
+}
+
+// cmdShowProfile runs emu show-profile.
+func cmdShowProfile(e *env, args []string) error {
+	fs := newFlags(e, showProfileCmd)
+	pos, err := parseFlags(e, showProfileCmd, fs, args)
+	if err != nil {
+		return err
 	}
+	if len(pos) != 1 {
+		return badInput("emu show-profile: name one profile (%s)", strings.Join(tcp.ProfileNames, ", "))
+	}
+	s, err := tcp.Profile(pos[0])
+	if err != nil {
+		return badInput("emu show-profile: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "# TCP profile %q: every setting a scenario's tcp: block accepts.\n", pos[0])
+	for _, st := range scenarios.ListTCP(&s) {
+		fmt.Fprintf(e.stdout, "%s: %s", st.Name, st.Value)
+		fmt.Fprintf(e.stdout, "%*s# %s\n", max(1, 28-len(st.Name)-len(st.Value)), "", st.Doc)
+	}
+	return nil
 }

@@ -39,90 +39,93 @@ Examples:
 }
 
 func init() {
-	traceCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, traceCmd)
-		point := fs.Int("point", 0, "sweep point `K` (0-based, as in runs.csv)")
-		run := fs.Int("run", 0, "run `R` of that point (0-based, as in runs.csv)")
-		pcapFile := fs.String("pcap", "", "also write the run as a capture for Wireshark to `FILE` (pcap; pcapng if it ends in .pcapng)")
-		pcapAt := fs.String("pcap-at", "client", "take the capture at `HOST`: client or server")
-		connection := fs.String("connection", "0", "the connection `C` to capture (0-based, in order of opening) or all")
-		svgFile := fs.String("svg", "", "also draw the ladder as an SVG `FILE`")
-		var sets stringList
-		fs.Var(&sets, "set", "override a var or setting: `key=value`, e.g. link.loss=0.01 (repeatable)")
-		pos, err := parseFlags(e, traceCmd, fs, args)
-		if err != nil {
-			return err
+	traceCmd.run = cmdTrace
+}
+
+// cmdTrace runs emu trace.
+func cmdTrace(e *env, args []string) error {
+	fs := newFlags(e, traceCmd)
+	point := fs.Int("point", 0, "sweep point `K` (0-based, as in runs.csv)")
+	run := fs.Int("run", 0, "run `R` of that point (0-based, as in runs.csv)")
+	pcapFile := fs.String("pcap", "", "also write the run as a capture for Wireshark to `FILE` (pcap; pcapng if it ends in .pcapng)")
+	pcapAt := fs.String("pcap-at", "client", "take the capture at `HOST`: client or server")
+	connection := fs.String("connection", "0", "the connection `C` to capture (0-based, in order of opening) or all")
+	svgFile := fs.String("svg", "", "also draw the ladder as an SVG `FILE`")
+	var sets stringList
+	fs.Var(&sets, "set", "override a var or setting: `key=value`, e.g. link.loss=0.01 (repeatable)")
+	pos, err := parseFlags(e, traceCmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return badInput("emu trace: name one scenario file or built-in example (see 'emu list')")
+	}
+	popt, err := pcapOptions(*pcapAt, *connection, *pcapFile)
+	if err != nil {
+		return err
+	}
+	scen, err := loadScenario(e, pos[0])
+	if err != nil {
+		return err
+	}
+	plan, err := planFromScenario(context.Background(), scen, pos[0], sets, overrides{})
+	if err != nil {
+		return err
+	}
+	if *point < 0 || *point >= len(plan.Points) {
+		return badInput("emu trace: --point %d is out of range (%s)", *point, indexRange("the sweep has", len(plan.Points), "point"))
+	}
+	if *run < 0 || *run >= plan.Runs {
+		return badInput("emu trace: --run %d is out of range (%s)", *run, indexRange("each point has", plan.Runs, "run"))
+	}
+	if *pcapFile == "-" && *svgFile == "-" {
+		return badInput("emu trace: --pcap - and --svg - cannot both write to standard output")
+	}
+	// With a file on standard output, the ladder goes to standard error.
+	text := e.stdout
+	if *pcapFile == "-" || *svgFile == "-" {
+		text = e.stderr
+	}
+	w := sim.NewWorker()
+	tr := &results.Trace{}
+	w.SetTrace(tr)
+	seed := engine.RunSeed(plan.Seed, *point, *run)
+	if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
+		return fmt.Errorf("emu trace: %w", err)
+	}
+	heading := fmt.Sprintf("%s, run %d, seed %d", plan.Name, *run, seed)
+	if len(plan.Keys) > 0 {
+		vals := make([]string, len(plan.Keys))
+		for i, k := range plan.Keys {
+			vals[i] = k + "=" + plan.Points[*point].Values[i]
 		}
-		if len(pos) != 1 {
-			return badInput("emu trace: name one scenario file or built-in example (see 'emu list')")
+		heading = fmt.Sprintf("%s, point %d (%s), run %d, seed %d", plan.Name, *point, strings.Join(vals, ", "), *run, seed)
+	}
+	fmt.Fprintf(text, "%s\n\n", heading)
+	if err := ladder.Write(text, tr, ladder.Options{Colour: e.colour}); err != nil {
+		return err
+	}
+	if *pcapFile != "" {
+		// The kernels' SYN options follow the point's profiles
+		// (after --set, which planFromScenario applied to scen).
+		if pts, err := scen.Points(); err == nil {
+			cfg := pts[*point].Config
+			popt.Profiles = [2]string{cfg.Client.Profile, cfg.Server.Profile}
 		}
-		popt, err := pcapOptions(*pcapAt, *connection, *pcapFile)
-		if err != nil {
-			return err
-		}
-		scen, err := loadScenario(e, pos[0])
-		if err != nil {
-			return err
-		}
-		plan, err := planFromScenario(context.Background(), scen, pos[0], sets, overrides{})
-		if err != nil {
-			return err
-		}
-		if *point < 0 || *point >= len(plan.Points) {
-			return badInput("emu trace: --point %d is out of range (%s)", *point, indexRange("the sweep has", len(plan.Points), "point"))
-		}
-		if *run < 0 || *run >= plan.Runs {
-			return badInput("emu trace: --run %d is out of range (%s)", *run, indexRange("each point has", plan.Runs, "run"))
-		}
-		if *pcapFile == "-" && *svgFile == "-" {
-			return badInput("emu trace: --pcap - and --svg - cannot both write to standard output")
-		}
-		// With a file on standard output, the ladder goes to standard error.
-		text := e.stdout
-		if *pcapFile == "-" || *svgFile == "-" {
-			text = e.stderr
-		}
-		w := sim.NewWorker()
-		tr := &results.Trace{}
-		w.SetTrace(tr)
-		seed := engine.RunSeed(plan.Seed, *point, *run)
-		if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
+		if err := writePcap(*pcapFile, tr, popt); err != nil {
 			return fmt.Errorf("emu trace: %w", err)
 		}
-		heading := fmt.Sprintf("%s, run %d, seed %d", plan.Name, *run, seed)
-		if len(plan.Keys) > 0 {
-			vals := make([]string, len(plan.Keys))
-			for i, k := range plan.Keys {
-				vals[i] = k + "=" + plan.Points[*point].Values[i]
-			}
-			heading = fmt.Sprintf("%s, point %d (%s), run %d, seed %d", plan.Name, *point, strings.Join(vals, ", "), *run, seed)
+		if *pcapFile != "-" {
+			fmt.Fprintf(text, "wrote %s\n", *pcapFile)
 		}
-		fmt.Fprintf(text, "%s\n\n", heading)
-		if err := ladder.Write(text, tr, ladder.Options{Colour: e.colour}); err != nil {
-			return err
-		}
-		if *pcapFile != "" {
-			// The kernels' SYN options follow the point's profiles
-			// (after --set, which planFromScenario applied to scen).
-			if pts, err := scen.Points(); err == nil {
-				cfg := pts[*point].Config
-				popt.Profiles = [2]string{cfg.Client.Profile, cfg.Server.Profile}
-			}
-			if err := writePcap(*pcapFile, tr, popt); err != nil {
-				return fmt.Errorf("emu trace: %w", err)
-			}
-			if *pcapFile != "-" {
-				fmt.Fprintf(text, "wrote %s\n", *pcapFile)
-			}
-		}
-		if *svgFile != "" {
-			if err := writeLadderSVG(*svgFile, tr, heading); err != nil {
-				return fmt.Errorf("emu trace: %w", err)
-			}
-			if *svgFile != "-" {
-				fmt.Fprintf(text, "wrote %s\n", *svgFile)
-			}
-		}
-		return nil
 	}
+	if *svgFile != "" {
+		if err := writeLadderSVG(*svgFile, tr, heading); err != nil {
+			return fmt.Errorf("emu trace: %w", err)
+		}
+		if *svgFile != "-" {
+			fmt.Fprintf(text, "wrote %s\n", *svgFile)
+		}
+	}
+	return nil
 }

@@ -34,16 +34,19 @@ var versionCmd = &command{
 }
 
 func init() {
-	versionCmd.run = func(e *env, args []string) error {
-		fs := newFlags(e, versionCmd)
-		if _, err := parseFlags(e, versionCmd, fs, args); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "emu %s\ngo %s %s/%s\ncommit %s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH, commit())
-		return nil
-	}
+	versionCmd.run = cmdVersion
 }
 
 func stderrIsTerminal() bool { return term.IsTerminal(int(os.Stderr.Fd())) }
 
 func stdoutIsTerminal() bool { return term.IsTerminal(int(os.Stdout.Fd())) }
+
+// cmdVersion runs emu version.
+func cmdVersion(e *env, args []string) error {
+	fs := newFlags(e, versionCmd)
+	if _, err := parseFlags(e, versionCmd, fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "emu %s\ngo %s %s/%s\ncommit %s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH, commit())
+	return nil
+}

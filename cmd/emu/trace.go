@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emu-sim/emu/engine"
+	"github.com/emu-sim/emu/internal/runner"
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/results"
 	"github.com/emu-sim/emu/results/ladder"
@@ -89,8 +89,8 @@ func cmdTrace(e *env, args []string) error {
 	w := sim.NewWorker()
 	tr := &results.Trace{}
 	w.SetTrace(tr)
-	seed := engine.RunSeed(plan.Seed, *point, *run)
-	if _, err := w.Run(plan.Points[*point].Params, *point, *run, seed); err != nil {
+	_, seed, err := runner.RunRow(w, plan, *point, *run)
+	if err != nil {
 		return fmt.Errorf("emu trace: %w", err)
 	}
 	heading := fmt.Sprintf("%s, run %d, seed %d", plan.Name, *run, seed)

@@ -339,12 +339,20 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	return nil
 }
 
+// RunRow runs row (point, run) of the plan's runs.csv on w, with the seed
+// that row was written with: emu trace uses it to show exactly the run a
+// row describes, and the sweep runs every row through it.
+func RunRow(w *sim.Worker, plan *Plan, point, run int) (*results.Run, uint64, error) {
+	seed := engine.RunSeed(plan.Seed, point, run)
+	r, err := w.Run(plan.Points[point].Params, point, run, seed)
+	return r, seed, err
+}
+
 // runOne executes run i of the sweep (runs numbered point-major); seq is its
 // position in this execution's sequence.
 func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 	point, run := int(i/int64(plan.Runs)), int(i%int64(plan.Runs))
-	seed := engine.RunSeed(plan.Seed, point, run)
-	r, err := w.Run(plan.Points[point].Params, point, run, seed)
+	r, _, err := RunRow(w, plan, point, run)
 	if err != nil {
 		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
 	}

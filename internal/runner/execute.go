@@ -287,13 +287,17 @@ func restore(ctx context.Context, dir, fp string, shard Shard, total, perPoint i
 		}
 		r := results.Run{Point: row.Point, Run: row.Run, Seed: row.Seed, SweepValues: row.Values}
 		extra := row.Record[len(row.Record)-len(sim.RowColumns):]
+		nums, err := extraNumbers(extra)
+		if err != nil {
+			return fmt.Errorf("resume: row %d: %w", st.done+1, err)
+		}
 		var states [][]string
 		if sr != nil {
 			if states, err = sr.run(row.Point, row.Run); err != nil {
 				return fmt.Errorf("resume: %w", err)
 			}
 		}
-		if err := st.add(&r, &row.Outcome, extra, states); err != nil {
+		if err := st.add(&r, &row.Outcome, extra, nums, states); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -352,4 +356,18 @@ func ParseShard(s string, getenv func(string) string) (Shard, error) {
 		return Shard{}, fmt.Errorf("--shard %q: the index must be a whole number from 0 to %d", s, n-1)
 	}
 	return Shard{Index: i, Count: n}, nil
+}
+
+// extraNumbers reads back the numeric extra columns of a runs.csv row (the
+// first len(sim.ExtraColumns) of the columns after the contract's).
+func extraNumbers(extra []string) ([]int, error) {
+	nums := make([]int, len(sim.ExtraColumns))
+	for i := range nums {
+		n, err := strconv.Atoi(extra[i])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %q is not a whole number", sim.ExtraColumns[i], extra[i])
+		}
+		nums[i] = n
+	}
+	return nums, nil
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/input"
@@ -172,9 +171,12 @@ func Merge(out string, shardDirs []string) (int64, error) {
 			counts = append(counts, 0)
 		}
 		first := len(row.Record) - len(sim.RowColumns)
-		for i, v := range row.Record[first : first+nx] {
-			x, _ := strconv.ParseFloat(v, 64)
-			sums[row.Point][i] += x
+		nums, err := extraNumbers(row.Record[first : first+nx])
+		if err != nil {
+			return 0, fmt.Errorf("merge: shard %d: %w", rows%int64(n), err)
+		}
+		for i, v := range nums {
+			sums[row.Point][i] += float64(v)
 		}
 		counts[row.Point]++
 		if acc[row.Point] == nil {

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -114,7 +113,8 @@ type task struct {
 	seq    int64 // position in this execution's sequence of runs
 	run    results.Run
 	out    results.Outcome
-	extra  []string   // the values of sim.RowColumns
+	extra  []string   // the values of sim.RowColumns, as written
+	nums   []int      // the values of sim.ExtraColumns, for the means
 	unborn int        // connections never started (the run ended first)
 	states [][]string // states.csv rows, when the plan records them
 	err    error
@@ -147,7 +147,7 @@ func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
 	return st, nil
 }
 
-func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, states [][]string) error {
+func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, nums []int, states [][]string) error {
 	if err := st.rw.Write(r, o, extra...); err != nil {
 		return err
 	}
@@ -160,9 +160,8 @@ func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, st
 	if st.extraSum[r.Point] == nil {
 		st.extraSum[r.Point] = make([]float64, len(sim.ExtraColumns))
 	}
-	for i, v := range extra[:len(sim.ExtraColumns)] {
-		x, _ := strconv.ParseFloat(v, 64)
-		st.extraSum[r.Point][i] += x
+	for i, v := range nums {
+		st.extraSum[r.Point][i] += float64(v)
 	}
 	st.extraN[r.Point]++
 	st.done++
@@ -313,7 +312,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 				break
 			}
 			*slot = nil
-			if err := st.add(&cur.run, &cur.out, cur.extra, cur.states); err != nil {
+			if err := st.add(&cur.run, &cur.out, cur.extra, cur.nums, cur.states); err != nil {
 				firstErr = err
 				stopDispatch()
 				break
@@ -362,6 +361,7 @@ func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
 		st.CloseTypes[t.out.CloseType] = 1
 	}
 	t.extra = append(st.Columns(), r.Exit[results.Client], r.Exit[results.Server])
+	t.nums = st.Values()
 	t.unborn = st.NeverStarted
 	if plan.States {
 		t.states = statesRows(point, run, w.Samples())

@@ -329,10 +329,17 @@ func (w *Worker) Stats() Stats { return w.stats }
 // Columns returns the stats as the values of ExtraColumns.
 func (s Stats) Columns() []string {
 	c := make([]string, 0, len(ExtraColumns))
-	c = append(c, strconv.Itoa(s.Connections), strconv.Itoa(s.ConnectionsFailed), strconv.Itoa(s.PeakTimeWait))
-	for _, n := range s.CloseTypes {
-		c = append(c, strconv.Itoa(n))
+	for _, v := range s.Values() {
+		c = append(c, strconv.Itoa(v))
 	}
+	return c
+}
+
+// Values returns the stats as numbers, in the order of ExtraColumns.
+func (s Stats) Values() []int {
+	c := make([]int, 0, len(ExtraColumns))
+	c = append(c, s.Connections, s.ConnectionsFailed, s.PeakTimeWait)
+	c = append(c, s.CloseTypes[:]...)
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/emu-sim/emu/scenarios"
 	"io"
 	"regexp"
 	"strings"
@@ -107,4 +108,16 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintf(w, "%-22s %s\n", line, usage)
 	})
+}
+
+// checkRuns checks a --runs flag of emu CMD: given, it must lie in the range
+// a scenario's runs: has (0 when not given means the scenario's own).
+func checkRuns(cmd string, runs int, given bool) error {
+	if runs < 0 || given && runs == 0 {
+		return badInput("emu %s: --runs must be a positive number", cmd)
+	}
+	if runs > scenarios.MaxRuns {
+		return badInput("emu %s: --runs %d is out of range (1 to %d, as for runs: in a file)", cmd, runs, scenarios.MaxRuns)
+	}
+	return nil
 }

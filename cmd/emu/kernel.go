@@ -74,8 +74,8 @@ func cmdKernel(e *env, args []string) error {
 	}
 	seen := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
-	if *runs < 0 || (seen["runs"] && *runs == 0) {
-		return badInput("emu kernel: --runs must be a positive number")
+	if err := checkRuns("kernel", *runs, seen["runs"]); err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		return badInput("emu kernel: name one scenario file or built-in example (see 'emu list')")

@@ -28,6 +28,7 @@ func TestKernelRefusals(t *testing.T) {
 		{[]string{"kernel", "half-close", "--set", "client.tcp.time_wait=30s"}, "client.tcp.time_wait=30s"},
 		{[]string{"kernel", "half-close", "--set", "server.tcp.rto_min=1500us"}, "rto_min takes whole milliseconds"},
 		{[]string{"kernel", "half-close", "--runs", "0"}, "--runs must be a positive number"},
+		{[]string{"kernel", "half-close", "--runs", "3074457345618258603"}, "--runs 3074457345618258603 is out of range"},
 		{[]string{"kernel"}, "name one scenario"},
 	}
 	for _, c := range cases {

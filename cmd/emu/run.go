@@ -17,7 +17,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/emu-sim/emu/internal/runner"
-	"github.com/emu-sim/emu/scenarios"
 )
 
 var runCmd = &command{
@@ -106,11 +105,8 @@ func cmdRun(e *env, args []string) error {
 	}
 	seen := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
-	if *runs < 0 || (seen["runs"] && *runs == 0) {
-		return badInput("emu run: --runs must be a positive number")
-	}
-	if *runs > scenarios.MaxRuns {
-		return badInput("emu run: --runs %d is out of range (1 to %d, as for runs: in a file)", *runs, scenarios.MaxRuns)
+	if err := checkRuns("run", *runs, seen["runs"]); err != nil {
+		return err
 	}
 	if *jobs < 0 || *jobs > runner.MaxJobs {
 		return badInput("emu run: --jobs %d is out of range (1 to %d; 0 or none = the number of CPUs)", *jobs, runner.MaxJobs)

@@ -1,10 +1,13 @@
 package results
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 )
 
 // runsColumns are the contract's runs.csv columns after the sweep keys.
@@ -58,13 +61,114 @@ func RunsRecord(r *Run, o *Outcome) []string {
 	)
 }
 
+// AppendRunsRecord appends the fields of RunsRecord to b as one line of
+// runs.csv would hold them, without the extra columns and without the line
+// end, and without allocating: sweeps of millions of runs format their rows
+// with it. Callers add ",value" for every extra column, then '\n'.
+func AppendRunsRecord(b []byte, r *Run, o *Outcome) []byte {
+	b = strconv.AppendInt(b, int64(r.Point), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(r.Run), 10)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, r.Seed, 10)
+	for _, v := range r.SweepValues {
+		b = append(b, ',')
+		b = AppendCSVField(b, v)
+	}
+	b = append(b, ',')
+	b = append(b, o.CloseType.String()...)
+	b = append(b, ',')
+	b = append(b, o.FirstCloser.String()...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.TeardownSegments), 10)
+	b = append(b, ',')
+	if o.HasTeardown {
+		b = AppendMs(b, o.Teardown)
+	}
+	b = append(b, ',')
+	b = append(b, o.TimeWaitSide.String()...)
+	b = append(b, ',')
+	if o.TimeWaitSide != NoSide {
+		b = AppendMs(b, o.TimeWait)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.Retransmits), 10)
+	b = append(b, ',')
+	b = append(b, o.RstFrom.String()...)
+	b = append(b, ',')
+	b = AppendCSVField(b, o.Errors[Client])
+	b = append(b, ',')
+	b = AppendCSVField(b, o.Errors[Server])
+	for _, n := range [4]int64{o.BytesSent[Client], o.BytesReceived[Server], o.BytesSent[Server], o.BytesReceived[Client]} {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	return b
+}
+
+// AppendCSVField appends s as encoding/csv's Writer (with its defaults:
+// comma, no CRLF) writes a field, so that rows formatted here and rows
+// written with csv.Writer are the same bytes: quoted when s holds a comma,
+// a quote or a line break, starts with a space, or is \. (quotes doubled).
+func AppendCSVField(b []byte, s string) []byte {
+	if !fieldNeedsQuotes(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func fieldNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	if s[0] < utf8.RuneSelf {
+		// unicode.IsSpace of an ASCII byte, without the rune decoding.
+		switch s[0] {
+		case '\t', '\n', '\v', '\f', '\r', ' ':
+			return true
+		}
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
+}
+
+// AppendCSVRecord appends the fields as csv.Writer writes a record,
+// line end included.
+func AppendCSVRecord(b []byte, fields ...string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendCSVField(b, f)
+	}
+	return append(b, '\n')
+}
+
 // RunsWriter streams runs.csv one row at a time with memory independent of
 // the number of rows. It insists on rows in increasing (point, run) order,
 // the file's stable order, so that output never depends on how many jobs
 // ran the simulations or in which order they finished: the caller must
 // reorder completed runs before writing them.
 type RunsWriter struct {
-	cw      *csv.Writer
+	bw      *bufio.Writer
+	line    []byte // the row being formatted, reused
 	nKeys   int
 	nExtra  int
 	rows    int64
@@ -76,9 +180,17 @@ type RunsWriter struct {
 // its rows. extra names columns appended after the contract's; each row
 // must then supply as many extra values.
 func NewRunsWriter(w io.Writer, sweepKeys []string, extra ...string) (*RunsWriter, error) {
-	rw := &RunsWriter{cw: csv.NewWriter(w), nKeys: len(sweepKeys), nExtra: len(extra)}
-	h := append(RunsHeader(sweepKeys), extra...)
-	if err := rw.cw.Write(h); err != nil {
+	// A *bufio.Writer of at least this size is used as it is: no second
+	// buffer between the rows and the caller's.
+	rw := &RunsWriter{bw: bufio.NewWriterSize(w, 4096), nKeys: len(sweepKeys), nExtra: len(extra)}
+	rw.line = AppendCSVRecord(rw.line, RunsHeader(sweepKeys)...)
+	rw.line = rw.line[:len(rw.line)-1]
+	for _, x := range extra {
+		rw.line = append(rw.line, ',')
+		rw.line = AppendCSVField(rw.line, x)
+	}
+	rw.line = append(rw.line, '\n')
+	if _, err := rw.bw.Write(rw.line); err != nil {
 		return nil, fmt.Errorf("runs.csv header: %w", err)
 	}
 	return rw, nil
@@ -93,15 +205,48 @@ func (w *RunsWriter) Write(r *Run, o *Outcome, extra ...string) error {
 	if len(extra) != w.nExtra {
 		return fmt.Errorf("runs.csv point %d run %d: %d extra values for %d extra columns", r.Point, r.Run, len(extra), w.nExtra)
 	}
-	if w.rows > 0 && (r.Point < w.lastPt || r.Point == w.lastPt && r.Run <= w.lastRun) {
-		return fmt.Errorf("runs.csv: point %d run %d written after point %d run %d (rows must be in point, run order)", r.Point, r.Run, w.lastPt, w.lastRun)
+	if err := w.inOrder(r.Point, r.Run); err != nil {
+		return err
 	}
-	rec := append(RunsRecord(r, o), extra...)
-	if err := w.cw.Write(rec); err != nil {
+	b := AppendRunsRecord(w.line[:0], r, o)
+	for _, x := range extra {
+		b = append(b, ',')
+		b = AppendCSVField(b, x)
+	}
+	b = append(b, '\n')
+	w.line = b
+	if _, err := w.bw.Write(b); err != nil {
 		return fmt.Errorf("runs.csv point %d run %d: %w", r.Point, r.Run, err)
 	}
 	w.rows++
 	w.lastPt, w.lastRun = r.Point, r.Run
+	return nil
+}
+
+// WriteRows appends n rows formatted by the caller (AppendRunsRecord, the
+// extra columns, '\n' after each), in order, from (firstPt, firstRun) to
+// (lastPt, lastRun): how a sweep's workers hand over whole batches of rows
+// formatted in parallel. Only the order of the first row is checked.
+func (w *RunsWriter) WriteRows(rows []byte, n int64, firstPt, firstRun, lastPt, lastRun int) error {
+	if n == 0 {
+		return nil
+	}
+	if err := w.inOrder(firstPt, firstRun); err != nil {
+		return err
+	}
+	if _, err := w.bw.Write(rows); err != nil {
+		return fmt.Errorf("runs.csv point %d run %d: %w", firstPt, firstRun, err)
+	}
+	w.rows += n
+	w.lastPt, w.lastRun = lastPt, lastRun
+	return nil
+}
+
+// inOrder checks that row (point, run) may follow the rows written.
+func (w *RunsWriter) inOrder(point, run int) error {
+	if w.rows > 0 && (point < w.lastPt || point == w.lastPt && run <= w.lastRun) {
+		return fmt.Errorf("runs.csv: point %d run %d written after point %d run %d (rows must be in point, run order)", point, run, w.lastPt, w.lastRun)
+	}
 	return nil
 }
 
@@ -111,8 +256,7 @@ func (w *RunsWriter) Rows() int64 { return w.rows }
 // Flush writes buffered rows to the underlying writer. Call it before
 // committing the file; a streaming caller may also call it periodically.
 func (w *RunsWriter) Flush() error {
-	w.cw.Flush()
-	if err := w.cw.Error(); err != nil {
+	if err := w.bw.Flush(); err != nil {
 		return fmt.Errorf("runs.csv: %w", err)
 	}
 	return nil

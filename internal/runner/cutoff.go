@@ -19,9 +19,9 @@ type cutoffs struct {
 	runs, unnamed int64
 }
 
-// noteCutoff records t if a budget ended its run, naming the first few.
-func (st *sweepState) noteCutoff(plan *Plan, t *task) {
-	if !t.run.HitHorizon {
+// noteCutoff records run o if a budget ended it, naming the first few.
+func (st *sweepState) noteCutoff(plan *Plan, o *runOutcome) {
+	if !o.hitHorizon {
 		return
 	}
 	st.cut.runs++
@@ -29,17 +29,17 @@ func (st *sweepState) noteCutoff(plan *Plan, t *task) {
 		st.cut.unnamed++
 		return
 	}
-	p := plan.Points[t.run.Point].Params
+	p := plan.Points[o.point].Params
 	by := fmt.Sprintf("stop_after (%v)", time.Duration(p.StopAfter))
-	if t.run.HitBudget {
+	if o.hitBudget {
 		by = fmt.Sprintf("the event budget (max_events %d)", p.MaxEvents)
 	}
-	msg := fmt.Sprintf("point %d run %d: %s ended the run", t.run.Point, t.run.Run, by)
-	if t.out.CloseType == results.Incomplete {
+	msg := fmt.Sprintf("point %d run %d: %s ended the run", o.point, o.run, by)
+	if o.out.CloseType == results.Incomplete {
 		msg += " before its first connection ended (close type incomplete)"
 	}
-	if t.unborn > 0 {
-		msg += fmt.Sprintf("; %d of its %d connections never started", t.unborn, max(p.Connections.Count, 1))
+	if o.unborn > 0 {
+		msg += fmt.Sprintf("; %d of its %d connections never started", o.unborn, max(p.Connections.Count, 1))
 	}
 	st.res.Warnings = append(st.res.Warnings, msg)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -139,9 +138,9 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 		defer statesTmp.Abort()
 		statesBuf = bufio.NewWriterSize(statesTmp, 1<<16)
-		st.sw = csv.NewWriter(statesBuf)
-		if err := st.sw.Write(statesHeader()); err != nil {
-			return nil, err
+		st.sw = statesBuf
+		if _, err := st.sw.Write(results.AppendCSVRecord(nil, statesHeader()...)); err != nil {
+			return nil, fmt.Errorf("states.csv: %w", err)
 		}
 	}
 	if opt.Resume {
@@ -167,10 +166,6 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		return nil, fmt.Errorf("runs.csv: %w", err)
 	}
 	if st.sw != nil {
-		st.sw.Flush()
-		if err := st.sw.Error(); err != nil {
-			return nil, fmt.Errorf("states.csv: %w", err)
-		}
 		if err := statesBuf.Flush(); err != nil {
 			return nil, fmt.Errorf("states.csv: %w", err)
 		}

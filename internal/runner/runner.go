@@ -1,22 +1,24 @@
 // Package runner executes a sweep: every run of every sweep point, on a pool
 // of workers, with outputs that do not depend on the number of workers.
 //
-// Workers take runs in (point, run) order and may finish them in any order;
-// a reorder window between the workers and the writer puts the rows back in
-// order, and bounds memory: no worker runs more than Window runs ahead of the
-// last row written. Statistics are accumulated by the writer, in order, so
-// they are byte-identical whatever the number of jobs.
+// Workers claim batches of consecutive runs in (point, run) order, run them
+// on objects they reuse, format their rows, and may finish the batches in
+// any order; a reorder window between the workers and the writer puts the
+// batches back in order, and bounds memory: no worker runs more than a few
+// batches ahead of the last row written. Statistics are accumulated by the
+// writer, run by run and in order, so they are byte-identical whatever the
+// number of jobs.
 package runner
 
 import (
+	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/emu-sim/emu/engine"
 	"github.com/emu-sim/emu/internal/sim"
@@ -85,7 +87,7 @@ type Options struct {
 	// with the number of runs done and in total.
 	Progress func(done, total int64)
 	// Window bounds how far workers may run ahead of the writer (in runs);
-	// 0 = 64 per job.
+	// 0 = 4 batches of up to 256 runs per job.
 	Window int
 	// Shard runs only part of the sweep.
 	Shard Shard
@@ -108,23 +110,11 @@ type Result struct {
 	Warnings   []string // e.g. runs that hit their event budget
 }
 
-// task is one run's compact outcome on its way from a worker to the writer.
-type task struct {
-	seq    int64 // position in this execution's sequence of runs
-	run    results.Run
-	out    results.Outcome
-	extra  []string   // the values of sim.RowColumns, as written
-	nums   []int      // the values of sim.ExtraColumns, for the means
-	unborn int        // connections never started (the run ended first)
-	states [][]string // states.csv rows, when the plan records them
-	err    error
-}
-
 // sweepState is the writer's side of an execution: the rows' destination and
 // the statistics so far.
 type sweepState struct {
 	rw *results.RunsWriter
-	sw *csv.Writer // states.csv, or nil
+	sw *bufio.Writer // states.csv, or nil
 	// extraSum sums the extra columns per point, for Result.ExtraMeans.
 	extraSum [][]float64
 	extraN   []int
@@ -132,6 +122,7 @@ type sweepState struct {
 	done     int64 // rows written (restored ones included)
 	res      Result
 	cut      cutoffs
+	line     []byte // a states.csv row being formatted, reused
 }
 
 func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
@@ -147,25 +138,60 @@ func newSweepState(plan *Plan, w io.Writer) (*sweepState, error) {
 	return st, nil
 }
 
+// add writes one run's row (and its states.csv rows), restored from a
+// checkpoint, and counts it.
 func (st *sweepState) add(r *results.Run, o *results.Outcome, extra []string, nums []int, states [][]string) error {
 	if err := st.rw.Write(r, o, extra...); err != nil {
 		return err
 	}
 	if st.sw != nil {
-		if err := st.sw.WriteAll(states); err != nil {
+		for _, row := range states {
+			st.line = results.AppendCSVRecord(st.line[:0], row...)
+			if _, err := st.sw.Write(st.line); err != nil {
+				return fmt.Errorf("states.csv: %w", err)
+			}
+		}
+	}
+	st.count(r.Point, o, nums)
+	return nil
+}
+
+// addBatch writes the rows of a batch, formatted by its worker, and counts
+// its runs, in order.
+func (st *sweepState) addBatch(plan *Plan, b *batch) error {
+	n := len(b.recs)
+	if n == 0 {
+		return nil
+	}
+	first, last := &b.recs[0], &b.recs[n-1]
+	if err := st.rw.WriteRows(b.rows, int64(n), first.point, first.run, last.point, last.run); err != nil {
+		return err
+	}
+	if st.sw != nil {
+		if _, err := st.sw.Write(b.states); err != nil {
 			return fmt.Errorf("states.csv: %w", err)
 		}
 	}
-	st.acc[r.Point].Add(o)
-	if st.extraSum[r.Point] == nil {
-		st.extraSum[r.Point] = make([]float64, len(sim.ExtraColumns))
+	for i := range b.recs {
+		o := &b.recs[i]
+		st.count(o.point, &o.out, o.nums[:])
+		st.noteCutoff(plan, o)
+	}
+	return nil
+}
+
+// count adds a run of point to the statistics; the summaries are updated
+// run by run, so that nothing is held per run.
+func (st *sweepState) count(point int, o *results.Outcome, nums []int) {
+	st.acc[point].Add(o)
+	if st.extraSum[point] == nil {
+		st.extraSum[point] = make([]float64, len(sim.ExtraColumns))
 	}
 	for i, v := range nums {
-		st.extraSum[r.Point][i] += float64(v)
+		st.extraSum[point][i] += float64(v)
 	}
-	st.extraN[r.Point]++
+	st.extraN[point]++
 	st.done++
-	return nil
 }
 
 func (st *sweepState) extraMeans() [][]float64 {
@@ -230,8 +256,8 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	}
 	jobs = min(jobs, MaxJobs)
 	window := opt.Window
-	if window <= 0 || window > 64*MaxJobs {
-		window = 64 * jobs
+	if window > 64*MaxJobs {
+		window = 0
 	}
 	all, err := TotalRuns(len(plan.Points), plan.Runs)
 	if err != nil {
@@ -242,87 +268,77 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	if start > total {
 		return fmt.Errorf("runner: the checkpoint has %d runs, the sweep only %d", start, total)
 	}
+	size, count := batching(jobs, window)
+	s := &sweeper{plan: plan, shard: opt.Shard, start: start, total: total, jobs: jobs, cap: size}
+	s.next.Store(start)
 	dispatch, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
+	halt := func() {
+		s.halt.Store(true)
+		stopDispatch()
+	}
 	// Cancellation reaches the runs in progress through one flag, which
 	// their event loops check every few thousand events.
-	var interrupt atomic.Bool
-	stopWatch := context.AfterFunc(ctx, func() { interrupt.Store(true) })
+	stopWatch := context.AfterFunc(ctx, func() { s.interrupt.Store(true) })
 	defer stopWatch()
 
-	// credits bound the reorder window: a run is handed out only when the
-	// writer has room for its result.
-	credits := make(chan struct{}, window)
-	for i := 0; i < window; i++ {
-		credits <- struct{}{}
+	// The free batches are the reorder window's credits: a worker claims
+	// runs only with a batch in hand, so at most count batches are claimed
+	// and not yet written.
+	free := make(chan *batch, count)
+	for i := 0; i < count; i++ {
+		free <- &batch{}
 	}
-	tasks := make(chan int64, jobs)
-	done := make(chan task, jobs)
-	go func() {
-		defer close(tasks)
-		for k := start; k < total; k++ {
-			select {
-			case <-credits:
-			case <-dispatch.Done():
-				return
-			}
-			select {
-			case tasks <- k:
-			case <-dispatch.Done():
-				return
-			}
-		}
-	}()
+	done := make(chan *batch, count)
 	var wg sync.WaitGroup
 	for j := 0; j < jobs; j++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			worker := sim.NewWorker()
-			worker.SetInterrupt(&interrupt)
-			for k := range tasks {
-				done <- runOne(worker, plan, k, opt.Shard.global(k))
-			}
+			s.work(dispatch, free, done)
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	pending := make([]*task, window)
+	pending := make([]*batch, 0, count)
 	next := start
 	var firstErr error
-	for t := range done {
-		if firstErr != nil {
+	stopped := false // the sequence is broken: nothing more is written
+	for b := range done {
+		if stopped || firstErr != nil {
 			continue
 		}
-		if errors.Is(t.err, sim.ErrInterrupted) {
-			// Abandoned; the rows before it are still written.
+		if b.err != nil {
+			firstErr = b.err
+			halt()
 			continue
 		}
-		if t.err != nil {
-			firstErr = t.err
-			stopDispatch()
-			continue
-		}
-		tt := t
-		pending[t.seq%int64(window)] = &tt
-		for {
-			slot := &pending[next%int64(window)]
-			cur := *slot
-			if cur == nil || cur.seq != next {
+		pending = append(pending, b)
+		for !stopped {
+			i := slices.IndexFunc(pending, func(p *batch) bool { return p.lo == next })
+			if i < 0 {
 				break
 			}
-			*slot = nil
-			if err := st.add(&cur.run, &cur.out, cur.extra, cur.nums, cur.states); err != nil {
+			cur := pending[i]
+			pending = slices.Delete(pending, i, i+1)
+			if err := st.addBatch(plan, cur); err != nil {
 				firstErr = err
-				stopDispatch()
+				halt()
 				break
 			}
-			st.noteCutoff(plan, cur)
-			next++
-			credits <- struct{}{}
-			if opt.Progress != nil {
-				opt.Progress(next, total)
+			for range cur.recs {
+				next++
+				if opt.Progress != nil {
+					opt.Progress(next, total)
+				}
 			}
+			if !cur.complete() {
+				// Interrupted: the runs after it cannot be written.
+				stopped = true
+				halt()
+				break
+			}
+			free <- cur
 		}
 	}
 	if firstErr != nil {
@@ -345,29 +361,4 @@ func RunRow(w *sim.Worker, plan *Plan, point, run int) (*results.Run, uint64, er
 	seed := engine.RunSeed(plan.Seed, point, run)
 	r, err := w.Run(plan.Points[point].Params, point, run, seed)
 	return r, seed, err
-}
-
-// runOne executes run i of the sweep (runs numbered point-major); seq is its
-// position in this execution's sequence.
-func runOne(w *sim.Worker, plan *Plan, seq, i int64) task {
-	point, run := int(i/int64(plan.Runs)), int(i%int64(plan.Runs))
-	r, _, err := RunRow(w, plan, point, run)
-	if err != nil {
-		return task{seq: seq, err: fmt.Errorf("point %d run %d: %w", point, run, err)}
-	}
-	t := task{seq: seq, out: results.Classify(r)}
-	st := w.Stats()
-	if plan.Points[point].Params.Connections.Count <= 1 {
-		st.CloseTypes[t.out.CloseType] = 1
-	}
-	t.extra = append(st.Columns(), r.Exit[results.Client], r.Exit[results.Server])
-	t.nums = st.Values()
-	t.unborn = st.NeverStarted
-	if plan.States {
-		t.states = statesRows(point, run, w.Samples())
-	}
-	t.run = *r
-	t.run.Segments, t.run.Track = nil, nil
-	t.run.SweepValues = plan.Points[point].Values
-	return t
 }

@@ -87,16 +87,62 @@ func TestBoundarySweepShape(t *testing.T) {
 }
 
 // BenchmarkSweep runs the delayed-ack-boundary sweep, 21 points × 1000
-// runs, on all CPUs. One op is the whole sweep; runs/s is the figure to read.
+// runs. One op is the whole sweep; runs/s is the figure to read, and
+// runs/CPU-s (the process's CPU time, GC included) the one that does not
+// depend on what else the machine runs.
+//
+//   - jobs=2: the runner on two workers, runs.csv formatted and discarded;
+//   - alone: the same runs one after another on one sim.Worker, classified
+//     and nothing else: the cost of the runs themselves, the baseline the
+//     runner's runs/CPU-s is compared with (their ratio is the runner's
+//     overhead, and 2 × alone's runs/s the most two cores could give).
 func BenchmarkSweep(b *testing.B) {
 	plan := boundaryPlan(1000)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := Stream(context.Background(), plan, io.Discard, Options{}); err != nil {
-			b.Fatal(err)
+	runs := float64(len(plan.Points) * plan.Runs)
+	b.Run("jobs=2", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := cpuTime()
+		for i := 0; i < b.N; i++ {
+			if _, err := Stream(context.Background(), plan, io.Discard, Options{Jobs: 2}); err != nil {
+				b.Fatal(err)
+			}
 		}
+		reportRuns(b, float64(b.N)*runs, cpuTime()-cpu)
+	})
+	b.Run("alone", func(b *testing.B) {
+		b.ReportAllocs()
+		w := sim.NewWorker()
+		cpu := cpuTime()
+		for i := 0; i < b.N; i++ {
+			for p := range plan.Points {
+				for r := 0; r < plan.Runs; r++ {
+					run, _, err := RunRow(w, plan, p, r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = results.Classify(run)
+				}
+			}
+		}
+		reportRuns(b, float64(b.N)*runs, cpuTime()-cpu)
+	})
+}
+
+// cpuTime returns the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
 	}
-	b.ReportMetric(float64(b.N)*21*1000/b.Elapsed().Seconds(), "runs/s")
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportRuns reports runs per second of wall time and of CPU time.
+func reportRuns(b *testing.B, runs float64, cpu time.Duration) {
+	b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
+	if cpu > 0 {
+		b.ReportMetric(runs/cpu.Seconds(), "runs/CPU-s")
+	}
 }
 
 // BenchmarkSweepMemory streams a sweep of a million runs (15 points of the

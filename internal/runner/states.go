@@ -27,21 +27,27 @@ func statesHeader() []string {
 	return h
 }
 
-// statesRows returns the rows of one run's samples.
-func statesRows(point, run int, samples []sim.StateSample) [][]string {
-	rows := make([][]string, 0, len(samples))
-	for _, s := range samples {
-		host := "client"
+// appendStatesRows appends the states.csv rows of one run's samples.
+func appendStatesRows(b []byte, point, run int, samples []sim.StateSample) []byte {
+	for i := range samples {
+		s := &samples[i]
+		b = strconv.AppendInt(b, int64(point), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(run), 10)
+		b = append(b, ',')
+		b = results.AppendMs(b, s.At.Duration())
 		if s.Server {
-			host = "server"
+			b = append(b, ",server"...)
+		} else {
+			b = append(b, ",client"...)
 		}
-		r := []string{strconv.Itoa(point), strconv.Itoa(run), results.FormatMs(s.At.Duration()), host}
 		for st := tcp.SynSent; st <= tcp.TimeWait; st++ {
-			r = append(r, strconv.Itoa(s.Counts[st]))
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(s.Counts[st]), 10)
 		}
-		rows = append(rows, r)
+		b = append(b, '\n')
 	}
-	return rows
+	return b
 }
 
 // statesReader reads states.csv one run's rows at a time.

@@ -120,6 +120,8 @@ type Worker struct {
 	byPort      map[uint16]*connRec // records of live connections by client port
 	interrupt   *atomic.Bool        // see SetInterrupt
 	track       results.Tracker     // classifies the first connection as it runs
+	bound       boundFuncs          // the worker's methods as values, made once
+	events      uint64              // events the last run executed
 }
 
 // NewWorker returns a worker with empty buffers.
@@ -132,6 +134,7 @@ func NewWorker() *Worker {
 	w.cApp = engine.NewStream(0, "client.app")
 	w.sApp = engine.NewStream(0, "server.app")
 	w.arrive = engine.NewStream(0, "arrivals")
+	w.bound = w.bind()
 	return w
 }
 
@@ -186,8 +189,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		w.client = tcp.NewHost("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
 		w.server = tcp.NewHost("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
 	} else {
-		w.client.Reset("client", w.sched, w.cRand, p.Client.TCP.HZ, w.fromClient, obs)
-		w.server.Reset("server", w.sched, w.sRand, p.Server.TCP.HZ, w.fromServer, obs)
+		w.client.Reset("client", w.sched, w.cRand, p.Client.TCP.HZ, w.bound.fromClient, obs)
+		w.server.Reset("server", w.sched, w.sRand, p.Server.TCP.HZ, w.bound.fromServer, obs)
 	}
 	for _, x := range []struct {
 		h *tcp.Host
@@ -228,8 +231,8 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	w.perConn = many
 	clear(w.byPort)
 	if w.perConn {
-		w.client.OnClosed = w.endpointClosed
-		w.server.OnClosed = w.endpointClosed
+		w.client.OnClosed = w.bound.endpointClosed
+		w.server.OnClosed = w.bound.endpointClosed
 	}
 	if n := max(p.Connections.Count, 1); n > 1 {
 		w.sched.At(w.arrival(1), w.startClient, 1)
@@ -238,9 +241,10 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	if l := w.server.Listener(ServerPort); l != nil {
 		// Every further connection gets a server process of its own, as a
 		// forking server gives it.
-		l.OnConnection = w.forkServer
+		l.OnConnection = w.bound.forkServer
 	}
 	res := w.sched.Run(engine.Limits{Horizon: engine.Time(p.StopAfter), Events: p.MaxEvents, Interrupt: w.interrupt})
+	w.events = res.Executed
 	if res.Reason == engine.Interrupted {
 		return nil, ErrInterrupted
 	}

@@ -109,10 +109,8 @@ type oooRange struct {
 }
 
 func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
-	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote}
-	e.rtxTimer.Init(h.sched, e.onRetransmitTimer, 0)
-	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
-	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
+	e := h.allocEndpoint() // timers initialised
+	e.host, e.cfg, e.localPort, e.remotePort = h, s, local, remote
 	e.rto = s.RTOInitial
 	e.setISN(h.isn(s.ISN, local, remote))
 	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives

@@ -61,6 +61,8 @@ type Host struct {
 	// CLOSED.
 	OnClosed func(e *Endpoint)
 
+	recycle recycler // the objects of the last run, for the next (Reset)
+
 	tx Segment // the segment being transmitted (see Endpoint.transmit)
 	rx Segment // the segment being received (see Input)
 }
@@ -122,8 +124,10 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 	for i := range h.twQueue {
 		h.twQueue[i] = nil
 	}
+	clear(h.listeners)
+	h.recycle.reuse()
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
-		listeners: h.listeners[:0], twQueue: h.twQueue[:0]}
+		listeners: h.listeners[:0], twQueue: h.twQueue[:0], recycle: h.recycle}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		// One draw gives both where in its tick time 0 falls and how many

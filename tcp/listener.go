@@ -29,7 +29,8 @@ func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 			return nil, fmt.Errorf("listen on port %d: port in use", port)
 		}
 	}
-	l := &Listener{host: h, port: port, settings: s, holders: 1}
+	l := h.allocListener()
+	l.host, l.port, l.settings, l.holders = h, port, s, 1
 	h.listeners = append(h.listeners, l)
 	return l, nil
 }
@@ -59,7 +60,11 @@ func (l *Listener) established(e *Endpoint) {
 	l.queue = append(l.queue, e)
 	if len(l.waiters) > 0 {
 		w := l.waiters[0]
-		l.waiters = l.waiters[1:]
+		// Shifted rather than resliced, so that the storage is kept for
+		// the next waiter (and the host's next run).
+		n := copy(l.waiters, l.waiters[1:])
+		l.waiters[n] = nil
+		l.waiters = l.waiters[:n]
 		w.waitingAccept = false
 		w.wake()
 		return

@@ -81,9 +81,8 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 
 func (h *Host) newProcess(port uint16, s Settings, ops []Op) *Process {
 	h.procs++
-	p := &Process{host: h, id: h.procs, ops: ops, port: port, settings: s}
-	p.timer.Init(h.sched, p.onTimer, 0)
-	p.resume = p.step
+	p := h.allocProcess() // timer and resume set
+	p.host, p.id, p.ops, p.port, p.settings = h, h.procs, ops, port, s
 	return p
 }
 

@@ -78,10 +78,11 @@ type sweeper struct {
 
 // batching returns the largest batch and the number of batches in the
 // reorder window for jobs workers and a window of window runs (0: the
-// default of 4 batches per job).
+// default of 16 batches per job: a worker the operating system holds
+// back for a while does not stop the others at once).
 func batching(jobs, window int) (size, count int) {
 	if window <= 0 {
-		return maxBatch, 4 * jobs
+		return maxBatch, 16 * jobs
 	}
 	// Two batches per job fit the window, so that no worker waits for a
 	// batch while another's is written.

@@ -87,7 +87,7 @@ type Options struct {
 	// with the number of runs done and in total.
 	Progress func(done, total int64)
 	// Window bounds how far workers may run ahead of the writer (in runs);
-	// 0 = 4 batches of up to 256 runs per job.
+	// 0 = 16 batches of up to 256 runs per job.
 	Window int
 	// Shard runs only part of the sweep.
 	Shard Shard

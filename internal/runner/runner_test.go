@@ -13,6 +13,7 @@ import (
 	"github.com/emu-sim/emu/internal/sim"
 	"github.com/emu-sim/emu/netlink"
 	"github.com/emu-sim/emu/results"
+	"github.com/emu-sim/emu/scenarios"
 	"github.com/emu-sim/emu/tcp"
 )
 
@@ -162,4 +163,46 @@ func BenchmarkSweepMemory(b *testing.B) {
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 	}
 	b.ReportMetric(float64(b.N)*21*50_000/b.Elapsed().Seconds(), "runs/s")
+}
+
+// points100k is a sweep of 100 000 points (close_delay 0 to 99.999 ms in
+// steps of 1 µs), 10 runs each.
+const points100k = `
+name: points-100k
+seed: 1
+runs: 10
+stop_after: 5m
+profile: linux
+link: {delay: 25us}
+vars: {close_delay: 0ms}
+client: {do: [connect, {send: 100B}, close]}
+server: {do: [accept, {read: eof}, {sleep: "${close_delay}"}, close]}
+sweep:
+  close_delay: {from: 0us, to: 99999us, step: 1us}
+`
+
+// BenchmarkSweepPoints resolves, runs and writes (runs.csv, summary.csv,
+// summary.json) the 100 000-point sweep, a million runs, as emu run does:
+// where the time goes when points, not runs, are many. Run it with
+// -benchtime=1x.
+func BenchmarkSweepPoints(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		s, err := scenarios.Load("points-100k.yaml", []byte(points100k))
+		if err != nil {
+			b.Fatal(err)
+		}
+		points, err := s.Points()
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan := NewPlan(points, "test", 0, 0, false)
+		plan.Origin = []byte(points100k)
+		if _, err := Execute(context.Background(), plan, b.TempDir(), Options{Jobs: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	}
 }

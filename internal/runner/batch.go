@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/emu-sim/emu/internal/sim"
@@ -50,6 +51,11 @@ type batch struct {
 	// an error was interrupted (cancellation).
 	err error
 }
+
+// batchPool keeps the batches of finished executions for the next one in
+// the same process (tests, benchmarks, a server running sweeps), with the
+// storage they grew.
+var batchPool = sync.Pool{New: func() any { return new(batch) }}
 
 func (b *batch) reset(lo int64, want int) {
 	b.lo, b.want, b.err = lo, want, nil

@@ -286,9 +286,18 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 	// runs only with a batch in hand, so at most count batches are claimed
 	// and not yet written.
 	free := make(chan *batch, count)
-	for i := 0; i < count; i++ {
-		free <- &batch{}
+	batches := make([]*batch, count)
+	for i := range batches {
+		batches[i] = batchPool.Get().(*batch)
+		free <- batches[i]
 	}
+	// Every worker has returned when done is closed: the batches are
+	// idle, and the next execution in the process takes them, grown.
+	defer func() {
+		for _, b := range batches {
+			batchPool.Put(b)
+		}
+	}()
 	done := make(chan *batch, count)
 	var wg sync.WaitGroup
 	for j := 0; j < jobs; j++ {

@@ -67,13 +67,12 @@ func (b *batch) complete() bool { return len(b.recs) == b.want }
 
 // sweeper hands out the runs of one execution to its workers.
 type sweeper struct {
-	plan  *Plan
-	shard Shard
-	start int64 // first position to run (runs before were restored)
-	total int64
-	jobs  int
-	cap   int          // most runs in a batch
-	next  atomic.Int64 // next position to claim
+	plan    *Plan
+	shard   Shard
+	total   int64
+	jobs    int
+	maxSize int          // most runs in a batch
+	next    atomic.Int64 // next position to claim
 	// interrupt is set when the context is cancelled: runs in progress
 	// end within a few thousand events, workers start no further run.
 	interrupt atomic.Bool
@@ -140,7 +139,7 @@ func (s *sweeper) work(ctx context.Context, free chan *batch, done chan<- *batch
 		done <- b
 		if n := len(b.recs); n > 0 {
 			per := max(events/uint64(n), 1)
-			size = int(min(uint64(s.cap), max(1, batchEvents/per)))
+			size = int(min(uint64(s.maxSize), max(1, batchEvents/per)))
 		}
 	}
 }

@@ -269,7 +269,7 @@ func run(ctx context.Context, plan *Plan, st *sweepState, opt Options) error {
 		return fmt.Errorf("runner: the checkpoint has %d runs, the sweep only %d", start, total)
 	}
 	size, count := batching(jobs, window)
-	s := &sweeper{plan: plan, shard: opt.Shard, start: start, total: total, jobs: jobs, cap: size}
+	s := &sweeper{plan: plan, shard: opt.Shard, total: total, jobs: jobs, maxSize: size}
 	s.next.Store(start)
 	dispatch, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()

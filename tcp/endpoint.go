@@ -10,7 +10,7 @@ import (
 // the socket an application holds on it.
 type Endpoint struct {
 	host  *Host
-	cfg   Settings
+	cfg   *Settings // shared by the host's endpoints with the same settings (Host.shareSettings)
 	state State
 	seen  uint16    // bit i set: the endpoint has been in State(i)
 	lis   *Listener // the listener that created a passive endpoint
@@ -108,7 +108,7 @@ type oooRange struct {
 	fin bool
 }
 
-func newEndpoint(h *Host, s Settings, local, remote uint16) *Endpoint {
+func newEndpoint(h *Host, s *Settings, local, remote uint16) *Endpoint {
 	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote}
 	e.rtxTimer.Init(h.sched, e.onRetransmitTimer, 0)
 	e.delackTimer.Init(h.sched, e.onDelackTimer, 0)
@@ -156,8 +156,10 @@ func (e *Endpoint) Reached(s State) bool { return e.seen&(1<<s) != 0 }
 // Host returns the endpoint's host.
 func (e *Endpoint) Host() *Host { return e.host }
 
-// Settings returns the endpoint's TCP settings.
-func (e *Endpoint) Settings() *Settings { return &e.cfg }
+// Settings returns the endpoint's TCP settings. They are shared with the
+// host's other endpoints and processes of the same settings: read, never
+// change them.
+func (e *Endpoint) Settings() *Settings { return e.cfg }
 
 // ISN returns the endpoint's initial sequence number.
 func (e *Endpoint) ISN() uint32 { return e.iss }

@@ -57,6 +57,11 @@ type Host struct {
 	tsOffset  uint32 // added to the timestamp clock (secure_tcp_ts_off)
 	reuseSeq  uint32 // ISN for the connection taking over a TIME_WAIT port; 0 = none
 
+	// shared holds one copy of each distinct Settings the host's
+	// endpoints, processes and listeners use, so that a run of a million
+	// connections does not copy the settings into every one of them.
+	shared []*Settings
+
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
 	OnClosed func(e *Endpoint)
@@ -226,6 +231,23 @@ func (h *Host) stateChanged(e *Endpoint, from, to State) {
 			h.OnClosed(e)
 		}
 	}
+}
+
+// shareSettings returns the host's copy of s, validated the first time the
+// host sees those settings.
+func (h *Host) shareSettings(s *Settings) (*Settings, error) {
+	for _, c := range h.shared {
+		if *c == *s {
+			return c, nil
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	c := new(Settings)
+	*c = *s
+	h.shared = append(h.shared, c)
+	return c, nil
 }
 
 // ConnectFailures returns how many connects on this host failed: no free

@@ -7,7 +7,7 @@ import "fmt"
 type Listener struct {
 	host     *Host
 	port     uint16
-	settings Settings
+	settings *Settings // shared (Host.shareSettings)
 	queue    []*Endpoint // established, not yet accepted
 	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool
@@ -21,7 +21,8 @@ type Listener struct {
 // connections it accepts. The caller holds it until it calls Close; a
 // process that opens it (Spawn) holds it until it dies.
 func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
-	if err := s.Validate(); err != nil {
+	c, err := h.shareSettings(&s)
+	if err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
 	}
 	for _, l := range h.listeners {
@@ -29,7 +30,7 @@ func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 			return nil, fmt.Errorf("listen on port %d: port in use", port)
 		}
 	}
-	l := &Listener{host: h, port: port, settings: s, holders: 1}
+	l := &Listener{host: h, port: port, settings: c, holders: 1}
 	h.listeners = append(h.listeners, l)
 	return l, nil
 }

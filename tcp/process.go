@@ -29,7 +29,7 @@ type Process struct {
 	ops      []Op
 	pc       int
 	port     uint16
-	settings Settings
+	settings *Settings // shared (Host.shareSettings)
 	ep       *Endpoint    // the process's connection (kept after close, for its counters)
 	holds    bool         // the process still holds its reference to ep
 	lis      *Listener    // the listener the process holds a reference to, if any
@@ -57,10 +57,11 @@ type Process struct {
 // that a SYN arriving before it runs finds the listener. The process runs
 // from the current virtual time once the scheduler runs.
 func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
-	if err := s.Validate(); err != nil {
+	c, err := h.shareSettings(&s)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.Name, err)
 	}
-	p := h.newProcess(port, s, ops)
+	p := h.newProcess(port, c, ops)
 	if len(ops) > 0 && ops[0].Kind == OpAccept {
 		// A process that starts with accept listens, unless the port
 		// already has a listener: then it is one of a forking server's
@@ -79,7 +80,7 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 	return p, nil
 }
 
-func (h *Host) newProcess(port uint16, s Settings, ops []Op) *Process {
+func (h *Host) newProcess(port uint16, s *Settings, ops []Op) *Process {
 	h.procs++
 	p := &Process{host: h, id: h.procs, ops: ops, port: port, settings: s}
 	p.timer.Init(h.sched, p.onTimer, 0)
@@ -336,7 +337,7 @@ func (p *Process) attach(e *Endpoint) {
 
 func (p *Process) connect(first bool) bool {
 	if first {
-		e, err := p.host.Connect(p.port, p.settings)
+		e, err := p.host.connect(p.port, p.settings)
 		if err != nil {
 			p.fail(EADDRNOTAVAIL)
 			return true

@@ -7,7 +7,7 @@ import "fmt"
 type Listener struct {
 	host     *Host
 	port     uint16
-	settings *Settings // shared (Host.shareSettings)
+	settings *Settings   // shared (Host.shareSettings)
 	queue    []*Endpoint // established, not yet accepted
 	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool

@@ -29,7 +29,7 @@ type Process struct {
 	ops      []Op
 	pc       int
 	port     uint16
-	settings *Settings // shared (Host.shareSettings)
+	settings *Settings    // shared (Host.shareSettings)
 	ep       *Endpoint    // the process's connection (kept after close, for its counters)
 	holds    bool         // the process still holds its reference to ep
 	lis      *Listener    // the listener the process holds a reference to, if any

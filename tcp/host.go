@@ -62,6 +62,12 @@ type Host struct {
 	// connections does not copy the settings into every one of them.
 	shared []*Settings
 
+	// Compaction (compact.go): whether it is on, the endpoints that may
+	// have become compactable, and the conns ready for reuse.
+	compact   bool
+	toCompact []*Endpoint
+	free      []*conn
+
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
 	OnClosed func(e *Endpoint)
@@ -127,8 +133,13 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 	for i := range h.twQueue {
 		h.twQueue[i] = nil
 	}
+	clear(h.toCompact)
+	free := h.free
+	if sched != h.sched {
+		free = nil // their timers belong to the old scheduler
+	}
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
-		listeners: h.listeners[:0], twQueue: h.twQueue[:0]}
+		listeners: h.listeners[:0], twQueue: h.twQueue[:0], toCompact: h.toCompact[:0], free: free}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		// One draw gives both where in its tick time 0 falls and how many

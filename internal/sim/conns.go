@@ -10,11 +10,18 @@ import (
 // connections, kept until both its endpoints are closed and then
 // classified, so that a run can count how all its connections ended
 // without keeping every segment of the run.
+//
+// It drops each endpoint once that endpoint is closed, keeping what the
+// classification needs of it, so that a closed endpoint (and the process
+// that held it) is not kept alive for as long as its peer's TIME_WAIT.
 type connRec struct {
 	track  results.Tracker
-	c, s   *tcp.Endpoint
-	port   uint16 // the client's port
+	c, s   *tcp.Endpoint // the endpoints, until each is closed
+	port   uint16        // the client's port
+	server bool          // a server endpoint joined the connection
 	closed [2]bool
+	est    bool    // a closed endpoint had reached ESTABLISHED
+	gaveUp [2]bool // per side, a timer ended the closed endpoint
 	done   bool
 }
 
@@ -43,8 +50,8 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 		e.SetTag(r)
 		return r
 	case side == results.Server:
-		if r := w.byPort[port]; r != nil && r.s == nil {
-			r.s = e
+		if r := w.byPort[port]; r != nil && !r.server {
+			r.s, r.server = e, true
 			e.SetTag(r)
 			return r
 		}
@@ -58,12 +65,17 @@ func (w *Worker) endpointClosed(e *tcp.Endpoint) {
 	if !ok || r.done {
 		return
 	}
+	side := results.Server
 	if e == r.c {
-		r.closed[results.Client] = true
+		side = results.Client
+		r.c = nil
 	} else {
-		r.closed[results.Server] = true
+		r.s = nil
 	}
-	if r.closed[results.Client] && (r.s == nil || r.closed[results.Server]) {
+	r.closed[side] = true
+	r.est = r.est || e.Reached(tcp.Established)
+	r.gaveUp[side] = e.GaveUp()
+	if r.closed[results.Client] && (!r.server || r.closed[results.Server]) {
 		w.finalize(r)
 	}
 }
@@ -77,7 +89,7 @@ func (w *Worker) finalize(r *connRec) {
 	if w.byPort[r.port] == r {
 		delete(w.byPort, r.port)
 	}
-	run := results.Run{Track: &r.track}
+	run := results.Run{Track: &r.track, Established: r.est, GaveUp: r.gaveUp}
 	for side, e := range [2]*tcp.Endpoint{r.c, r.s} {
 		if e == nil {
 			continue

@@ -230,6 +230,11 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	if w.perConn {
 		w.client.OnClosed = w.endpointClosed
 		w.server.OnClosed = w.endpointClosed
+		// A connection whose processes are done keeps only what its
+		// TIME_WAIT needs (the first connection's endpoints are kept
+		// whole for the run's record: isFirst).
+		w.client.SetCompact(true)
+		w.server.SetCompact(true)
 	}
 	if n := max(p.Connections.Count, 1); n > 1 {
 		w.sched.At(w.arrival(1), w.startClient, 1)
@@ -396,11 +401,13 @@ func (w *Worker) isFirst(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) b
 		return true
 	case side == results.Client && w.c0 == nil && seg.Flags&tcp.SYN != 0:
 		w.c0, w.first = e, clientPort
+		e.Keep()
 		return true
 	case side == results.Client && clientPort == w.first:
 		w.reused = true
 	case side == results.Server && w.s0 == nil && w.c0 != nil && clientPort == w.first && !w.reused:
 		w.s0 = e
+		e.Keep()
 		return true
 	}
 	return false

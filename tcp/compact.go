@@ -1,0 +1,67 @@
+package tcp
+
+// Compaction: a connection that is over for its processes (orphaned, in
+// TIME_WAIT or CLOSED) keeps only the Endpoint's own fields, and its conn
+// goes back to the host for the next connection. A run of a million
+// connections then holds a couple of hundred bytes per TIME_WAIT, not the
+// whole socket and the processes that once held it.
+
+// SetCompact turns compaction on or off for the host's endpoints from now
+// on (Host.Reset turns it off). With it on, an endpoint in TIME_WAIT or
+// CLOSED that no process holds loses its socket state: Owner returns nil
+// and the socket calls (Read, Write, Close, ...) must not be used on it;
+// State, Reached, GaveUp, TimeWaitSpan, Ports, ISN, PeerISN, Tag and the
+// byte counters stay valid, and the connection behaves on the wire exactly
+// as before. Keep exempts one endpoint.
+func (h *Host) SetCompact(on bool) { h.compact = on }
+
+// mayCompact notes an endpoint that may have become compactable. It is
+// compacted later, when the host next needs a conn (newConn), so that no
+// caller still working on it (a segment's processing, a close) finds its
+// state gone.
+func (h *Host) mayCompact(e *Endpoint) {
+	if h.compact && e.conn != nil && !e.keep {
+		h.toCompact = append(h.toCompact, e)
+	}
+}
+
+// compactable reports whether e's conn can go: nothing can use it again.
+func (e *Endpoint) compactable() bool {
+	return e.conn != nil && !e.keep && e.orphan && len(e.holders) == 0 && (e.state == TimeWait || e.state == Closed)
+}
+
+// newConn returns a zeroed conn, recycled if one is free.
+func (h *Host) newConn() *conn {
+	for i, e := range h.toCompact {
+		h.toCompact[i] = nil
+		if e.compactable() {
+			h.free = append(h.free, e.conn)
+			e.conn.release()
+			e.conn = nil
+		}
+	}
+	h.toCompact = h.toCompact[:0]
+	if n := len(h.free); n > 0 {
+		c := h.free[n-1]
+		h.free[n-1] = nil
+		h.free = h.free[:n-1]
+		return c
+	}
+	c := &conn{}
+	c.rtxTimer.Init(h.sched, c.onRetransmitTimer, 0)
+	c.delackTimer.Init(h.sched, c.onDelackTimer, 0)
+	return c
+}
+
+// release empties c for its next endpoint, keeping its timers (bound to c)
+// and the storage of its slices.
+func (c *conn) release() {
+	c.rtxTimer.Stop()
+	c.delackTimer.Stop()
+	rtx, del := c.rtxTimer, c.delackTimer
+	clear(c.holders[:cap(c.holders)])
+	holders := c.holders[:0]
+	ooo, segEnds := c.ooo[:0], c.tlp.segEnds[:0]
+	*c = conn{holders: holders, rtxTimer: rtx, delackTimer: del}
+	c.ooo, c.tlp.segEnds = ooo, segEnds
+}

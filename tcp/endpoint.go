@@ -100,14 +100,14 @@ type sender struct {
 	// Send sequence space (RFC 9293 3.3.1). Data bytes occupy iss+1 ..
 	// writeEnd-1; the FIN, once queued, occupies writeEnd.
 	// (iss, sndNxt and sndMax are in Endpoint.)
-	sndUna         uint32
-	sndWnd         uint32
-	sndWl1, sndWl2              uint32
-	writeEnd                    uint32
-	sndMSS                      int
-	finQueued, finSent          bool
-	cwnd, ssthresh              int
-	smallUnacked                uint32 // end of the last sub-MSS segment sent (Minshall's Nagle)
+	sndUna             uint32
+	sndWnd             uint32
+	sndWl1, sndWl2     uint32
+	writeEnd           uint32
+	sndMSS             int
+	finQueued, finSent bool
+	cwnd, ssthresh     int
+	smallUnacked       uint32 // end of the last sub-MSS segment sent (Minshall's Nagle)
 
 	// RTT estimation (RFC 6298) and retransmission.
 	srtt, rttvar time.Duration

@@ -65,3 +65,50 @@ func (c *conn) release() {
 	*c = conn{holders: holders, rtxTimer: rtx, delackTimer: del}
 	c.ooo, c.tlp.segEnds = ooo, segEnds
 }
+
+// Detach tells the host that the caller keeps no reference to p. On a
+// compacting host (SetCompact), a detached process that has finished,
+// holds no socket or listener and owns no kept endpoint is reused for a
+// later process, so that a run of a million connections does not allocate
+// a million processes.
+func (p *Process) Detach() { p.detached = true }
+
+// mayRecycle notes a detached process that has finished. It is reused at
+// the host's next newProcess, once nothing can run it again.
+func (h *Host) mayRecycle(p *Process) {
+	if h.compact && p.done && !p.keep {
+		h.toRecycle = append(h.toRecycle, p)
+	}
+}
+
+// recyclable reports whether nothing refers to p any more: it is done, holds
+// nothing, and no event of its own is pending.
+func (p *Process) recyclable() bool {
+	return p.done && p.detached && !p.keep && !p.holds && p.lis == nil && !p.waitingAccept &&
+		!p.wakeQueued && !p.timer.Pending()
+}
+
+// recycledProcess returns an emptied process to reuse, or nil.
+func (h *Host) recycledProcess() *Process {
+	for i, p := range h.toRecycle {
+		h.toRecycle[i] = nil
+		if !p.recyclable() {
+			continue
+		}
+		if e := p.ep; e != nil && e.conn != nil && e.owner == p {
+			e.owner = nil
+		}
+		timer, resume := p.timer, p.resume
+		*p = Process{timer: timer, resume: resume}
+		h.freeProcs = append(h.freeProcs, p)
+	}
+	h.toRecycle = h.toRecycle[:0]
+	n := len(h.freeProcs)
+	if n == 0 {
+		return nil
+	}
+	p := h.freeProcs[n-1]
+	h.freeProcs[n-1] = nil
+	h.freeProcs = h.freeProcs[:n-1]
+	return p
+}

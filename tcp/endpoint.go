@@ -30,6 +30,10 @@ type Endpoint struct {
 	orphan bool // the application closed the socket
 	tsOK   bool // timestamps (RFC 7323) agreed in the handshake
 	keep   bool // never compacted (Keep)
+	listed bool // in the host's table of live endpoints
+	gaveUp bool // a timer ended the connection
+
+	next *Endpoint // the next endpoint in its connTable bucket
 
 	localPort, remotePort uint16
 
@@ -49,7 +53,6 @@ type Endpoint struct {
 
 	timeWaitAt engine.Time // when TIME_WAIT was entered; -1 if never
 	timeWaitTo engine.Time // when it ended; -1 while held
-	gaveUp     bool
 
 	// Application counters.
 	BytesWritten, BytesRead int64
@@ -152,11 +155,9 @@ func newEndpoint(h *Host, s *Settings, local, remote uint16) *Endpoint {
 	e.ssthresh = 1 << 30
 	e.timeWaitAt, e.timeWaitTo = -1, -1
 	e.ack.init(s)
-	k := connKey(local, remote)
-	if old := h.conns[k]; old != nil {
+	if old := h.conns.put(e); old != nil {
 		h.inState[old.state]-- // replaced: no longer live on this host
 	}
-	h.conns[k] = e
 	h.inState[e.state]++
 	h.last = e
 	return e
@@ -191,7 +192,12 @@ func (e *Endpoint) Owner() *Process {
 // Keep exempts the endpoint from compaction (Host.SetCompact): it keeps its
 // owner and its whole state after it is closed, for a caller that looks at
 // it after the run.
-func (e *Endpoint) Keep() { e.keep = true }
+func (e *Endpoint) Keep() {
+	e.keep = true
+	if e.conn != nil && e.owner != nil {
+		e.owner.keep = true
+	}
+}
 
 // Reached reports whether the endpoint has ever been in state s.
 func (e *Endpoint) Reached(s State) bool { return e.seen&(1<<s) != 0 }

@@ -25,7 +25,7 @@ type Host struct {
 	obs   Observer
 
 	cfg       HostSettings
-	conns     map[uint32]*Endpoint // live endpoints by connKey; CLOSED ones are removed
+	conns     connTable // live endpoints by connKey; CLOSED ones are removed
 	listeners []*Listener
 	last      *Endpoint // the endpoint created last
 
@@ -67,6 +67,9 @@ type Host struct {
 	compact   bool
 	toCompact []*Endpoint
 	free      []*conn
+	// Likewise for processes (Process.Detach).
+	toRecycle []*Process
+	freeProcs []*Process
 
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
@@ -120,7 +123,7 @@ func connKey(local, remote uint16) uint32 { return uint32(local)<<16 | uint32(re
 // (ISNs, tick phase, ports) comes from rng. hz is the kernel timer tick rate
 // (0 = exact timers).
 func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) *Host {
-	h := &Host{conns: map[uint32]*Endpoint{}}
+	h := &Host{}
 	h.Reset(name, sched, rng, hz, out, obs)
 	return h
 }
@@ -129,17 +132,19 @@ func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, o
 // does, but keeps its storage, so that a worker running many runs does not
 // allocate a host per run.
 func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) {
-	clear(h.conns)
+	h.conns.reset()
 	for i := range h.twQueue {
 		h.twQueue[i] = nil
 	}
 	clear(h.toCompact)
-	free := h.free
+	clear(h.toRecycle)
+	free, freeProcs := h.free, h.freeProcs
 	if sched != h.sched {
-		free = nil // their timers belong to the old scheduler
+		free, freeProcs = nil, nil // their timers belong to the old scheduler
 	}
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
-		listeners: h.listeners[:0], twQueue: h.twQueue[:0], toCompact: h.toCompact[:0], free: free}
+		listeners: h.listeners[:0], twQueue: h.twQueue[:0], toCompact: h.toCompact[:0], free: free,
+		toRecycle: h.toRecycle[:0], freeProcs: freeProcs}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		// One draw gives both where in its tick time 0 falls and how many
@@ -185,7 +190,7 @@ func (h *Host) Scheduler() *engine.Scheduler { return h.sched }
 func (h *Host) Now() engine.Time { return h.sched.Now() }
 
 // Live returns the number of live (not CLOSED) endpoints.
-func (h *Host) Live() int { return len(h.conns) }
+func (h *Host) Live() int { return h.conns.n }
 
 // LastEndpoint returns the endpoint created last, live or not, or nil.
 func (h *Host) LastEndpoint() *Endpoint { return h.last }
@@ -193,9 +198,8 @@ func (h *Host) LastEndpoint() *Endpoint { return h.last }
 // release forgets a CLOSED endpoint, so that a long run with many
 // connections keeps no state for connections that are gone.
 func (h *Host) release(e *Endpoint) {
-	k := connKey(e.localPort, e.remotePort)
-	if h.conns[k] == e {
-		delete(h.conns, k)
+	if e.listed {
+		h.conns.remove(e)
 		h.inState[e.state]--
 		if e.active {
 			h.ephemeralInUse--
@@ -217,7 +221,7 @@ func (h *Host) StateCounts(counts *[NumStates]int) {
 // (for tcp_max_tw_buckets and tw_reuse), failed connects; a closed
 // endpoint is forgotten and reported to OnClosed.
 func (h *Host) stateChanged(e *Endpoint, from, to State) {
-	if h.conns[connKey(e.localPort, e.remotePort)] == e {
+	if e.listed {
 		h.inState[from]--
 		h.inState[to]++
 	}
@@ -270,7 +274,7 @@ func (h *Host) ConnectFailures() int { return h.connectFailures }
 func (h *Host) Input(in *Segment) {
 	h.rx = *in
 	seg := &h.rx
-	if e := h.conns[connKey(seg.DstPort, seg.SrcPort)]; e != nil {
+	if e := h.conns.get(connKey(seg.DstPort, seg.SrcPort)); e != nil {
 		newer := seqGT(seg.Seq, e.rcvNxt) || e.tsOK && seg.TS && int32(seg.TSVal-e.tsRecent) > 0
 		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && newer && h.listening(seg.DstPort) {
 			// A new SYN above the old connection's sequence numbers, or

@@ -21,7 +21,7 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 		if p < h.cfg.PortLow || p > h.cfg.PortHigh {
 			p = h.cfg.PortLow
 		}
-		e := h.conns[connKey(p, remote)]
+		e := h.conns.get(connKey(p, remote))
 		if e == nil || h.reusable(e) {
 			if e != nil {
 				h.takeOver(e)
@@ -60,7 +60,7 @@ func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 	}
 	for len(h.twQueue) > 0 {
 		e := h.twQueue[0]
-		if e.state != TimeWait || h.conns[connKey(e.localPort, e.remotePort)] != e {
+		if e.state != TimeWait || !e.listed {
 			h.twQueue[0] = nil
 			h.twQueue = h.twQueue[1:]
 			continue

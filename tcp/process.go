@@ -49,6 +49,8 @@ type Process struct {
 
 	waitingAccept bool
 	forked        bool // created by a fork action
+	detached      bool // nobody outside the host holds the process (Detach)
+	keep          bool // owns an endpoint that is kept (Endpoint.Keep)
 	resume        engine.Func
 }
 
@@ -82,9 +84,13 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 
 func (h *Host) newProcess(port uint16, s *Settings, ops []Op) *Process {
 	h.procs++
-	p := &Process{host: h, id: h.procs, ops: ops, port: port, settings: s}
-	p.timer.Init(h.sched, p.onTimer, 0)
-	p.resume = p.step
+	p := h.recycledProcess()
+	if p == nil {
+		p = &Process{}
+		p.timer.Init(h.sched, p.onTimer, 0)
+		p.resume = p.step
+	}
+	p.host, p.id, p.ops, p.port, p.settings = h, h.procs, ops, port, s
 	return p
 }
 
@@ -150,7 +156,7 @@ func (p *Process) step(now engine.Time, _ uint64) {
 		if p.pc >= len(p.ops) {
 			p.done = true
 			p.exit = ExitOK
-			return
+			break
 		}
 		if !p.exec(&p.ops[p.pc]) {
 			p.blocked = true
@@ -160,6 +166,9 @@ func (p *Process) step(now engine.Time, _ uint64) {
 		p.started = false
 		p.timerFired = false
 		p.timer.Stop()
+	}
+	if p.detached {
+		p.host.mayRecycle(p)
 	}
 }
 
@@ -329,6 +338,7 @@ func (p *Process) attach(e *Endpoint) {
 	p.holds = true
 	e.holders = append(e.holders, p)
 	e.owner = p
+	p.keep = p.keep || e.keep
 	for i := range p.pending {
 		e.setOptions(&p.pending[i])
 	}

@@ -47,6 +47,7 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 		r := &connRec{c: e, port: port}
 		r.track.Reset()
 		w.byPort[port] = r
+		w.open++
 		e.SetTag(r)
 		return r
 	case side == results.Server:
@@ -87,7 +88,8 @@ func (w *Worker) finalize(r *connRec) {
 	}
 	r.done = true
 	if w.byPort[r.port] == r {
-		delete(w.byPort, r.port)
+		w.byPort[r.port] = nil
+		w.open--
 	}
 	run := results.Run{Track: &r.track, Established: r.est, GaveUp: r.gaveUp}
 	for side, e := range [2]*tcp.Endpoint{r.c, r.s} {
@@ -103,7 +105,7 @@ func (w *Worker) finalize(r *connRec) {
 // finalizeAll classifies the connections still open when the run ended, in
 // port order so that nothing depends on map order.
 func (w *Worker) finalizeAll() {
-	for p := 0; p < 1<<16 && len(w.byPort) > 0; p++ {
+	for p := 0; p < len(w.byPort) && w.open > 0; p++ {
 		if r := w.byPort[uint16(p)]; r != nil {
 			w.finalize(r)
 		}

@@ -116,15 +116,17 @@ type Worker struct {
 	stats       Stats
 	lastArrival engine.Time
 	samples     []StateSample
-	perConn     bool                // classify every connection (runs of many connections)
-	byPort      map[uint16]*connRec // records of live connections by client port
-	interrupt   *atomic.Bool        // see SetInterrupt
-	track       results.Tracker     // classifies the first connection as it runs
+	perConn     bool            // classify every connection (runs of many connections)
+	byPort      []*connRec      // records of live connections by client port (1<<16 of them)
+	open        int             // records in byPort
+	interrupt   *atomic.Bool    // see SetInterrupt
+	startNext   engine.Func     // w.startClient, bound once (not a closure per arrival)
+	track       results.Tracker // classifies the first connection as it runs
 }
 
 // NewWorker returns a worker with empty buffers.
 func NewWorker() *Worker {
-	w := &Worker{sched: engine.NewScheduler(), byPort: map[uint16]*connRec{}}
+	w := &Worker{sched: engine.NewScheduler()}
 	w.fwd = engine.NewStream(0, netlink.ForwardComponent)
 	w.rev = engine.NewStream(0, netlink.ReverseComponent)
 	w.cRand = engine.NewStream(0, "client")
@@ -132,6 +134,7 @@ func NewWorker() *Worker {
 	w.cApp = engine.NewStream(0, "client.app")
 	w.sApp = engine.NewStream(0, "server.app")
 	w.arrive = engine.NewStream(0, "arrivals")
+	w.startNext = w.startClient
 	return w
 }
 
@@ -226,7 +229,13 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	w.started = 1
 	w.samples = w.samples[:0]
 	w.perConn = many
-	clear(w.byPort)
+	if w.open > 0 {
+		clear(w.byPort) // an interrupted run left records behind
+		w.open = 0
+	}
+	if w.perConn && w.byPort == nil {
+		w.byPort = make([]*connRec, 1<<16)
+	}
 	if w.perConn {
 		w.client.OnClosed = w.endpointClosed
 		w.server.OnClosed = w.endpointClosed
@@ -237,7 +246,7 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 		w.server.SetCompact(true)
 	}
 	if n := max(p.Connections.Count, 1); n > 1 {
-		w.sched.At(w.arrival(1), w.startClient, 1)
+		w.sched.At(w.arrival(1), w.startNext, 1)
 		w.sched.At(0, w.sampleStates, 0)
 	}
 	if l := w.server.Listener(ServerPort); l != nil {
@@ -364,19 +373,23 @@ func (w *Worker) arrival(k int) engine.Time {
 // startClient starts the client program for connection k and schedules
 // the next arrival, so that the queue holds one pending arrival at a time.
 func (w *Worker) startClient(_ engine.Time, k uint64) {
-	if _, err := w.client.Spawn(ServerPort, w.params.Client.TCP, w.params.Client.Do); err != nil {
+	p, err := w.client.Spawn(ServerPort, w.params.Client.TCP, w.params.Client.Do)
+	if err != nil {
 		return
 	}
+	p.Detach() // the run keeps only the first connection's processes
 	w.started++
 	if n := max(w.params.Connections.Count, 1); int(k)+1 < n {
-		w.sched.At(w.arrival(int(k)+1), w.startClient, k+1)
+		w.sched.At(w.arrival(int(k)+1), w.startNext, k+1)
 	}
 }
 
 // forkServer starts a server process for a connection nobody accepts yet.
 func (w *Worker) forkServer() {
 	// The settings were validated when the first server process started.
-	_, _ = w.server.Spawn(ServerPort, w.params.Server.TCP, w.params.Server.Do)
+	if p, err := w.server.Spawn(ServerPort, w.params.Server.TCP, w.params.Server.Do); err == nil {
+		p.Detach()
+	}
 }
 
 func (w *Worker) fromClient(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {

@@ -30,17 +30,25 @@ func (e *Endpoint) compactable() bool {
 	return e.conn != nil && !e.keep && e.orphan && len(e.holders) == 0 && (e.state == TimeWait || e.state == Closed)
 }
 
-// newConn returns a zeroed conn, recycled if one is free.
-func (h *Host) newConn() *conn {
+// compactPending compacts the endpoints noted by mayCompact that can be.
+// It runs where no endpoint of the host is being worked on: at the start
+// of newConn (a connect, or a SYN on a listening port).
+func (h *Host) compactPending() {
 	for i, e := range h.toCompact {
 		h.toCompact[i] = nil
 		if e.compactable() {
 			h.free = append(h.free, e.conn)
 			e.conn.release()
 			e.conn = nil
+			h.compacted++
 		}
 	}
 	h.toCompact = h.toCompact[:0]
+}
+
+// newConn returns a zeroed conn, recycled if one is free.
+func (h *Host) newConn() *conn {
+	h.compactPending()
 	if n := len(h.free); n > 0 {
 		c := h.free[n-1]
 		h.free[n-1] = nil

@@ -67,6 +67,7 @@ type Host struct {
 	compact   bool
 	toCompact []*Endpoint
 	free      []*conn
+	compacted int // endpoints compacted so far (for tests)
 	// Likewise for processes (Process.Detach).
 	toRecycle []*Process
 	freeProcs []*Process

@@ -92,6 +92,16 @@ func (n *nearQueue) pop() entry {
 	n.head++
 	if n.head == len(n.e) {
 		n.e, n.head = n.e[:0], 0
+	} else if n.head >= 1024 && 2*n.head >= len(n.e) {
+		// Near may never run empty (a long run of many connections
+		// keeps adding at its end as it takes from its head): move the
+		// waiting events down, so that what it holds stays what waits,
+		// not every event it ever held. Half the slice is free each
+		// time, so the moves cost O(1) an event.
+		k := copy(n.e, n.e[n.head:])
+		clear(n.e[k:])
+		n.e, n.head = n.e[:k], 0
+		n.renumber(0)
 	}
 	return e
 }

@@ -20,7 +20,7 @@ func (h *Host) SetCompact(on bool) { h.compact = on }
 // caller still working on it (a segment's processing, a close) finds its
 // state gone.
 func (h *Host) mayCompact(e *Endpoint) {
-	if h.compact && e.conn != nil && !e.keep {
+	if h.compact && !e.keep && (e.conn != nil || e.state == Closed) {
 		h.toCompact = append(h.toCompact, e)
 	}
 }
@@ -28,6 +28,14 @@ func (h *Host) mayCompact(e *Endpoint) {
 // compactable reports whether e's conn can go: nothing can use it again.
 func (e *Endpoint) compactable() bool {
 	return e.conn != nil && !e.keep && e.orphan && len(e.holders) == 0 && (e.state == TimeWait || e.state == Closed)
+}
+
+// reusable reports whether the Endpoint itself can be another connection:
+// it is closed and compacted, no process that the caller may still look
+// at ever held it (pinned), and no observer has seen it (a trace keeps
+// endpoints to tell connections apart).
+func (e *Endpoint) reusable() bool {
+	return e.conn == nil && !e.keep && !e.pinned && e.orphan && e.state == Closed && !e.listed && e.host.obs == nil
 }
 
 // compactPending compacts the endpoints noted by mayCompact that can be.
@@ -41,6 +49,10 @@ func (h *Host) compactPending() {
 			e.conn.release()
 			e.conn = nil
 			h.compacted++
+		}
+		if e.reusable() {
+			e.orphan = false // not again: a second note of e finds it not reusable
+			h.freeEps = append(h.freeEps, e)
 		}
 	}
 	h.toCompact = h.toCompact[:0]
@@ -119,4 +131,24 @@ func (h *Host) recycledProcess() *Process {
 	h.freeProcs[n-1] = nil
 	h.freeProcs = h.freeProcs[:n-1]
 	return p
+}
+
+// newHeader returns an emptied Endpoint, reused if one is free; the
+// caller fills in the rest. A reused Endpoint keeps its wait timer (bound
+// to it) and counts one more generation.
+func (h *Host) newHeader() *Endpoint {
+	h.compactPending()
+	n := len(h.freeEps)
+	if n == 0 {
+		e := &Endpoint{}
+		e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
+		return e
+	}
+	e := h.freeEps[n-1]
+	h.freeEps[n-1] = nil
+	h.freeEps = h.freeEps[:n-1]
+	e.waitTimer.Stop()
+	wait, gen := e.waitTimer, e.gen+1
+	*e = Endpoint{gen: gen, waitTimer: wait}
+	return e
 }

@@ -23,6 +23,7 @@ type Endpoint struct {
 	cfg   *Settings // shared by the host's endpoints with the same settings (Host.shareSettings)
 	state State
 	seen  uint16 // bit i set: the endpoint has been in State(i)
+	gen   uint32 // how many connections this Endpoint was before (recycling, compact.go)
 	tag   any    // the user's data (see SetTag)
 
 	active bool // opened by connect (holds an ephemeral port)
@@ -32,6 +33,7 @@ type Endpoint struct {
 	keep   bool // never compacted (Keep)
 	listed bool // in the host's table of live endpoints
 	gaveUp bool // a timer ended the connection
+	pinned bool // a process nobody detached held it: never recycled (compact.go)
 
 	next *Endpoint // the next endpoint in its connTable bucket
 
@@ -145,9 +147,9 @@ type oooRange struct {
 }
 
 func newEndpoint(h *Host, s *Settings, local, remote uint16) *Endpoint {
-	e := &Endpoint{host: h, cfg: s, localPort: local, remotePort: remote, conn: h.newConn()}
+	e := h.newHeader()
+	e.host, e.cfg, e.localPort, e.remotePort, e.conn = h, s, local, remote, h.newConn()
 	e.conn.ep = e
-	e.waitTimer.Init(h.sched, e.onWaitTimer, 0)
 	e.rto = s.RTOInitial
 	e.setISN(h.isn(s.ISN, local, remote))
 	e.sndMSS = 536 // RFC 9293 3.7.1 default until the peer's MSS option arrives

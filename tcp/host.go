@@ -33,7 +33,7 @@ type Host struct {
 	timeWait     int            // endpoints in TIME_WAIT now
 	peakTimeWait int
 	twOverflows  int         // TIME_WAITs not held because max_tw_buckets was reached
-	twQueue      []*Endpoint // TIME_WAIT endpoints in order of entry (lazily pruned)
+	twQueue      []twEntry // TIME_WAIT endpoints in order of entry (lazily pruned)
 
 	ephemeralInUse  int // live endpoints holding an ephemeral port
 	connectFailures int // connects that never reached ESTABLISHED
@@ -67,6 +67,7 @@ type Host struct {
 	compact   bool
 	toCompact []*Endpoint
 	free      []*conn
+	freeEps   []*Endpoint // endpoints that are done, to be reused (newHeader)
 	compacted int // endpoints compacted so far (for tests)
 	// Likewise for processes (Process.Detach).
 	toRecycle []*Process
@@ -134,18 +135,16 @@ func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, o
 // allocate a host per run.
 func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) {
 	h.conns.reset()
-	for i := range h.twQueue {
-		h.twQueue[i] = nil
-	}
+	clear(h.twQueue)
 	clear(h.toCompact)
 	clear(h.toRecycle)
-	free, freeProcs := h.free, h.freeProcs
+	free, freeProcs, freeEps := h.free, h.freeProcs, h.freeEps
 	if sched != h.sched {
-		free, freeProcs = nil, nil // their timers belong to the old scheduler
+		free, freeProcs, freeEps = nil, nil, nil // their timers belong to the old scheduler
 	}
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
 		listeners: h.listeners[:0], twQueue: h.twQueue[:0], toCompact: h.toCompact[:0], free: free,
-		toRecycle: h.toRecycle[:0], freeProcs: freeProcs}
+		toRecycle: h.toRecycle[:0], freeProcs: freeProcs, freeEps: freeEps}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		// One draw gives both where in its tick time 0 falls and how many
@@ -230,11 +229,11 @@ func (h *Host) stateChanged(e *Endpoint, from, to State) {
 	case to == TimeWait:
 		h.timeWait++
 		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
-		for len(h.twQueue) > 0 && h.twQueue[0].state != TimeWait {
-			h.twQueue[0] = nil
+		for len(h.twQueue) > 0 && !h.twQueue[0].held() {
+			h.twQueue[0] = twEntry{}
 			h.twQueue = h.twQueue[1:]
 		}
-		h.twQueue = append(h.twQueue, e)
+		h.twQueue = append(h.twQueue, twEntry{e, e.gen})
 	case to == Closed:
 		if from == TimeWait {
 			h.timeWait--

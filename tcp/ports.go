@@ -52,6 +52,16 @@ func (h *Host) takeOver(e *Endpoint) {
 	e.setState(Closed)
 }
 
+// twEntry is an endpoint in the TIME_WAIT queue, with the generation it
+// had when it entered TIME_WAIT: a recycled endpoint is another connection.
+type twEntry struct {
+	e   *Endpoint
+	gen uint32
+}
+
+// held reports whether the entry's connection still holds TIME_WAIT.
+func (t twEntry) held() bool { return t.e.gen == t.gen && t.e.state == TimeWait && t.e.listed }
+
 // reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
 // connection to remote if tw_reuse allows it.
 func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
@@ -59,12 +69,12 @@ func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 		return 0, false
 	}
 	for len(h.twQueue) > 0 {
-		e := h.twQueue[0]
-		if e.state != TimeWait || !e.listed {
-			h.twQueue[0] = nil
+		if !h.twQueue[0].held() {
+			h.twQueue[0] = twEntry{}
 			h.twQueue = h.twQueue[1:]
 			continue
 		}
+		e := h.twQueue[0].e
 		if e.remotePort != remote || !h.reusable(e) {
 			return 0, false
 		}

@@ -252,6 +252,7 @@ func (p *Process) fork(ops []Op) *Process {
 	if c.ep != nil {
 		c.holds = true
 		c.ep.holders = append(c.ep.holders, c)
+		c.ep.pinned = true // the child is not detached
 	}
 	if p.lis != nil {
 		c.lis = p.lis
@@ -339,6 +340,7 @@ func (p *Process) attach(e *Endpoint) {
 	e.holders = append(e.holders, p)
 	e.owner = p
 	p.keep = p.keep || e.keep
+	e.pinned = e.pinned || !p.detached
 	for i := range p.pending {
 		e.setOptions(&p.pending[i])
 	}

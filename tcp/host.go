@@ -32,7 +32,7 @@ type Host struct {
 	inState      [NumStates]int // live endpoints (those in conns) per state
 	timeWait     int            // endpoints in TIME_WAIT now
 	peakTimeWait int
-	twOverflows  int         // TIME_WAITs not held because max_tw_buckets was reached
+	twOverflows  int       // TIME_WAITs not held because max_tw_buckets was reached
 	twQueue      []twEntry // TIME_WAIT endpoints in order of entry (lazily pruned)
 
 	ephemeralInUse  int // live endpoints holding an ephemeral port
@@ -68,7 +68,7 @@ type Host struct {
 	toCompact []*Endpoint
 	free      []*conn
 	freeEps   []*Endpoint // endpoints that are done, to be reused (newHeader)
-	compacted int // endpoints compacted so far (for tests)
+	compacted int         // endpoints compacted so far (for tests)
 	// Likewise for processes (Process.Detach).
 	toRecycle []*Process
 	freeProcs []*Process

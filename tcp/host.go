@@ -32,8 +32,8 @@ type Host struct {
 	inState      [NumStates]int // live endpoints (those in conns) per state
 	timeWait     int            // endpoints in TIME_WAIT now
 	peakTimeWait int
-	twOverflows  int       // TIME_WAITs not held because max_tw_buckets was reached
-	twQueue      []twEntry // TIME_WAIT endpoints in order of entry (lazily pruned)
+	twOverflows  int     // TIME_WAITs not held because max_tw_buckets was reached
+	twQueue      twQueue // TIME_WAIT endpoints in order of entry (lazily pruned)
 
 	ephemeralInUse  int // live endpoints holding an ephemeral port
 	connectFailures int // connects that never reached ESTABLISHED
@@ -135,7 +135,7 @@ func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, o
 // allocate a host per run.
 func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) {
 	h.conns.reset()
-	clear(h.twQueue)
+	h.twQueue.reset()
 	clear(h.toCompact)
 	clear(h.toRecycle)
 	free, freeProcs, freeEps := h.free, h.freeProcs, h.freeEps
@@ -143,7 +143,7 @@ func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, h
 		free, freeProcs, freeEps = nil, nil, nil // their timers belong to the old scheduler
 	}
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
-		listeners: h.listeners[:0], twQueue: h.twQueue[:0], toCompact: h.toCompact[:0], free: free,
+		listeners: h.listeners[:0], twQueue: h.twQueue, toCompact: h.toCompact[:0], free: free,
 		toRecycle: h.toRecycle[:0], freeProcs: freeProcs, freeEps: freeEps}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
@@ -229,11 +229,7 @@ func (h *Host) stateChanged(e *Endpoint, from, to State) {
 	case to == TimeWait:
 		h.timeWait++
 		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
-		for len(h.twQueue) > 0 && !h.twQueue[0].held() {
-			h.twQueue[0] = twEntry{}
-			h.twQueue = h.twQueue[1:]
-		}
-		h.twQueue = append(h.twQueue, twEntry{e, e.gen})
+		h.twQueue.push(e)
 	case to == Closed:
 		if from == TimeWait {
 			h.timeWait--

@@ -23,6 +23,46 @@ type connRec struct {
 	est    bool    // a closed endpoint had reached ESTABLISHED
 	gaveUp [2]bool // per side, a timer ended the closed endpoint
 	done   bool
+	gen    uint32 // how many connections the record was for before (recPool)
+}
+
+// recPool recycles the records of classified connections. A record is
+// reused as soon as its connection is classified: the segments of that
+// connection still on the wire carry the generation they were sent in and
+// are not counted for the new one (arrived), and an endpoint of it not yet
+// closed is handed the pool's gone record, which is never classified.
+type recPool struct {
+	free []*connRec
+	gone connRec // done: what a classified connection's stragglers record into
+}
+
+// get returns an empty record for the connection whose client port is
+// port, with e its client endpoint.
+func (p *recPool) get(e *tcp.Endpoint, port uint16) *connRec {
+	var r *connRec
+	if n := len(p.free); n > 0 {
+		r = p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		*r = connRec{gen: r.gen + 1}
+	} else {
+		r = &connRec{}
+	}
+	r.c, r.port = e, port
+	r.track.Reset()
+	return r
+}
+
+// put takes back a classified record.
+func (p *recPool) put(r *connRec) {
+	p.gone.done = true
+	for _, e := range [2]*tcp.Endpoint{r.c, r.s} {
+		if e != nil {
+			e.SetTag(&p.gone)
+		}
+	}
+	r.c, r.s = nil, nil
+	p.free = append(p.free, r)
 }
 
 // recFor returns the record of the connection a segment belongs to,
@@ -44,8 +84,7 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 		if old := w.byPort[port]; old != nil {
 			w.finalize(old)
 		}
-		r := &connRec{c: e, port: port}
-		r.track.Reset()
+		r := w.recs.get(e, port)
 		w.byPort[port] = r
 		w.open++
 		e.SetTag(r)
@@ -100,6 +139,7 @@ func (w *Worker) finalize(r *connRec) {
 		run.GaveUp[side] = e.GaveUp()
 	}
 	w.stats.CloseTypes[results.Classify(&run).CloseType]++
+	w.recs.put(r)
 }
 
 // finalizeAll classifies the connections still open when the run ended, in
@@ -120,7 +160,7 @@ func (w *Worker) arrived(now engine.Time, p *packet, from results.Side) {
 			w.run.Segments[p.idx].Arrived = now
 		}
 	}
-	if p.rec != nil {
+	if p.rec != nil && p.rec.gen == p.rgen {
 		p.rec.track.Arrived(p.ridx, from, p.seg.Flags, p.seg.Ack, now)
 	}
 }

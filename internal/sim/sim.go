@@ -84,6 +84,7 @@ type packet struct {
 	idx  int64    // index in the first connection's tracker, or -1
 	ridx int64    // index in rec's tracker
 	rec  *connRec // the connection's own record in runs of many connections
+	rgen uint32   // rec's generation when the segment left (see recPool)
 	tidx int32    // index in the trace's Wire, or -1 (no trace)
 }
 
@@ -119,6 +120,7 @@ type Worker struct {
 	perConn     bool            // classify every connection (runs of many connections)
 	byPort      []*connRec      // records of live connections by client port (1<<16 of them)
 	open        int             // records in byPort
+	recs        recPool         // records to reuse
 	interrupt   *atomic.Bool    // see SetInterrupt
 	startNext   engine.Func     // w.startClient, bound once (not a closure per arrival)
 	track       results.Tracker // classifies the first connection as it runs
@@ -453,7 +455,7 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	}
 	if w.perConn {
 		if rec := w.recFor(side, e, seg); rec != nil {
-			pk.rec, pk.ridx = rec, rec.track.Sent(&rs)
+			pk.rec, pk.ridx, pk.rgen = rec, rec.track.Sent(&rs), rec.gen
 		}
 	}
 	if err := l.Send(pk, seg.WireSize()); err != nil {

@@ -46,6 +46,9 @@ func (t *Trace) Connection(k int) (*Trace, error) {
 		if n == 0 {
 			return nil, fmt.Errorf("no connection %d: the run opened none", k)
 		}
+		if n == 1 {
+			return nil, fmt.Errorf("no connection %d: the run opened only connection 0", k)
+		}
 		return nil, fmt.Errorf("no connection %d: the run opened %d (0 to %d)", k, n, n-1)
 	}
 	if k == 0 {

@@ -21,18 +21,24 @@ import (
 
 var runCmd = &command{
 	name:    "run",
-	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet] [--format table|csv|json|markdown] [--ci] [--pool]\n       emu run --resume DIR",
+	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet] [--format table|csv|json|markdown] [--ci] [--pool] [--force]\n       emu run --resume DIR",
 	summary: "run every sweep point of a scenario and write runs.csv, summary.csv, summary.json",
 	help: `Runs every sweep point 'runs' times, shows progress on a terminal, prints the
 fraction of each close type per point, and writes DIR (default out/<name>/):
   runs.csv      one row per run (close type, teardown time, TIME_WAIT, errors, bytes)
   summary.csv   one row per sweep point (counts, fractions, 95% Wilson intervals)
   summary.json  the same, plus the scenario as resolved and emu's version
-The same scenario and seed give byte-identical files whatever --jobs is.
+  scenario.yaml the scenario exactly as given (a file, a built-in, stdin)
+  run.json      the command line, emu's version and commit, --set, --runs
+                and --seed: with scenario.yaml, what 'emu trace DIR'
+                needs to replay any row
+The same scenario and seed give byte-identical data files whatever --jobs is.
 
 Ctrl-C (or SIGTERM) stops a run: no output file appears half-written, the
 finished runs are kept in DIR/.emu-partial, and 'emu run --resume DIR'
-completes the rest; the files then equal those of an uninterrupted run.
+completes the rest; the files then equal those of an uninterrupted run. A
+new run into a folder that holds such an interrupted run stops (exit 2)
+and says how to resume it; --force discards it and starts over.
 
 --shard I/N runs only shard I of N (runs i with i mod N = I), for spreading a
 sweep over a batch system; 'emu merge --out DIR SHARD_DIR...' joins them into

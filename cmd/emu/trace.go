@@ -15,7 +15,7 @@ import (
 
 var traceCmd = &command{
 	name:    "trace",
-	args:    "FILE.yaml|NAME [--point K] [--run R] [--set key=value]... [--pcap FILE] [--pcap-at client|server] [--connection C|all] [--svg FILE]",
+	args:    "FILE.yaml|NAME|DIR [--point K|key=value,...] [--run R] [--seed S] [--set key=value]... [--first TYPE] [--pcap FILE] [--pcap-at client|server] [--connection C|all] [--svg FILE]",
 	summary: "run one run and print its ladder diagram",
 	help: `Prints a ladder diagram of one run: virtual time, the client on the left, the
 server on the right, every segment with flags and relative seq/ack, drops and
@@ -24,19 +24,43 @@ Run R of point K is exactly the run in row (point K, run R) of runs.csv.
 On a terminal the ladder is in colour (not with NO_COLOR set). --pcap and
 --svg also write the run as a capture for Wireshark and as an SVG drawing.
 
+DIR, a finished 'emu run' folder, replays a row of its runs.csv with the
+folder's own scenario.yaml and run.json (its --set, --runs and --seed, so
+no --set or --seed here), and checks the run against the row: "the same
+as row ..." when every column agrees; a difference is exit 1 (a warning
+when another emu version wrote the folder). A bare name that is also a
+built-in example means the example: write ./NAME for a folder of that name.
+
+--point takes the point's number or its sweep values, key=value, several
+joined by commas or given as several --point: --point close_delay=42ms
+(42ms or 0.042s alike). An unknown key or value is exit 2, listing the
+valid ones. --seed replaces the scenario's seed, as in 'emu run'.
+
+--first TYPE traces the first run of the point, from --run on, that ended
+as TYPE (a close type: three-way, four-way, simultaneous, rst, fin-rst,
+timeout, incomplete, no-connect; or failed, a connect that failed, which
+is no-connect); in runs of many connections, the first connection that
+did, searching run --run, then the next runs. When none did, it says so
+and exits 1 (like grep without a match).
+
 The capture is what tcpdump on one host would see (--pcap-at, the client by
 default): frames stamped when they pass that host, frames lost on the way to
 it absent, the SYN options of the profile's kernel (MSS, SACK permitted,
 timestamps, window scale), and virtual time counted from 2000-01-01 00:00:00
 UTC. A name ending in .pcapng writes pcapng, where frames the host sent but
 the link lost carry a comment. --connection picks the connection of a run of
-many (0 = the first the client opened) or all of them.
+many (0 = the first the client opened) to draw and capture, or all of them
+for the capture. A later connection's ladder shows its segments only: the
+calls and state changes are recorded for the first connection.
 
 Examples:
   emu trace delayed-ack-boundary --point 0     # close at once: three-way
   emu trace delayed-ack-boundary --point 14    # close after 100 ms: four-way
   emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcap
   emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcapng --pcap-at server
+  emu trace delayed-ack-boundary --point close_delay=42ms --seed 7
+  emu trace out/lossy-teardown --point link.loss=0.1 --run 3
+  emu trace out/lossy-teardown --point link.loss=0.2 --first four-way
 `,
 }
 

@@ -46,13 +46,18 @@ func parseFirst(s string) (*results.CloseType, error) {
 	}
 	t, err := results.ParseCloseType(s)
 	if err != nil {
-		names := []string{}
-		for _, c := range results.CloseTypes() {
-			names = append(names, c.String())
-		}
-		return nil, badInput("emu trace: --first %q: write a close type (%s) or %s", s, strings.Join(names, ", "), failedName)
+		return nil, badInput("emu trace: --first %q: write a close type (%s) or %s", s, strings.Join(closeTypeNames(), ", "), failedName)
 	}
 	return &t, nil
+}
+
+// closeTypeNames are the close types' names, in the contract's order.
+func closeTypeNames() []string {
+	var names []string
+	for _, c := range results.CloseTypes() {
+		names = append(names, c.String())
+	}
+	return names
 }
 
 // pickPoint returns the point --point names: a point number, or values of

@@ -71,7 +71,8 @@ func readRuns(t *testing.T, dir string) []map[string]string {
 }
 
 // TestFolderRecord: a finished folder holds the scenario as given, byte
-// for byte (a file, a built-in, standard input), and run.json with the
+// for byte (a file, a built-in, standard input), the scenario as resolved
+// (which 'emu run' repeats the rows from without a flag), and run.json with the
 // command line, emu's version and commit, and the --set, --runs and --seed
 // that ran; summary.json's resolved points carry the seed and runs that
 // ran. The files are in the completion marker's set.
@@ -156,8 +157,20 @@ func TestFolderRecord(t *testing.T) {
 					t.Errorf("summary.json point %d: config seed %d runs %d, want %d and %d", i, p.Config.Seed, p.Config.Runs, c.seed, c.runs)
 				}
 			}
+			// The resolved scenario alone, without a flag, repeats the rows.
+			again := filepath.Join(t.TempDir(), "again")
+			if out, errs, code := emu(t, "", "run", filepath.Join(dir, "scenario.resolved.yaml"), "--quiet", "--out", again); code != 0 {
+				t.Fatalf("run of scenario.resolved.yaml: exit %d: %s%s", code, out, errs)
+			}
+			for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+				a, _ := os.ReadFile(filepath.Join(dir, f))
+				b, _ := os.ReadFile(filepath.Join(again, f))
+				if len(a) == 0 || string(a) != string(b) {
+					t.Errorf("%s of scenario.resolved.yaml differs from the run's", f)
+				}
+			}
 			b, _ = os.ReadFile(filepath.Join(dir, runner.CompleteFile))
-			for _, f := range []string{"scenario.yaml", "run.json"} {
+			for _, f := range []string{"scenario.yaml", "scenario.resolved.yaml", "run.json"} {
 				if !strings.Contains(string(b), `"`+f+`"`) {
 					t.Errorf("%s is not in the completion marker's set: %s", f, b)
 				}
@@ -190,7 +203,7 @@ func TestFolderRecordJobsAndMerge(t *testing.T) {
 	if out, errs, code := emu(t, "", "merge", "--out", merged, filepath.Join(base, "s1"), filepath.Join(base, "s0")); code != 0 {
 		t.Fatalf("merge: exit %d %s%s", code, out, errs)
 	}
-	for _, f := range []string{"runs.csv", "summary.csv", "summary.json", "scenario.yaml"} {
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json", "scenario.yaml", "scenario.resolved.yaml"} {
 		want, _ := os.ReadFile(filepath.Join(base, "j1", f))
 		for _, d := range []string{"j4", "m"} {
 			if got, _ := os.ReadFile(filepath.Join(base, d, f)); string(got) != string(want) {

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/emu-sim/emu/internal/runner"
+	"github.com/emu-sim/emu/scenarios"
 )
 
 // runRecord is an output folder's run.json: how the folder was made, so
@@ -85,16 +88,40 @@ func (r *runRecord) source(content []byte) runSource {
 }
 
 // recordFiles are the files a run publishes beside its data: the scenario
-// as given and run.json.
-func recordFiles(rec runRecord, content string) ([]runner.File, error) {
+// as given and as resolved (nil: none), and run.json.
+func recordFiles(rec runRecord, content string, resolved []byte) ([]runner.File, error) {
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("run.json: %w", err)
 	}
-	return []runner.File{
-		{Name: runner.ScenarioFile, Data: []byte(content)},
-		{Name: runner.RecordFile, Data: append(b, '\n')},
-	}, nil
+	files := []runner.File{{Name: runner.ScenarioFile, Data: []byte(content)}}
+	if resolved != nil {
+		files = append(files, runner.File{Name: runner.ResolvedFile, Data: resolved})
+	}
+	return append(files, runner.File{Name: runner.RecordFile, Data: append(b, '\n')}), nil
+}
+
+// resolvedScenario writes the scenario of src after its --set, --runs and
+// --seed, as one file that repeats the run's rows by itself.
+func resolvedScenario(src *runSource) ([]byte, error) {
+	s, err := scenarios.Load(src.File, []byte(src.Content))
+	if err != nil {
+		return nil, &inputError{msg: err.Error()}
+	}
+	sets := append([]string(nil), src.Sets...)
+	if src.Runs > 0 {
+		sets = append(sets, "runs="+strconv.Itoa(src.Runs))
+	}
+	if src.SeedSet {
+		sets = append(sets, "seed="+strconv.FormatUint(src.Seed, 10))
+	}
+	for _, kv := range sets {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := s.Set(k, v); err != nil {
+			return nil, badInput("--set %s: %v", k, err)
+		}
+	}
+	return s.Resolved()
 }
 
 // readRecord reads a finished folder's run.json and scenario.yaml.
@@ -120,10 +147,11 @@ func readRecord(dir string) (*runRecord, []byte, error) {
 // written by an emu that kept no record give none.
 func mergedRecord(argv []string, shardDirs []string) ([]runner.File, error) {
 	type shard struct {
-		index int
-		dir   string
-		rec   *runRecord
-		text  []byte
+		index    int
+		dir      string
+		rec      *runRecord
+		text     []byte
+		resolved []byte
 	}
 	var shards []shard
 	for _, d := range shardDirs {
@@ -136,7 +164,9 @@ func mergedRecord(argv []string, shardDirs []string) ([]runner.File, error) {
 			// auto/N: the index the shard's own shard.json recorded.
 			i = shardIndex(d)
 		}
-		shards = append(shards, shard{index: i, dir: d, rec: rec, text: text})
+		// A shard of an emu that wrote no resolved scenario gives none.
+		resolved, _ := runner.ReadRecord(d, runner.ResolvedFile)
+		shards = append(shards, shard{index: i, dir: d, rec: rec, text: text, resolved: resolved})
 	}
 	if len(shards) == 0 {
 		return nil, nil
@@ -148,7 +178,7 @@ func mergedRecord(argv []string, shardDirs []string) ([]runner.File, error) {
 	for _, s := range shards {
 		rec.MergedFrom = append(rec.MergedFrom, mergedShard{Dir: s.dir, Argv: s.rec.Argv, EmuVersion: s.rec.EmuVersion, Commit: s.rec.Commit})
 	}
-	return recordFiles(rec, string(shards[0].text))
+	return recordFiles(rec, string(shards[0].text), shards[0].resolved)
 }
 
 // shardIndex reads the index of a shard from its shard.json (-1 if it

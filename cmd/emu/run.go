@@ -29,6 +29,8 @@ fraction of each close type per point, and writes DIR (default out/<name>/):
   summary.csv   one row per sweep point (counts, fractions, 95% Wilson intervals)
   summary.json  the same, plus the scenario as resolved and emu's version
   scenario.yaml the scenario exactly as given (a file, a built-in, stdin)
+  scenario.resolved.yaml  the same after --set, --runs and --seed: running
+                it alone repeats the rows
   run.json      the command line, emu's version and commit, --set, --runs
                 and --seed: with scenario.yaml, what 'emu trace DIR'
                 needs to replay any row
@@ -197,7 +199,11 @@ func cmdRun(e *env, args []string) error {
 			rec.Argv = []string{}
 		}
 	}
-	files, err := recordFiles(rec, src.Content)
+	resolved, err := resolvedScenario(&src)
+	if err != nil {
+		return err
+	}
+	files, err := recordFiles(rec, src.Content, resolved)
 	if err != nil {
 		return err
 	}

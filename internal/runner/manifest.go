@@ -25,15 +25,19 @@ const ScenarioFile = "scenario.yaml"
 // outputs leave it out.
 const RecordFile = "run.json"
 
+// ResolvedFile is the scenario after --set, --runs and --seed, as a file
+// that 'emu run' repeats the same rows from without any of them.
+const ResolvedFile = "scenario.resolved.yaml"
+
 // recordFiles are the files an execution may publish beside its data
 // files (Options.Files); they replace an earlier run's like the rest.
-var recordFiles = []string{ScenarioFile, RecordFile}
+var recordFiles = []string{ScenarioFile, ResolvedFile, RecordFile}
 
 // File is a file published with a run's outputs, in the same set: written
 // whole in the staging folder and renamed in with the others, so that a
 // finished folder never pairs one run's data with another's record.
 type File struct {
-	Name string // ScenarioFile or RecordFile
+	Name string // ScenarioFile, ResolvedFile or RecordFile
 	Data []byte
 }
 
@@ -60,15 +64,15 @@ func stageFiles(staging string, extra []File, files []string) ([]string, error) 
 // line and a few settings; scenario.yaml at most input.MaxScenarioBytes.
 const maxRecordBytes = 4 << 20
 
-// ReadRecord returns a finished output folder's file name (ScenarioFile or
-// RecordFile). A folder without the completion marker is refused: its files
+// ReadRecord returns a finished output folder's file name (ScenarioFile,
+// ResolvedFile or RecordFile). A folder without the completion marker is refused: its files
 // may belong to different runs.
 func ReadRecord(dir, name string) ([]byte, error) {
 	if !IsComplete(dir) {
 		return nil, fmt.Errorf("%s holds no finished run (no %s)", dir, CompleteFile)
 	}
 	limit := int64(maxRecordBytes)
-	if name == ScenarioFile {
+	if name == ScenarioFile || name == ResolvedFile {
 		limit = input.MaxScenarioBytes
 	}
 	b, err := input.ReadFile(filepath.Join(dir, name), input.Regular, limit)

@@ -107,11 +107,20 @@ type InterruptedRun struct {
 
 // FindInterrupted reports the interrupted run kept in dir, if any: a
 // checkpoint that 'emu run --resume' can complete. Another run into dir
-// would throw its finished runs away.
+// would throw its finished runs away. A checkpoint another emu is
+// resuming right now is not reported: that emu holds the folder, and a
+// run into it fails on the lock.
 func FindInterrupted(dir string) (*InterruptedRun, bool) {
 	cp, err := readCheckpoint(dir)
 	if err != nil {
 		return nil, false
+	}
+	if lock, err := lockDir(dir); err != nil {
+		if errors.Is(err, ErrBusy) {
+			return nil, false
+		}
+	} else {
+		lock.unlock()
 	}
 	return &InterruptedRun{Done: cp.Done, Total: cp.Total}, true
 }

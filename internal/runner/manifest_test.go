@@ -175,6 +175,19 @@ func TestFindInterrupted(t *testing.T) {
 	if !ok || got.Done != in.Done || got.Total != 84 || got.Done < 10 || got.Done >= 84 {
 		t.Fatalf("FindInterrupted = %+v, %v; the run stopped at %d of 84", got, ok, in.Done)
 	}
+	// While another emu holds the folder (resuming it), the checkpoint is
+	// that emu's: not reported, and not discarded.
+	held, err := lockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := FindInterrupted(dir); ok {
+		t.Error("a checkpoint another emu holds was reported")
+	}
+	if err := DiscardInterrupted(dir); !errors.Is(err, ErrBusy) {
+		t.Errorf("DiscardInterrupted of a held folder: %v, want ErrBusy", err)
+	}
+	held.unlock()
 	if err := DiscardInterrupted(dir); err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ calls and state changes are recorded for the first connection.
 
 Examples:
   emu trace delayed-ack-boundary --point 0     # close at once: three-way
-  emu trace delayed-ack-boundary --point 14    # close after 100 ms: four-way
+  emu trace delayed-ack-boundary --point close_delay=100ms  # four-way
   emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcap
   emu trace lossy-teardown --point 3 --run 17 --pcap run17.pcapng --pcap-at server
   emu trace delayed-ack-boundary --point close_delay=42ms --seed 7

@@ -16,6 +16,7 @@ type connRec struct {
 	port   uint16 // the client's port
 	closed [2]bool
 	done   bool
+	index  int // in the trace's Conns, when the run is traced
 }
 
 // recFor returns the record of the connection a segment belongs to,
@@ -38,6 +39,9 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 			w.finalize(old)
 		}
 		r := &connRec{c: e, port: port}
+		if w.trace != nil {
+			r.index = w.trace.opened()
+		}
 		r.track.Reset()
 		w.byPort[port] = r
 		e.SetTag(r)
@@ -85,7 +89,11 @@ func (w *Worker) finalize(r *connRec) {
 		run.Established = run.Established || e.Reached(tcp.Established)
 		run.GaveUp[side] = e.GaveUp()
 	}
-	w.stats.CloseTypes[results.Classify(&run).CloseType]++
+	ct := results.Classify(&run).CloseType
+	w.stats.CloseTypes[ct]++
+	if w.trace != nil {
+		w.trace.t.Conns[r.index] = results.ConnFacts{Established: run.Established, GaveUp: run.GaveUp, CloseType: ct, Classified: true}
+	}
 }
 
 // finalizeAll classifies the connections still open when the run ended, in

@@ -23,6 +23,7 @@ type connRec struct {
 	est    bool    // a closed endpoint had reached ESTABLISHED
 	gaveUp [2]bool // per side, a timer ended the closed endpoint
 	done   bool
+	index  int    // in the trace's Conns, when the run is traced
 	gen    uint32 // how many connections the record was for before (recPool)
 }
 
@@ -85,6 +86,9 @@ func (w *Worker) recFor(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) *c
 			w.finalize(old)
 		}
 		r := w.recs.get(e, port)
+		if w.trace != nil {
+			r.index = w.trace.opened()
+		}
 		w.byPort[port] = r
 		w.open++
 		e.SetTag(r)
@@ -138,7 +142,11 @@ func (w *Worker) finalize(r *connRec) {
 		run.Established = run.Established || e.Reached(tcp.Established)
 		run.GaveUp[side] = e.GaveUp()
 	}
-	w.stats.CloseTypes[results.Classify(&run).CloseType]++
+	ct := results.Classify(&run).CloseType
+	w.stats.CloseTypes[ct]++
+	if w.trace != nil {
+		w.trace.t.Conns[r.index] = results.ConnFacts{Established: run.Established, GaveUp: run.GaveUp, CloseType: ct, Classified: true}
+	}
 	w.recs.put(r)
 }
 

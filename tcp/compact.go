@@ -12,7 +12,11 @@ package tcp
 // and the socket calls (Read, Write, Close, ...) must not be used on it;
 // State, Reached, GaveUp, TimeWaitSpan, Ports, ISN, PeerISN, Tag and the
 // byte counters stay valid, and the connection behaves on the wire exactly
-// as before. Keep exempts one endpoint.
+// as before. A closed endpoint that only detached processes held, and
+// finished detached processes, are reused for later connections (so a
+// caller must not keep them: it detaches only what it does not keep).
+// Keep exempts one endpoint, and nothing is reused while the host has an
+// observer.
 func (h *Host) SetCompact(on bool) { h.compact = on }
 
 // mayCompact notes an endpoint that may have become compactable. It is

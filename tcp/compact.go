@@ -15,8 +15,8 @@ package tcp
 // as before. A closed endpoint that only detached processes held, and
 // finished detached processes, are reused for later connections (so a
 // caller must not keep them: it detaches only what it does not keep).
-// Keep exempts one endpoint, and nothing is reused while the host has an
-// observer.
+// Keep exempts one endpoint, and no Endpoint is reused while the host has
+// an observer (a trace tells connections apart by their endpoints).
 func (h *Host) SetCompact(on bool) { h.compact = on }
 
 // mayCompact notes an endpoint that may have become compactable. It is

@@ -91,8 +91,11 @@ func TestInterruptResumeSubprocess(t *testing.T) {
 }
 
 // TestInterruptInsideOneRunSubprocess: SIGINT in the middle of a single
-// long run (a million connections, several seconds) ends emu with 130
-// within a second, with the checkpoint kept; it once waited for the run.
+// long run (a million connections that all succeed, one a millisecond
+// with tw_reuse: a few seconds; with a connection every 10 µs most
+// connects fail at once and the run ended before the signal) ends emu
+// with 130 within a second, with the checkpoint kept; it once waited for
+// the run.
 func TestInterruptInsideOneRunSubprocess(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("slow: builds emu and starts a run of a million connections")
@@ -102,7 +105,7 @@ func TestInterruptInsideOneRunSubprocess(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	f := filepath.Join(t.TempDir(), "long.yaml")
-	os.WriteFile(f, []byte("name: long\nruns: 1\nstop_after: 1h\nmax_events: 1000000000000\nconnections: {count: 1000000, every: 10us, sample: 10s}\nclient:\n  do: [connect, {send: 100B}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
+	os.WriteFile(f, []byte("name: long\nruns: 1\nstop_after: 1h\nmax_events: 1000000000000\nconnections: {count: 1000000, every: 1ms, sample: 10s}\nclient:\n  host: {tw_reuse: 1}\n  do: [connect, {send: 100B}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(bin, "run", f, "--quiet", "--out", dir)
 	var stderr bytes.Buffer

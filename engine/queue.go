@@ -80,10 +80,13 @@ type node struct {
 // (TIME_WAIT, keep-alive and FIN_WAIT_2 timers) sit untouched in the high
 // levels until the clock comes near them, so they cost nothing per event.
 type queue struct {
-	base    Time
-	nearEnd Time // every event in near is at or before nearEnd, every other after it
-	n       int  // pending events
-	near    nearQueue
+	base Time
+	// Every pending event before nearLimit is in near, every other one in
+	// the wheel or a bucket. It is unsigned so that a span ending at the
+	// end of time does not overflow.
+	nearLimit uint64
+	n         int // pending events
+	near      nearQueue
 
 	// The wheel: a list of nodes per slot, in order of arrival, and a
 	// bitmap of the non-empty slots with a summary word over it.
@@ -102,14 +105,14 @@ type queue struct {
 // before the clock.
 func (q *queue) insert(e entry) {
 	q.n++
-	if e.at <= q.nearEnd {
+	if uint64(e.at) < q.nearLimit {
 		q.near.push(e)
 		return
 	}
 	q.place(e)
 }
 
-// place puts e, which is after nearEnd, in its wheel slot or bucket.
+// place puts e, which is not before nearLimit, in its wheel slot or bucket.
 func (q *queue) place(e entry) {
 	x := uint64(e.at ^ q.base)
 	if x < wheelSlots {
@@ -131,7 +134,8 @@ func (q *queue) place(e entry) {
 	q.digits[l] |= 1 << d
 }
 
-// link appends e to the list of its wheel slot.
+// link adds e to the list of its wheel slot, which is kept in order of
+// sequence: e goes at the end unless it is a timer armed with an old ticket.
 func (q *queue) link(e entry) {
 	i := q.free
 	if i != 0 {
@@ -150,32 +154,66 @@ func (q *queue) link(e entry) {
 	if e.timer != nil {
 		e.timer.where, e.timer.pos = inWheel, i
 	}
-	if t == 0 {
+	switch {
+	case t == 0:
 		q.head[s] = i
 		q.occupied[s/64] |= 1 << (s % 64)
 		q.summary |= 1 << (s / 64)
-	} else {
+	case q.nodes[t].e.seq > e.seq:
+		q.linkBefore(s, i)
+		return
+	default:
 		q.nodes[t].next = i
 	}
 	q.tail[s] = i
 }
 
-// unlink removes node i from the list of its slot and frees it.
+// linkBefore puts node i, whose sequence number is below that of its slot's
+// last event, in its place in the slot's list.
+func (q *queue) linkBefore(s uint, i int32) {
+	nd := &q.nodes[i]
+	seq := nd.e.seq
+	// The first node from the end that comes before i, or 0 if none does.
+	// The head's prev is not kept up to date (pop does not touch the next
+	// node), so the walk stops at the head.
+	h := q.head[s]
+	after := q.tail[s]
+	p := int32(0)
+	for after != h {
+		if c := q.nodes[after].prev; q.nodes[c].e.seq < seq {
+			p = c
+			break
+		}
+		after = q.nodes[after].prev
+	}
+	// i goes between p and after (after is the head when p is 0).
+	nd.prev, nd.next = p, after
+	q.nodes[after].prev = i
+	if p == 0 {
+		q.head[s] = i
+	} else {
+		q.nodes[p].next = i
+	}
+}
+
+// unlink removes node i from the list of its slot and frees it. The prev of
+// a slot's head is stale (see pop), so the head is recognised as such.
 func (q *queue) unlink(i int32) {
 	nd := &q.nodes[i]
 	s := uint(nd.e.at) % wheelSlots
-	if nd.prev == 0 {
+	if q.head[s] == i {
 		q.head[s] = nd.next
+		if nd.next == 0 {
+			q.tail[s] = 0
+			q.clearSlot(s)
+		}
 	} else {
 		q.nodes[nd.prev].next = nd.next
-	}
-	if nd.next == 0 {
-		q.tail[s] = nd.prev
-	} else {
-		q.nodes[nd.next].prev = nd.prev
-	}
-	if q.head[s] == 0 {
-		q.clearSlot(s)
+		if nd.next == 0 {
+			q.tail[s] = nd.prev
+		} else {
+			q.nodes[nd.next].prev = nd.prev
+		}
 	}
 	nd.e = entry{}
 	nd.next, nd.prev = q.free, 0
@@ -248,30 +286,14 @@ func (q *queue) emptied(b uint) {
 	}
 }
 
-// front makes sure near holds the earliest pending event; the queue must
-// not be empty.
+// front makes sure that the earliest pending event is at the head of near
+// or of the first non-empty wheel slot, the one or the other; the queue must
+// not be empty. When both are empty, it moves the lowest non-empty bucket
+// down: base moves to the start of the bucket's span, and the bucket is
+// either poured whole into near, if it is small, or split into the levels
+// below and the wheel.
 func (q *queue) front() {
-	for q.near.empty() {
-		if q.summary != 0 {
-			w := uint(bits.TrailingZeros64(q.summary))
-			s := w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
-			q.clearSlot(s)
-			q.base = q.base&^(wheelSlots-1) | Time(s)
-			q.nearEnd = q.base
-			i := q.head[s]
-			q.head[s], q.tail[s] = 0, 0
-			for i != 0 {
-				nd := &q.nodes[i]
-				q.near.add(nd.e)
-				next := nd.next
-				nd.e = entry{}
-				nd.next, nd.prev = q.free, 0
-				q.free = i
-				i = next
-			}
-			q.near.sortBatch()
-			return
-		}
+	for q.summary == 0 && q.near.empty() {
 		l := uint(bits.TrailingZeros32(q.levels))
 		d := uint(bits.TrailingZeros32(q.digits[l]))
 		b := l*digits + d
@@ -281,20 +303,18 @@ func (q *queue) front() {
 		q.base = Time(uint64(q.base)&^(1<<(shift+digitBits)-1) | uint64(d)<<shift)
 		bk := q.buckets[b]
 		q.buckets[b] = nil // not storage for grow to take while bk is read
+		// Events scheduled before base (the clock may be behind it when
+		// Run stops at a horizon just after this) go to near.
+		q.nearLimit = uint64(q.base)
 		if len(bk) <= nearMax {
-			q.nearEnd = q.base + (1<<shift - 1)
+			q.nearLimit += 1 << shift
 			for i := range bk {
 				q.near.add(bk[i])
 			}
 			q.near.sortBatch()
 		} else {
-			q.nearEnd = q.base
 			for i := range bk {
-				if bk[i].at == q.base {
-					q.near.push(bk[i])
-				} else {
-					q.place(bk[i])
-				}
+				q.place(bk[i])
 			}
 		}
 		clear(bk) // drop the references held by the vacated slots
@@ -302,39 +322,60 @@ func (q *queue) front() {
 	}
 }
 
+// frontSlot returns the first non-empty wheel slot; the wheel must not be
+// empty.
+func (q *queue) frontSlot() uint {
+	w := uint(bits.TrailingZeros64(q.summary))
+	return w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
+}
+
 // nextAt returns the time of the earliest pending event; the queue must not
 // be empty.
 func (q *queue) nextAt() Time {
 	q.front()
+	if q.near.empty() {
+		return q.base&^(wheelSlots-1) | Time(q.frontSlot())
+	}
 	return q.near.first().at
 }
 
 // pop removes and returns the earliest entry; the queue must not be empty.
+//
+// Near's events come before all others, so when near is empty and the
+// wheel is not, the earliest event heads the wheel's first slot.
 func (q *queue) pop() entry {
-	if q.near.empty() && q.summary != 0 {
-		// The front is a wheel slot. When it holds a single event, as it
-		// mostly does unless events outnumber nanoseconds, that event is
-		// the earliest and goes out without passing through near.
-		w := uint(bits.TrailingZeros64(q.summary))
-		s := w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
-		i := q.head[s]
-		if nd := &q.nodes[i]; nd.next == 0 {
-			e := nd.e
-			q.n--
-			q.head[s], q.tail[s] = 0, 0
-			q.clearSlot(s)
-			q.base = q.base&^(wheelSlots-1) | Time(s)
-			q.nearEnd = q.base
-			nd.e = entry{}
-			nd.next, nd.prev = q.free, 0
-			q.free = i
-			if e.timer != nil {
-				e.timer.pos = -1
-			}
-			return e
-		}
+	if q.summary == 0 || !q.near.empty() {
+		return q.popNear()
 	}
+	s := q.frontSlot()
+	i := q.head[s]
+	nd := &q.nodes[i]
+	// The next node becomes the head; its prev is left stale rather than
+	// touched now (see unlink).
+	q.head[s] = nd.next
+	if nd.next == 0 {
+		q.tail[s] = 0
+		q.clearSlot(s)
+	}
+	q.base = q.base&^(wheelSlots-1) | Time(s)
+	q.n--
+	e := nd.e
+	nd.e = entry{} // drop the references the free node would hold
+	nd.next = q.free
+	q.free = i
+	if e.timer != nil {
+		e.timer.pos = -1
+	}
+	return e
+}
+
+// popNear is pop when near is in use or the wheel is empty: the earliest
+// event is in near, or in a bucket that front moves down.
+func (q *queue) popNear() entry {
 	q.front()
+	if q.near.empty() {
+		return q.pop()
+	}
 	q.n--
 	e := q.near.pop()
 	if e.timer != nil {
@@ -383,7 +424,7 @@ func (q *queue) reset() {
 		q.digits[l] = 0
 	}
 	q.levels = 0
-	q.base, q.nearEnd, q.n = 0, 0, 0
+	q.base, q.nearLimit, q.n = 0, 0, 0
 }
 
 // capacity returns the number of entries the queue can hold in its

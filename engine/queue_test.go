@@ -94,6 +94,7 @@ func TestQueueOrderAcrossScales(t *testing.T) {
 				default:
 					s.Step()
 				}
+				s.q.check(t, s.Now())
 				if s.Pending() != len(pending) {
 					t.Fatalf("scheduler has %d pending, model %d", s.Pending(), len(pending))
 				}

@@ -339,11 +339,14 @@ func (q *queue) nextAt() Time {
 	return q.near.first().at
 }
 
-// pop removes and returns the earliest entry; the queue must not be empty.
+// pop removes the earliest entry and returns its time, function and
+// argument; the queue must not be empty. (Returning the fields rather than
+// the entry keeps them in registers: a returned struct goes through the
+// stack, and reading it back there stalls.)
 //
 // Near's events come before all others, so when near is empty and the
 // wheel is not, the earliest event heads the wheel's first slot.
-func (q *queue) pop() entry {
+func (q *queue) pop() (Time, Func, uint64) {
 	if q.summary == 0 || !q.near.empty() {
 		return q.popNear()
 	}
@@ -359,19 +362,19 @@ func (q *queue) pop() entry {
 	}
 	q.base = q.base&^(wheelSlots-1) | Time(s)
 	q.n--
-	e := nd.e
-	nd.e = entry{} // drop the references the free node would hold
+	at, fn, arg, t := nd.e.at, nd.e.fn, nd.e.arg, nd.e.timer
+	nd.e.fn, nd.e.timer = nil, nil // drop the references the free node would hold
 	nd.next = q.free
 	q.free = i
-	if e.timer != nil {
-		e.timer.pos = -1
+	if t != nil {
+		t.pos = -1
 	}
-	return e
+	return at, fn, arg
 }
 
 // popNear is pop when near is in use or the wheel is empty: the earliest
 // event is in near, or in a bucket that front moves down.
-func (q *queue) popNear() entry {
+func (q *queue) popNear() (Time, Func, uint64) {
 	q.front()
 	if q.near.empty() {
 		return q.pop()
@@ -381,7 +384,7 @@ func (q *queue) popNear() entry {
 	if e.timer != nil {
 		e.timer.pos = -1
 	}
-	return e
+	return e.at, e.fn, e.arg
 }
 
 // reset empties the queue, disarming its timers and keeping its storage.

@@ -83,10 +83,10 @@ func (s *Scheduler) Step() bool {
 	if s.q.n == 0 {
 		return false
 	}
-	e := s.q.pop()
-	s.now = e.at
+	at, fn, arg := s.q.pop()
+	s.now = at
 	s.executed++
-	e.fn(e.at, e.arg)
+	fn(at, arg)
 	return true
 }
 

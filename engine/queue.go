@@ -150,7 +150,10 @@ func (q *queue) link(e entry) {
 	s := uint(e.at) % wheelSlots
 	t := q.tail[s]
 	nd := &q.nodes[i]
-	nd.e, nd.next, nd.prev = e, 0, t
+	// Field by field: a whole-struct copy would read e back from the
+	// stack in wider loads than it was spilled with, and stall.
+	nd.e.at, nd.e.seq, nd.e.fn, nd.e.arg, nd.e.timer = e.at, e.seq, e.fn, e.arg, e.timer
+	nd.next, nd.prev = 0, t
 	if e.timer != nil {
 		e.timer.where, e.timer.pos = inWheel, i
 	}

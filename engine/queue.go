@@ -129,7 +129,10 @@ func (q *queue) place(e entry) {
 	if e.timer != nil {
 		e.timer.where, e.timer.pos = uint16(2+b), int32(len(bk))
 	}
-	q.buckets[b] = append(bk, e)
+	bk = bk[:len(bk)+1]
+	p := &bk[len(bk)-1]
+	p.at, p.seq, p.fn, p.arg, p.timer = e.at, e.seq, e.fn, e.arg, e.timer // as in link
+	q.buckets[b] = bk
 	q.levels |= 1 << l
 	q.digits[l] |= 1 << d
 }

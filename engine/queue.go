@@ -21,13 +21,13 @@ func (e *entry) before(o *entry) bool {
 // timing wheel of wheelSlots slots of one nanosecond each, above which
 // levels of 16 buckets sort events by one further digitBits bits of time.
 const (
-	wheelBits  = 12
+	wheelBits  = 13
 	wheelSlots = 1 << wheelBits
 	wheelWords = wheelSlots / 64
 
 	digitBits = 4
 	digits    = 1 << digitBits
-	levels    = (64-wheelBits)/digitBits + 1 // level 0 is the wheel; its buckets are unused
+	levels    = (64-wheelBits+digitBits-1)/digitBits + 1 // level 0 is the wheel; its buckets are unused
 )
 
 // nearMax is the largest bucket above the wheel that is poured whole into
@@ -92,9 +92,9 @@ type queue struct {
 	// bitmap of the non-empty slots with a summary word over it.
 	head, tail [wheelSlots]int32
 	occupied   [wheelWords]uint64
-	summary    uint64
-	nodes      []node // nodes[0] is unused, so that index 0 can end a list
-	free       int32  // first free node, linked by next
+	summary    [2]uint64 // bit w%64 of word w/64 set when occupied[w] is not 0
+	nodes      []node    // nodes[0] is unused, so that index 0 can end a list
+	free       int32     // first free node, linked by next
 
 	levels  uint32         // bit l set when level l has a non-empty bucket
 	digits  [levels]uint32 // bit d of digits[l] set when bucket (l, d) is not empty
@@ -164,7 +164,7 @@ func (q *queue) link(e entry) {
 	case t == 0:
 		q.head[s] = i
 		q.occupied[s/64] |= 1 << (s % 64)
-		q.summary |= 1 << (s / 64)
+		q.summary[s/4096] |= 1 << (s / 64 % 64)
 	case q.nodes[t].e.seq > e.seq:
 		q.linkBefore(s, i)
 		return
@@ -230,7 +230,7 @@ func (q *queue) unlink(i int32) {
 func (q *queue) clearSlot(s uint) {
 	q.occupied[s/64] &^= 1 << (s % 64)
 	if q.occupied[s/64] == 0 {
-		q.summary &^= 1 << (s / 64)
+		q.summary[s/4096] &^= 1 << (s / 64 % 64)
 	}
 }
 
@@ -299,7 +299,7 @@ func (q *queue) emptied(b uint) {
 // either poured whole into near, if it is small, or split into the levels
 // below and the wheel.
 func (q *queue) front() {
-	for q.summary == 0 && q.near.empty() {
+	for q.wheelEmpty() && q.near.empty() {
 		l := uint(bits.TrailingZeros32(q.levels))
 		d := uint(bits.TrailingZeros32(q.digits[l]))
 		b := l*digits + d
@@ -328,10 +328,16 @@ func (q *queue) front() {
 	}
 }
 
+// wheelEmpty reports whether no wheel slot holds an event.
+func (q *queue) wheelEmpty() bool { return q.summary[0]|q.summary[1] == 0 }
+
 // frontSlot returns the first non-empty wheel slot; the wheel must not be
 // empty.
 func (q *queue) frontSlot() uint {
-	w := uint(bits.TrailingZeros64(q.summary))
+	w := uint(bits.TrailingZeros64(q.summary[0]))
+	if w == 64 {
+		w += uint(bits.TrailingZeros64(q.summary[1]))
+	}
 	return w*64 + uint(bits.TrailingZeros64(q.occupied[w]))
 }
 
@@ -353,7 +359,7 @@ func (q *queue) nextAt() Time {
 // Near's events come before all others, so when near is empty and the
 // wheel is not, the earliest event heads the wheel's first slot.
 func (q *queue) pop() (Time, Func, uint64) {
-	if q.summary == 0 || !q.near.empty() {
+	if q.wheelEmpty() || !q.near.empty() {
 		return q.popNear()
 	}
 	s := q.frontSlot()
@@ -399,23 +405,25 @@ func (q *queue) popNear() (Time, Func, uint64) {
 // does not pay for the wheel's size at each one.
 func (q *queue) reset() {
 	q.near.reset()
-	for ws := q.summary; ws != 0; ws &= ws - 1 {
-		w := uint(bits.TrailingZeros64(ws))
-		for m := q.occupied[w]; m != 0; m &= m - 1 {
-			s := w*64 + uint(bits.TrailingZeros64(m))
-			for i := q.head[s]; i != 0; {
-				nd := &q.nodes[i]
-				if t := nd.e.timer; t != nil {
-					t.pos = -1
+	for ws := range q.summary {
+		for m := q.summary[ws]; m != 0; m &= m - 1 {
+			w := uint(ws*64 + bits.TrailingZeros64(m))
+			for m := q.occupied[w]; m != 0; m &= m - 1 {
+				s := w*64 + uint(bits.TrailingZeros64(m))
+				for i := q.head[s]; i != 0; {
+					nd := &q.nodes[i]
+					if t := nd.e.timer; t != nil {
+						t.pos = -1
+					}
+					i = nd.next
+					*nd = node{}
 				}
-				i = nd.next
-				*nd = node{}
+				q.head[s], q.tail[s] = 0, 0
 			}
-			q.head[s], q.tail[s] = 0, 0
+			q.occupied[w] = 0
 		}
-		q.occupied[w] = 0
 	}
-	q.summary = 0
+	q.summary = [2]uint64{}
 	q.nodes, q.free = q.nodes[:0], 0
 	for ls := q.levels; ls != 0; ls &= ls - 1 {
 		l := uint(bits.TrailingZeros32(ls))

@@ -109,16 +109,26 @@ func (q *queue) insert(e entry) {
 		q.near.push(e)
 		return
 	}
-	q.place(e)
+	// place(e), by hand: one call less for every event scheduled.
+	if x := uint64(e.at ^ q.base); x >= wheelSlots {
+		q.toBucket(e, x)
+		return
+	}
+	q.link(e)
 }
 
 // place puts e, which is not before nearLimit, in its wheel slot or bucket.
 func (q *queue) place(e entry) {
-	x := uint64(e.at ^ q.base)
-	if x < wheelSlots {
-		q.link(e)
+	if x := uint64(e.at ^ q.base); x >= wheelSlots {
+		q.toBucket(e, x)
 		return
 	}
+	q.link(e)
+}
+
+// toBucket appends e to its bucket; x is its time xor base, at least
+// wheelSlots.
+func (q *queue) toBucket(e entry, x uint64) {
 	l := uint(bits.Len64(x)-1-wheelBits)/digitBits + 1
 	d := uint(e.at>>((l-1)*digitBits+wheelBits)) % digits
 	b := l*digits + d

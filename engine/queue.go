@@ -170,18 +170,28 @@ func (q *queue) link(e entry) {
 	if e.timer != nil {
 		e.timer.where, e.timer.pos = inWheel, i
 	}
-	switch {
-	case t == 0:
-		q.head[s] = i
-		q.occupied[s/64] |= 1 << (s % 64)
-		q.summary[s/4096] |= 1 << (s / 64 % 64)
-	case q.nodes[t].e.seq > e.seq:
+	if q.nodes[t].e.seq > e.seq { // never for an empty slot: node 0's seq is 0
 		q.linkBefore(s, i)
 		return
-	default:
-		q.nodes[t].next = i
 	}
+	// Whether the slot was empty is a coin toss when there are about as
+	// many events as nanoseconds, and a branch on it would often be
+	// mispredicted, late (s depends on the event's time), so there is
+	// none: the link from the tail goes into node 0 (never an event) when
+	// there is no tail, the head is rewritten either way, and so is the
+	// slot's bit. The summary, read by every pop, is written only when
+	// it changes, which is rare, so that pops do not wait on this store.
+	q.nodes[t].next = i
+	h := q.head[s]
+	if t == 0 {
+		h = i
+	}
+	q.head[s] = h
 	q.tail[s] = i
+	q.occupied[s/64] |= 1 << (s % 64)
+	if m := uint64(1) << (s / 64 % 64); q.summary[s/4096]&m == 0 {
+		q.summary[s/4096] |= m
+	}
 }
 
 // linkBefore puts node i, whose sequence number is below that of its slot's

@@ -387,10 +387,22 @@ func (q *queue) pop() (Time, Func, uint64) {
 	nd := &q.nodes[i]
 	// The next node becomes the head; its prev is left stale rather than
 	// touched now (see unlink).
-	q.head[s] = nd.next
-	if nd.next == 0 {
-		q.tail[s] = 0
-		q.clearSlot(s)
+	// As in link, no branch on whether the slot is now empty, except for
+	// the rare change of the summary.
+	next := nd.next
+	q.head[s] = next
+	tl, m := q.tail[s], uint64(1)<<(s%64)
+	if next == 0 {
+		tl = 0
+	}
+	if next != 0 {
+		m = 0
+	}
+	q.tail[s] = tl
+	occ := q.occupied[s/64] &^ m
+	q.occupied[s/64] = occ
+	if occ == 0 {
+		q.summary[s/4096] &^= 1 << (s / 64 % 64)
 	}
 	q.base = q.base&^(wheelSlots-1) | Time(s)
 	q.n--

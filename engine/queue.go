@@ -24,6 +24,8 @@ const (
 	wheelBits  = 13
 	wheelSlots = 1 << wheelBits
 	wheelWords = wheelSlots / 64
+	// summaryWords is the size of the summary of the wheel's bitmap.
+	summaryWords = wheelWords / 64
 
 	digitBits = 4
 	digits    = 1 << digitBits
@@ -50,35 +52,41 @@ type node struct {
 
 // queue is the scheduler's priority queue of pending events: a radix heap
 // (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) on virtual time, whose lowest
-// digit is a timing wheel of one-nanosecond slots, in front of which a short
-// sorted run, near, holds the events about to run in (time, sequence) order.
+// digit is a timing wheel of one-nanosecond slots, plus a short sorted run,
+// near, for the few events that the wheel cannot take.
 //
 // A radix heap relies on the queue being monotone: no event is ever
 // scheduled before the clock, because the clock never runs backwards and a
-// time in the past is treated as now. Near holds every pending event at or
-// before nearEnd; the wheel and the buckets hold the others, placed by the
-// highest digit in which their time differs from base (base <= nearEnd). An
-// event that differs from base only in the lowest wheelBits bits sits in the
-// wheel slot of its time; any other in the bucket of (level, digit), where
-// level is the highest differing digit above the wheel and digit is its
-// time's value there. All the events of a slot or bucket come before those of
-// a later one of the same level and before all those of a higher level. When
-// near is empty the lowest non-empty slot or bucket becomes the front: base
-// moves to the start of its span of times; a slot, or a bucket of at most
-// nearMax events, is poured whole into near (nearEnd moves to the end of the
-// span), and a larger bucket is split into the levels below (nearEnd moves to
-// base). Moving base to the start of the span keeps every other event in its
-// slot or bucket, since it differs from the new base in the same digit as
-// from the old one.
+// time in the past is treated as now. The wheel and the buckets hold events
+// placed by the highest digit in which their time differs from base, which
+// is never after any of them. An event that differs from base only in the
+// lowest wheelBits bits sits in the wheel slot of its time; any other in the
+// bucket of (level, digit), where level is the highest differing digit above
+// the wheel and digit is its time's value there. All the events of a slot or
+// bucket come before those of a later one of the same level and before all
+// those of a higher level, and a wheel slot holds the events of a single
+// time, linked in order of sequence. So the earliest event heads the first
+// non-empty slot, found with two bit scans, and taking it out moves base to
+// its time: that is the whole of pop in the common case.
+//
+// When the wheel is empty, the lowest non-empty bucket becomes the front:
+// base moves to the start of its span of times (which keeps every other
+// event in its bucket, since it differs from the new base in the same digit
+// as from the old one), and the bucket is either split into the levels
+// below and the wheel or, if it holds at most nearMax events, poured whole
+// into near, so that a lone far-off event is not moved level by level.
+// Near also takes the events scheduled before base, which only happens when
+// Run stops at a horizon just after a bucket became the front. Every event
+// before nearLimit is in near and every other one after it, so near is
+// emptied before the wheel is looked at.
 //
 // Events of one time always share a slot or bucket (the place depends only
-// on the time), so they reach near together and near runs them in order of
-// sequence. An event scheduled less than a few microseconds ahead goes
-// straight to its slot and from there to near; one further ahead is moved
-// down a level or two first. The moves are appends and list links, not the
-// overlapping copies of a heap's sift, and the events far in the future
-// (TIME_WAIT, keep-alive and FIN_WAIT_2 timers) sit untouched in the high
-// levels until the clock comes near them, so they cost nothing per event.
+// on the time). An event scheduled less than the wheel's span ahead mostly
+// goes straight to its slot; one further ahead is moved down a level or two
+// first. The moves are appends and list links, not the overlapping copies of
+// a heap's sift, and the events far in the future (TIME_WAIT, keep-alive and
+// FIN_WAIT_2 timers) sit untouched in the high levels until the clock comes
+// near them, so they cost nothing per event.
 type queue struct {
 	base Time
 	// Every pending event before nearLimit is in near, every other one in
@@ -88,13 +96,16 @@ type queue struct {
 	n         int // pending events
 	near      nearQueue
 
-	// The wheel: a list of nodes per slot, in order of arrival, and a
-	// bitmap of the non-empty slots with a summary word over it.
+	// The wheel: a list of nodes per slot, in order of sequence, and a
+	// bitmap of the non-empty slots with a summary over it. The prev of a
+	// slot's head is not kept up to date (see pop and unlink).
 	head, tail [wheelSlots]int32
 	occupied   [wheelWords]uint64
-	summary    [2]uint64 // bit w%64 of word w/64 set when occupied[w] is not 0
-	nodes      []node    // nodes[0] is unused, so that index 0 can end a list
-	free       int32     // first free node, linked by next
+	summary    [summaryWords]uint64 // bit w%64 of word w/64 set when occupied[w] is not 0
+	// nodes[0] is never an event, so that index 0 can end a list; link
+	// writes its next field, and its entry stays zero.
+	nodes []node
+	free  int32 // first free node, linked by next
 
 	levels  uint32         // bit l set when level l has a non-empty bucket
 	digits  [levels]uint32 // bit d of digits[l] set when bucket (l, d) is not empty
@@ -189,8 +200,8 @@ func (q *queue) link(e entry) {
 	q.head[s] = h
 	q.tail[s] = i
 	q.occupied[s/64] |= 1 << (s % 64)
-	if m := uint64(1) << (s / 64 % 64); q.summary[s/4096]&m == 0 {
-		q.summary[s/4096] |= m
+	if m := uint64(1) << (s / 64 % 64); q.summary[s/(64*64)]&m == 0 {
+		q.summary[s/(64*64)] |= m
 	}
 }
 
@@ -250,7 +261,7 @@ func (q *queue) unlink(i int32) {
 func (q *queue) clearSlot(s uint) {
 	q.occupied[s/64] &^= 1 << (s % 64)
 	if q.occupied[s/64] == 0 {
-		q.summary[s/4096] &^= 1 << (s / 64 % 64)
+		q.summary[s/(64*64)] &^= 1 << (s / 64 % 64)
 	}
 }
 
@@ -348,6 +359,12 @@ func (q *queue) front() {
 	}
 }
 
+// wheelEmpty and frontSlot read the two words of the summary by hand.
+var (
+	_ [summaryWords - 2]struct{}
+	_ [2 - summaryWords]struct{}
+)
+
 // wheelEmpty reports whether no wheel slot holds an event.
 func (q *queue) wheelEmpty() bool { return q.summary[0]|q.summary[1] == 0 }
 
@@ -402,7 +419,7 @@ func (q *queue) pop() (Time, Func, uint64) {
 	occ := q.occupied[s/64] &^ m
 	q.occupied[s/64] = occ
 	if occ == 0 {
-		q.summary[s/4096] &^= 1 << (s / 64 % 64)
+		q.summary[s/(64*64)] &^= 1 << (s / 64 % 64)
 	}
 	q.base = q.base&^(wheelSlots-1) | Time(s)
 	q.n--
@@ -455,7 +472,7 @@ func (q *queue) reset() {
 			q.occupied[w] = 0
 		}
 	}
-	q.summary = [2]uint64{}
+	q.summary = [summaryWords]uint64{}
 	q.nodes, q.free = q.nodes[:0], 0
 	for ls := q.levels; ls != 0; ls &= ls - 1 {
 		l := uint(bits.TrailingZeros32(ls))

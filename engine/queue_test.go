@@ -222,3 +222,38 @@ func checkQueue(t *testing.T, q *queue, now Time) {
 		t.Fatalf("queue counts %d events and holds %d", q.n, n)
 	}
 }
+
+// TestScheduleBeforeBaseAfterHorizon covers the one way an event can be
+// scheduled before the queue's base: Run stops at a horizon after having
+// looked at the next event, which moved a bucket far ahead to the front, and
+// the caller then schedules an event between the clock and that bucket. It
+// must still run first, whether the bucket was poured into near (a few
+// events) or split into the levels below (many).
+func TestScheduleBeforeBaseAfterHorizon(t *testing.T) {
+	const far = Time(1<<20 + 12345) // two levels above the wheel
+	for _, n := range []int{1, nearMax, nearMax + 1, 100} {
+		t.Run(strconv.Itoa(n)+" far events", func(t *testing.T) {
+			s := NewScheduler()
+			var ran []Time
+			fn := func(now Time, _ uint64) { ran = append(ran, now) }
+			for i := range n {
+				s.At(far+Time(i%3), fn, 0)
+			}
+			if r := s.Run(Limits{Horizon: 1000}); r.Reason != Horizon || r.Now != 1000 {
+				t.Fatalf("Run to the horizon: %+v", r)
+			}
+			s.At(1001, fn, 0)
+			s.At(1001+wheelSlots, fn, 0)
+			checkQueue(t, &s.q, s.Now())
+			s.Run(Limits{})
+			if len(ran) != n+2 || ran[0] != 1001 || ran[1] != 1001+wheelSlots {
+				t.Fatalf("ran at %v, want 1001 and %d first", ran, 1001+wheelSlots)
+			}
+			for i := 2; i < len(ran); i++ {
+				if ran[i] < ran[i-1] || ran[i] < far {
+					t.Fatalf("ran at %v: out of order", ran)
+				}
+			}
+		})
+	}
+}

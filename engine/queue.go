@@ -403,9 +403,8 @@ func (q *queue) pop() (Time, Func, uint64) {
 	i := q.head[s]
 	nd := &q.nodes[i]
 	// The next node becomes the head; its prev is left stale rather than
-	// touched now (see unlink).
-	// As in link, no branch on whether the slot is now empty, except for
-	// the rare change of the summary.
+	// touched now (see unlink). As in link, there is no branch on whether
+	// the slot is now empty, except for the rare change of the summary.
 	next := nd.next
 	q.head[s] = next
 	tl, m := q.tail[s], uint64(1)<<(s%64)

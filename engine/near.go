@@ -2,16 +2,16 @@ package engine
 
 import "slices"
 
-// nearQueue holds the events at the front of the queue, those at or before
-// queue.nearEnd, sorted by (time, sequence) and taken out from the head.
+// nearQueue holds the events before queue.nearLimit, sorted by (time,
+// sequence) and taken out from the head: a small bucket poured whole when it
+// became the front of the queue, and the events scheduled before base.
 //
-// Events reach it a slot or a small bucket at a time, and each batch is
-// nearly always sorted already: the events of a wheel slot share their time
-// and were linked in the order they were scheduled. Taking them out is then
-// a matter of moving an index. An event scheduled for the front's own
-// instant while events are waiting there goes at the end, since its
-// sequence number is the largest; only an event with an old ticket
-// (Timer.SetTicket) or a timer stopped at the front moves others.
+// A batch poured from a bucket is usually sorted already (a bucket is
+// appended to in order of scheduling), so taking the events out is a matter
+// of moving an index. An event scheduled while events are waiting goes at
+// the end if it is the latest, as it usually is; only an event with an old
+// ticket (Timer.SetTicket), one before base, or a timer stopped in near
+// moves others.
 type nearQueue struct {
 	e    []entry
 	head int

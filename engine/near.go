@@ -2,16 +2,16 @@ package engine
 
 import "slices"
 
-// nearQueue holds the events at the front of the queue, those at or before
-// queue.nearEnd, sorted by (time, sequence) and taken out from the head.
+// nearQueue holds the events before queue.nearLimit, sorted by (time,
+// sequence) and taken out from the head: a small bucket poured whole when it
+// became the front of the queue, and the events scheduled before base.
 //
-// Events reach it a slot or a small bucket at a time, and each batch is
-// nearly always sorted already: the events of a wheel slot share their time
-// and were linked in the order they were scheduled. Taking them out is then
-// a matter of moving an index. An event scheduled for the front's own
-// instant while events are waiting there goes at the end, since its
-// sequence number is the largest; only an event with an old ticket
-// (Timer.SetTicket) or a timer stopped at the front moves others.
+// A batch poured from a bucket is usually sorted already (a bucket is
+// appended to in order of scheduling), so taking the events out is a matter
+// of moving an index. An event scheduled while events are waiting goes at
+// the end if it is the latest, as it usually is; only an event with an old
+// ticket (Timer.SetTicket), one before base, or a timer stopped in near
+// moves others.
 type nearQueue struct {
 	e    []entry
 	head int
@@ -92,6 +92,16 @@ func (n *nearQueue) pop() entry {
 	n.head++
 	if n.head == len(n.e) {
 		n.e, n.head = n.e[:0], 0
+	} else if n.head >= 1024 && 2*n.head >= len(n.e) {
+		// Near may never run empty (a long run of many connections
+		// keeps adding at its end as it takes from its head): move the
+		// waiting events down, so that what it holds stays what waits,
+		// not every event it ever held. Half the slice is free each
+		// time, so the moves cost O(1) an event.
+		k := copy(n.e, n.e[n.head:])
+		clear(n.e[k:])
+		n.e, n.head = n.e[:k], 0
+		n.renumber(0)
 	}
 	return e
 }

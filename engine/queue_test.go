@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/bits"
 	"strconv"
 	"testing"
 )
@@ -17,10 +18,11 @@ func TestQueueOrderAcrossScales(t *testing.T) {
 		bigShare int   // in 10ths: share of delays drawn up to 1<<40 instead
 	}{
 		{"same-instant", 1, 0},
-		{"wheel", 3000, 0},
-		{"wheel-edges", 5000, 0},
+		{"wheel", wheelSlots * 3 / 4, 0},
+		{"wheel-edges", wheelSlots * 5 / 4, 0},
+		{"few-per-slot", 64, 0}, // several events a slot: old tickets walk the slot's list
 		{"levels", 1 << 20, 0},
-		{"far-timers", 4000, 3},
+		{"far-timers", wheelSlots, 3},
 		{"all-scales", 1 << 30, 5},
 	}
 	for _, c := range cases {
@@ -94,6 +96,7 @@ func TestQueueOrderAcrossScales(t *testing.T) {
 				default:
 					s.Step()
 				}
+				checkQueue(t, &s.q, s.Now())
 				if s.Pending() != len(pending) {
 					t.Fatalf("scheduler has %d pending, model %d", s.Pending(), len(pending))
 				}
@@ -170,5 +173,87 @@ func TestResetAcrossScales(t *testing.T) {
 		if ran[i] != want[i] {
 			t.Fatalf("ran %v, want %v", ran, want)
 		}
+	}
+}
+
+// checkQueue verifies the queue's invariants (see the queue type): near's
+// events come before nearLimit and every other event at or after it; a
+// wheel slot holds only events of its own time, which differs from base
+// only in the wheel's bits, in order of sequence; a bucket holds only events
+// whose highest digit differing from base is its level and whose digit there
+// is its own; nothing is before the clock.
+func checkQueue(t *testing.T, q *queue, now Time) {
+	t.Helper()
+	n := 0
+	for i := q.near.head; i < len(q.near.e); i++ {
+		e := q.near.e[i]
+		if uint64(e.at) >= q.nearLimit || e.at < now {
+			t.Fatalf("near holds an event at %d: clock %d, nearLimit %d", e.at, now, q.nearLimit)
+		}
+		n++
+	}
+	for s := range wheelSlots {
+		var prev uint64
+		for i := q.head[s]; i != 0; i = q.nodes[i].next {
+			e := q.nodes[i].e
+			if e.at < q.base || uint64(e.at^q.base) >= wheelSlots || uint(e.at)%wheelSlots != uint(s) ||
+				uint64(e.at) < q.nearLimit || e.at < now {
+				t.Fatalf("wheel slot %d holds an event at %d: base %d, clock %d", s, e.at, q.base, now)
+			}
+			if i != q.head[s] && e.seq < prev {
+				t.Fatalf("wheel slot %d out of sequence order: %d after %d", s, e.seq, prev)
+			}
+			prev = e.seq
+			n++
+		}
+	}
+	for b, bk := range q.buckets {
+		for _, e := range bk {
+			x := uint64(e.at ^ q.base)
+			l := (bits.Len64(x)-1-wheelBits)/digitBits + 1
+			d := int(e.at>>((l-1)*digitBits+wheelBits)) % digits
+			if x < wheelSlots || e.at < q.base || l*digits+d != b || uint64(e.at) < q.nearLimit || e.at < now {
+				t.Fatalf("bucket %d holds an event at %d: base %d, clock %d", b, e.at, q.base, now)
+			}
+			n++
+		}
+	}
+	if n != q.n {
+		t.Fatalf("queue counts %d events and holds %d", q.n, n)
+	}
+}
+
+// TestScheduleBeforeBaseAfterHorizon covers the one way an event can be
+// scheduled before the queue's base: Run stops at a horizon after having
+// looked at the next event, which moved a bucket far ahead to the front, and
+// the caller then schedules an event between the clock and that bucket. It
+// must still run first, whether the bucket was poured into near (a few
+// events) or split into the levels below (many).
+func TestScheduleBeforeBaseAfterHorizon(t *testing.T) {
+	const far = Time(1<<20 + 12345) // two levels above the wheel
+	for _, n := range []int{1, nearMax, nearMax + 1, 100} {
+		t.Run(strconv.Itoa(n)+" far events", func(t *testing.T) {
+			s := NewScheduler()
+			var ran []Time
+			fn := func(now Time, _ uint64) { ran = append(ran, now) }
+			for i := range n {
+				s.At(far+Time(i%3), fn, 0)
+			}
+			if r := s.Run(Limits{Horizon: 1000}); r.Reason != Horizon || r.Now != 1000 {
+				t.Fatalf("Run to the horizon: %+v", r)
+			}
+			s.At(1001, fn, 0)
+			s.At(1001+wheelSlots, fn, 0)
+			checkQueue(t, &s.q, s.Now())
+			s.Run(Limits{})
+			if len(ran) != n+2 || ran[0] != 1001 || ran[1] != 1001+wheelSlots {
+				t.Fatalf("ran at %v, want 1001 and %d first", ran, 1001+wheelSlots)
+			}
+			for i := 2; i < len(ran); i++ {
+				if ran[i] < ran[i-1] || ran[i] < far {
+					t.Fatalf("ran at %v: out of order", ran)
+				}
+			}
+		})
 	}
 }

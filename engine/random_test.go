@@ -3,6 +3,11 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -161,5 +166,97 @@ func TestStreamUniformMean(t *testing.T) {
 	// Uniform(0,1) has variance 1/12; allow 5 standard errors.
 	if m, se := sum/n, math.Sqrt(1.0/12/n); math.Abs(m-0.5) > 5*se {
 		t.Fatalf("mean %v, want 0.5 ± %v", m, 5*se)
+	}
+}
+
+// TestStreamMatchesRand holds Stream's own draws (Uint64, Float64,
+// ExpFloat64) to math/rand/v2's on the same seeds, draw for draw: every
+// output of emu depends on them, so they may not change by a bit.
+func TestStreamMatchesRand(t *testing.T) {
+	tests := []struct {
+		name      string
+		seed      uint64
+		component string
+		n         int
+	}{
+		{"hold", 1, "bench.hold", 2_000_000},
+		{"link", RunSeed(7, 3, 11), "link.forward", 2_000_000},
+		{"zero seed", 0, "", 200_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStream(tc.seed, tc.component)
+			a, b := StreamSeeds(tc.seed, tc.component)
+			r := rand.New(rand.NewPCG(a, b))
+			tail := 0
+			for i := range tc.n {
+				switch i % 5 {
+				case 0:
+					if x, y := s.Uint64(), r.Uint64(); x != y {
+						t.Fatalf("draw %d: Uint64 %x, math/rand/v2 %x", i, x, y)
+					}
+				case 1:
+					if x, y := s.Float64(), r.Float64(); x != y {
+						t.Fatalf("draw %d: Float64 %v, math/rand/v2 %v", i, x, y)
+					}
+				default:
+					x, y := s.ExpFloat64(), r.ExpFloat64()
+					if math.Float64bits(x) != math.Float64bits(y) {
+						t.Fatalf("draw %d: ExpFloat64 %v, math/rand/v2 %v", i, x, y)
+					}
+					if x > expR {
+						tail++
+					}
+				}
+			}
+			// The methods left to rand.Rand draw from the same state.
+			if x, y := s.IntN(1000), r.IntN(1000); x != y {
+				t.Fatalf("IntN after the draws: %d, math/rand/v2 %d", x, y)
+			}
+			// Beyond expR (probability e^-7.7, about 1/2200) ExpFloat64
+			// takes its tail branch: the long cases must have reached it.
+			if tc.n >= 1_000_000 && tail == 0 {
+				t.Fatalf("no draw reached the tail of the ziggurat in %d draws", tc.n)
+			}
+		})
+	}
+}
+
+// TestExpTablesMatchGo compares the ziggurat tables copied in exptables.go
+// with those of the installed Go's math/rand/v2, entry for entry, including
+// the entries of the rare wedge and tail branches no sample may reach.
+func TestExpTablesMatchGo(t *testing.T) {
+	path := filepath.Join(runtime.GOROOT(), "src", "math", "rand", "v2", "exp.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Skip("needs Go's source of math/rand/v2 (GOROOT/src): " + err.Error())
+	}
+	table := func(name string) []string {
+		text := string(src)
+		start := strings.Index(text, "var "+name+" = [256]")
+		if start < 0 {
+			t.Fatalf("%s: no table %s", path, name)
+		}
+		body := text[start:]
+		body = body[strings.Index(body, "{")+1 : strings.Index(body, "}")]
+		return strings.FieldsFunc(body, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+	}
+	ke, we, fe := table("ke"), table("we"), table("fe")
+	if len(ke) != 256 || len(we) != 256 || len(fe) != 256 {
+		t.Fatalf("%s: tables of %d, %d, %d entries, want 256", path, len(ke), len(we), len(fe))
+	}
+	for i := range 256 {
+		k, err := strconv.ParseUint(ke[i], 0, 32)
+		if err != nil || uint32(k) != expK[i] {
+			t.Errorf("ke[%d] = %s in Go, %d here", i, ke[i], expK[i])
+		}
+		w, err := strconv.ParseFloat(we[i], 32)
+		if err != nil || float32(w) != expW[i] {
+			t.Errorf("we[%d] = %s in Go, %v here", i, we[i], expW[i])
+		}
+		f, err := strconv.ParseFloat(fe[i], 32)
+		if err != nil || float32(f) != expF[i] {
+			t.Errorf("fe[%d] = %s in Go, %v here", i, fe[i], expF[i])
+		}
 	}
 }

@@ -65,4 +65,17 @@ type Trace struct {
 	// Order lists segments and events in the order they happened: an entry
 	// i >= 0 is Run.Segments[i], an entry -1-j is Events[j].
 	Order []int
+	// Conns are, for runs of many connections, what the simulator knew of
+	// each connection when it classified it, in the order the client
+	// opened them (the numbering of Wire's connections).
+	Conns []ConnFacts
+}
+
+// ConnFacts are the facts about one connection of many that its segments
+// do not show, and how it ended.
+type ConnFacts struct {
+	Established bool
+	GaveUp      [2]bool
+	CloseType   CloseType
+	Classified  bool // false: the run's trace ended before it was
 }

@@ -34,7 +34,7 @@ func BenchmarkConnectionLifecycle(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sp := &Process{host: server, ops: serverOps, port: 80, settings: s, lis: lis}
+		sp := &Process{host: server, ops: serverOps, port: 80, settings: lis.settings, lis: lis}
 		sp.timer.Init(sched, sp.onTimer, 0)
 		sp.resume = sp.step
 		sched.At(sched.Now(), sp.resume, 0)

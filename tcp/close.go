@@ -86,10 +86,12 @@ func (e *Endpoint) lingering() bool {
 // FIN_WAIT_2 starts the FIN_WAIT_2 timeout.
 func (e *Endpoint) orphanNow() {
 	e.orphan = true
+	clear(e.holders)
 	e.holders = e.holders[:0]
 	if e.state == FinWait2 {
 		e.startFinWait2Timer()
 	}
+	e.host.mayCompact(e)
 }
 
 // shutdown is shutdown(2), as inet_shutdown does it. SHUT_WR sends a FIN but

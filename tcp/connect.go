@@ -11,9 +11,15 @@ var errNoPort = errors.New("no free local port (EADDRNOTAVAIL)")
 // Connect starts an active open from a new endpoint on h to port on the peer:
 // it sends a SYN and returns the endpoint in SYN_SENT.
 func (h *Host) Connect(port uint16, s Settings) (*Endpoint, error) {
-	if err := s.Validate(); err != nil {
+	c, err := h.shareSettings(&s)
+	if err != nil {
 		return nil, fmt.Errorf("connect to port %d: %w", port, err)
 	}
+	return h.connect(port, c)
+}
+
+// connect is Connect with settings the host already shares.
+func (h *Host) connect(port uint16, s *Settings) (*Endpoint, error) {
 	local, ok := h.ephemeralPort(port)
 	if !ok {
 		h.connectFailures++

@@ -41,7 +41,7 @@ const (
 	ackPushed2 = 2
 )
 
-func (a *ackState) init(s Settings) {
+func (a *ackState) init(s *Settings) {
 	*a = ackState{
 		adaptive: s.DelAckMode == DelAckAdaptive,
 		enabled:  s.DelayedAck,

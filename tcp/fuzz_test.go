@@ -39,7 +39,7 @@ func (o *edgeObserver) State(now engine.Time, e *Endpoint, from, to State) {
 
 // checkInvariants looks inside every live endpoint of a host.
 func checkInvariants(t *testing.T, h *Host) {
-	for _, e := range h.conns {
+	for _, e := range h.conns.all() {
 		if e.state == Closed {
 			t.Fatalf("%s: a CLOSED endpoint is still demultiplexed", h.Name)
 		}

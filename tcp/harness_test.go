@@ -26,6 +26,9 @@ type pair struct {
 	lines []string // segments, one per line
 	state []string // state changes
 	apps  []string // application events
+	// compact: both hosts compact (Host.SetCompact), as early as they
+	// can: before every delivery (see compact_test.go).
+	compact bool
 }
 
 type pairObserver struct{ p *pair }
@@ -95,7 +98,13 @@ func (p *pair) wire(side string, seg *Segment, rtx bool) {
 		return
 	}
 	c := *seg
-	p.sched.At(p.sched.Now().Add(p.delay), func(engine.Time, uint64) { to.Input(&c) }, 0)
+	p.sched.At(p.sched.Now().Add(p.delay), func(engine.Time, uint64) {
+		if p.compact {
+			p.client.compactPending()
+			p.server.compactPending()
+		}
+		to.Input(&c)
+	}, 0)
 }
 
 func relAck(seg *Segment, isn uint32) uint32 {

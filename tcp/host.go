@@ -25,15 +25,15 @@ type Host struct {
 	obs   Observer
 
 	cfg       HostSettings
-	conns     map[uint32]*Endpoint // live endpoints by connKey; CLOSED ones are removed
+	conns     connTable // live endpoints by connKey; CLOSED ones are removed
 	listeners []*Listener
 	last      *Endpoint // the endpoint created last
 
 	inState      [NumStates]int // live endpoints (those in conns) per state
 	timeWait     int            // endpoints in TIME_WAIT now
 	peakTimeWait int
-	twOverflows  int         // TIME_WAITs not held because max_tw_buckets was reached
-	twQueue      []*Endpoint // TIME_WAIT endpoints in order of entry (lazily pruned)
+	twOverflows  int     // TIME_WAITs not held because max_tw_buckets was reached
+	twQueue      twQueue // TIME_WAIT endpoints in order of entry (lazily pruned)
 
 	ephemeralInUse  int // live endpoints holding an ephemeral port
 	connectFailures int // connects that never reached ESTABLISHED
@@ -57,11 +57,29 @@ type Host struct {
 	tsOffset  uint32 // added to the timestamp clock (secure_tcp_ts_off)
 	reuseSeq  uint32 // ISN for the connection taking over a TIME_WAIT port; 0 = none
 
+	// shared holds one copy of each distinct Settings the host's
+	// endpoints, processes and listeners use, so that a run of a million
+	// connections does not copy the settings into every one of them.
+	shared []*Settings
+
+	// Compaction (compact.go): whether it is on, the endpoints that may
+	// have become compactable, and the conns ready for reuse.
+	compact   bool
+	toCompact []*Endpoint
+	free      []*conn
+	freeEps   []*Endpoint // endpoints that are done, to be reused (newHeader)
+	compacted int         // endpoints compacted so far (for tests)
+	// Likewise for processes (Process.Detach).
+	toRecycle []*Process
+	freeProcs []*Process
+	// Reuse across runs (reuse.go): the objects made, given back by Reset.
+	made          madeObjects
+	freeLis       []*Listener
+	spareSettings []*Settings
+
 	// OnClosed, if set, is called when one of the host's endpoints reaches
 	// CLOSED.
 	OnClosed func(e *Endpoint)
-
-	recycle recycler // the objects of the last run, for the next (Reset)
 
 	tx Segment // the segment being transmitted (see Endpoint.transmit)
 	rx Segment // the segment being received (see Input)
@@ -111,7 +129,7 @@ func connKey(local, remote uint16) uint32 { return uint32(local)<<16 | uint32(re
 // (ISNs, tick phase, ports) comes from rng. hz is the kernel timer tick rate
 // (0 = exact timers).
 func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) *Host {
-	h := &Host{conns: map[uint32]*Endpoint{}}
+	h := &Host{}
 	h.Reset(name, sched, rng, hz, out, obs)
 	return h
 }
@@ -120,14 +138,25 @@ func NewHost(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, o
 // does, but keeps its storage, so that a worker running many runs does not
 // allocate a host per run.
 func (h *Host) Reset(name string, sched *engine.Scheduler, rng *engine.Stream, hz int, out Output, obs Observer) {
-	clear(h.conns)
-	for i := range h.twQueue {
-		h.twQueue[i] = nil
-	}
+	h.conns.reset()
+	h.twQueue.reset()
+	clear(h.toCompact)
+	clear(h.toRecycle)
 	clear(h.listeners)
-	h.recycle.reuse()
+	spareSettings := h.keepSettings()
+	if sched == h.sched {
+		h.reuseAll() // the last run's objects, for the next (reuse.go)
+	} else {
+		h.made = madeObjects{}
+	}
+	free, freeProcs, freeEps, freeLis := h.free, h.freeProcs, h.freeEps, h.freeLis
+	if sched != h.sched {
+		free, freeProcs, freeEps, freeLis = nil, nil, nil, nil // their timers belong to the old scheduler
+	}
 	*h = Host{Name: name, sched: sched, rng: rng, out: out, obs: obs, conns: h.conns,
-		listeners: h.listeners[:0], twQueue: h.twQueue[:0], recycle: h.recycle}
+		listeners: h.listeners[:0], twQueue: h.twQueue, toCompact: h.toCompact[:0], free: free,
+		toRecycle: h.toRecycle[:0], freeProcs: freeProcs, freeEps: freeEps,
+		made: h.made, freeLis: freeLis, shared: h.shared[:0], spareSettings: spareSettings}
 	if hz > 0 {
 		h.tick = time.Second / time.Duration(hz)
 		// One draw gives both where in its tick time 0 falls and how many
@@ -173,7 +202,7 @@ func (h *Host) Scheduler() *engine.Scheduler { return h.sched }
 func (h *Host) Now() engine.Time { return h.sched.Now() }
 
 // Live returns the number of live (not CLOSED) endpoints.
-func (h *Host) Live() int { return len(h.conns) }
+func (h *Host) Live() int { return h.conns.n }
 
 // LastEndpoint returns the endpoint created last, live or not, or nil.
 func (h *Host) LastEndpoint() *Endpoint { return h.last }
@@ -181,9 +210,8 @@ func (h *Host) LastEndpoint() *Endpoint { return h.last }
 // release forgets a CLOSED endpoint, so that a long run with many
 // connections keeps no state for connections that are gone.
 func (h *Host) release(e *Endpoint) {
-	k := connKey(e.localPort, e.remotePort)
-	if h.conns[k] == e {
-		delete(h.conns, k)
+	if e.listed {
+		h.conns.remove(e)
 		h.inState[e.state]--
 		if e.active {
 			h.ephemeralInUse--
@@ -205,7 +233,7 @@ func (h *Host) StateCounts(counts *[NumStates]int) {
 // (for tcp_max_tw_buckets and tw_reuse), failed connects; a closed
 // endpoint is forgotten and reported to OnClosed.
 func (h *Host) stateChanged(e *Endpoint, from, to State) {
-	if h.conns[connKey(e.localPort, e.remotePort)] == e {
+	if e.listed {
 		h.inState[from]--
 		h.inState[to]++
 	}
@@ -213,11 +241,7 @@ func (h *Host) stateChanged(e *Endpoint, from, to State) {
 	case to == TimeWait:
 		h.timeWait++
 		h.peakTimeWait = max(h.peakTimeWait, h.timeWait)
-		for len(h.twQueue) > 0 && h.twQueue[0].state != TimeWait {
-			h.twQueue[0] = nil
-			h.twQueue = h.twQueue[1:]
-		}
-		h.twQueue = append(h.twQueue, e)
+		h.twQueue.push(e)
 	case to == Closed:
 		if from == TimeWait {
 			h.timeWait--
@@ -232,6 +256,23 @@ func (h *Host) stateChanged(e *Endpoint, from, to State) {
 	}
 }
 
+// shareSettings returns the host's copy of s, validated the first time the
+// host sees those settings.
+func (h *Host) shareSettings(s *Settings) (*Settings, error) {
+	for _, c := range h.shared {
+		if *c == *s {
+			return c, nil
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	c := h.newSettings()
+	*c = *s
+	h.shared = append(h.shared, c)
+	return c, nil
+}
+
 // ConnectFailures returns how many connects on this host failed: no free
 // port, refused, or timed out before the connection was established.
 func (h *Host) ConnectFailures() int { return h.connectFailures }
@@ -241,7 +282,7 @@ func (h *Host) ConnectFailures() int { return h.connectFailures }
 func (h *Host) Input(in *Segment) {
 	h.rx = *in
 	seg := &h.rx
-	if e := h.conns[connKey(seg.DstPort, seg.SrcPort)]; e != nil {
+	if e := h.conns.get(connKey(seg.DstPort, seg.SrcPort)); e != nil {
 		newer := seqGT(seg.Seq, e.rcvNxt) || e.tsOK && seg.TS && int32(seg.TSVal-e.tsRecent) > 0
 		if e.state == TimeWait && seg.Flags&(SYN|ACK|RST) == SYN && newer && h.listening(seg.DstPort) {
 			// A new SYN above the old connection's sequence numbers, or

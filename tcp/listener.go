@@ -7,7 +7,7 @@ import "fmt"
 type Listener struct {
 	host     *Host
 	port     uint16
-	settings Settings
+	settings *Settings   // shared (Host.shareSettings)
 	queue    []*Endpoint // established, not yet accepted
 	waiters  []*Process  // processes blocked in accept, in arrival order
 	closed   bool
@@ -21,7 +21,8 @@ type Listener struct {
 // connections it accepts. The caller holds it until it calls Close; a
 // process that opens it (Spawn) holds it until it dies.
 func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
-	if err := s.Validate(); err != nil {
+	c, err := h.shareSettings(&s)
+	if err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
 	}
 	for _, l := range h.listeners {
@@ -29,8 +30,8 @@ func (h *Host) Listen(port uint16, s Settings) (*Listener, error) {
 			return nil, fmt.Errorf("listen on port %d: port in use", port)
 		}
 	}
-	l := h.allocListener()
-	l.host, l.port, l.settings, l.holders = h, port, s, 1
+	l := h.newListener()
+	l.host, l.port, l.settings, l.holders = h, port, c, 1
 	h.listeners = append(h.listeners, l)
 	return l, nil
 }

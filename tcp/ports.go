@@ -21,7 +21,7 @@ func (h *Host) ephemeralPort(remote uint16) (uint16, bool) {
 		if p < h.cfg.PortLow || p > h.cfg.PortHigh {
 			p = h.cfg.PortLow
 		}
-		e := h.conns[connKey(p, remote)]
+		e := h.conns.get(connKey(p, remote))
 		if e == nil || h.reusable(e) {
 			if e != nil {
 				h.takeOver(e)
@@ -52,19 +52,67 @@ func (h *Host) takeOver(e *Endpoint) {
 	e.setState(Closed)
 }
 
+// twEntry is an endpoint in the TIME_WAIT queue, with the generation it
+// had when it entered TIME_WAIT: a recycled endpoint is another connection.
+type twEntry struct {
+	e   *Endpoint
+	gen uint32
+}
+
+// held reports whether the entry's connection still holds TIME_WAIT.
+func (t twEntry) held() bool { return t.e.gen == t.gen && t.e.state == TimeWait && t.e.listed }
+
+// twQueue holds the endpoints that entered TIME_WAIT, oldest first (for
+// tw_reuse). One that left TIME_WAIT stays until it reaches the front.
+type twQueue struct {
+	q    []twEntry
+	head int // q[:head] are spent
+}
+
+func (t *twQueue) reset() {
+	clear(t.q)
+	t.q, t.head = t.q[:0], 0
+}
+
+// prune drops the entries at the front that no longer hold TIME_WAIT.
+func (t *twQueue) prune() {
+	for t.head < len(t.q) && !t.q[t.head].held() {
+		t.q[t.head] = twEntry{}
+		t.head++
+	}
+	if t.head == len(t.q) {
+		t.q, t.head = t.q[:0], 0
+	}
+}
+
+// push adds e, which has just entered TIME_WAIT.
+func (t *twQueue) push(e *Endpoint) {
+	t.prune()
+	if len(t.q) == cap(t.q) && 2*t.head >= len(t.q) && t.head > 0 {
+		// Full, and at least half spent: move down rather than grow.
+		k := copy(t.q, t.q[t.head:])
+		clear(t.q[k:])
+		t.q, t.head = t.q[:k], 0
+	}
+	t.q = append(t.q, twEntry{e, e.gen})
+}
+
+// oldest returns the endpoint that has held TIME_WAIT longest, or nil.
+func (t *twQueue) oldest() *Endpoint {
+	t.prune()
+	if t.head == len(t.q) {
+		return nil
+	}
+	return t.q[t.head].e
+}
+
 // reuseOldestTimeWait takes over the port of the oldest TIME_WAIT
 // connection to remote if tw_reuse allows it.
 func (h *Host) reuseOldestTimeWait(remote uint16) (uint16, bool) {
 	if h.cfg.TWReuse != 1 {
 		return 0, false
 	}
-	for len(h.twQueue) > 0 {
-		e := h.twQueue[0]
-		if e.state != TimeWait || h.conns[connKey(e.localPort, e.remotePort)] != e {
-			h.twQueue[0] = nil
-			h.twQueue = h.twQueue[1:]
-			continue
-		}
+	if e := h.twQueue.oldest(); e != nil {
 		if e.remotePort != remote || !h.reusable(e) {
 			return 0, false
 		}

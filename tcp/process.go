@@ -29,7 +29,7 @@ type Process struct {
 	ops      []Op
 	pc       int
 	port     uint16
-	settings Settings
+	settings *Settings    // shared (Host.shareSettings)
 	ep       *Endpoint    // the process's connection (kept after close, for its counters)
 	holds    bool         // the process still holds its reference to ep
 	lis      *Listener    // the listener the process holds a reference to, if any
@@ -49,6 +49,8 @@ type Process struct {
 
 	waitingAccept bool
 	forked        bool // created by a fork action
+	detached      bool // nobody outside the host holds the process (Detach)
+	keep          bool // owns an endpoint that is kept (Endpoint.Keep)
 	resume        engine.Func
 }
 
@@ -57,10 +59,11 @@ type Process struct {
 // that a SYN arriving before it runs finds the listener. The process runs
 // from the current virtual time once the scheduler runs.
 func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
-	if err := s.Validate(); err != nil {
+	c, err := h.shareSettings(&s)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.Name, err)
 	}
-	p := h.newProcess(port, s, ops)
+	p := h.newProcess(port, c, ops)
 	if len(ops) > 0 && ops[0].Kind == OpAccept {
 		// A process that starts with accept listens, unless the port
 		// already has a listener: then it is one of a forking server's
@@ -79,9 +82,15 @@ func (h *Host) Spawn(port uint16, s Settings, ops []Op) (*Process, error) {
 	return p, nil
 }
 
-func (h *Host) newProcess(port uint16, s Settings, ops []Op) *Process {
+func (h *Host) newProcess(port uint16, s *Settings, ops []Op) *Process {
 	h.procs++
-	p := h.allocProcess() // timer and resume set
+	p := h.recycledProcess()
+	if p == nil {
+		p = &Process{}
+		h.madeProcess(p)
+		p.timer.Init(h.sched, p.onTimer, 0)
+		p.resume = p.step
+	}
 	p.host, p.id, p.ops, p.port, p.settings = h, h.procs, ops, port, s
 	return p
 }
@@ -148,7 +157,7 @@ func (p *Process) step(now engine.Time, _ uint64) {
 		if p.pc >= len(p.ops) {
 			p.done = true
 			p.exit = ExitOK
-			return
+			break
 		}
 		if !p.exec(&p.ops[p.pc]) {
 			p.blocked = true
@@ -158,6 +167,9 @@ func (p *Process) step(now engine.Time, _ uint64) {
 		p.started = false
 		p.timerFired = false
 		p.timer.Stop()
+	}
+	if p.detached {
+		p.host.mayRecycle(p)
 	}
 }
 
@@ -241,6 +253,7 @@ func (p *Process) fork(ops []Op) *Process {
 	if c.ep != nil {
 		c.holds = true
 		c.ep.holders = append(c.ep.holders, c)
+		c.ep.pinned = true // the child is not detached
 	}
 	if p.lis != nil {
 		c.lis = p.lis
@@ -327,6 +340,8 @@ func (p *Process) attach(e *Endpoint) {
 	p.holds = true
 	e.holders = append(e.holders, p)
 	e.owner = p
+	p.keep = p.keep || e.keep
+	e.pinned = e.pinned || !p.detached
 	for i := range p.pending {
 		e.setOptions(&p.pending[i])
 	}
@@ -335,7 +350,7 @@ func (p *Process) attach(e *Endpoint) {
 
 func (p *Process) connect(first bool) bool {
 	if first {
-		e, err := p.host.Connect(p.port, p.settings)
+		e, err := p.host.connect(p.port, p.settings)
 		if err != nil {
 			p.fail(EADDRNOTAVAIL)
 			return true

@@ -302,7 +302,7 @@ func TestStateCountsKept(t *testing.T) {
 	check := func() {
 		for _, h := range []*Host{p.client, p.server} {
 			var walked, kept [NumStates]int
-			for _, e := range h.conns {
+			for _, e := range h.conns.all() {
 				walked[e.state]++
 			}
 			h.StateCounts(&kept)

@@ -14,7 +14,7 @@ var completionCmd = &command{
 	args:    "bash|zsh|fish",
 	summary: "print a shell completion script for emu's commands, flags and examples",
 	help: `Prints a script that completes emu's commands, their flags, the values of
-flags that take a fixed set (--format, --pcap-at, --host, --profile) and the
+flags that take a fixed set (--format, --pcap-at, --host, --profile, --first) and the
 built-in example names, for bash, zsh or fish. It is made from the same
 command table as 'emu help', so it always matches this binary.
 

@@ -171,7 +171,7 @@ sweep: {link.delay: [1ms, 2ms]}
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	if stdout, stderr, code := emu(t, "", "run", file, "--quiet", "--out", out); code != 0 {
+	if stdout, stderr, code := emu(t, "", "run", file, "--quiet", "--runs", "2", "--seed", "3", "--out", out); code != 0 {
 		t.Fatalf("emu run: exit %d\n%s%s", code, stdout, stderr)
 	}
 	tables := docTables(t, "outputs.md")
@@ -212,6 +212,36 @@ sweep: {link.delay: [1ms, 2ms]}
 			if documented(table, col, match) == nil {
 				t.Errorf("docs/outputs.md: %s column %q is not in the table after <!-- columns: %s -->", name, col, name)
 			}
+		}
+	}
+	// Every file of the folder is named in the page, and every key of
+	// run.json has a row.
+	whole, err := os.ReadFile(filepath.Join("..", "..", "docs", "outputs.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		if !strings.Contains(string(whole), "`"+en.Name()+"`") && !strings.Contains(string(whole), "`DIR/"+en.Name()) {
+			t.Errorf("docs/outputs.md does not name %s, a file of the output folder", en.Name())
+		}
+	}
+	rb, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec any
+	if err := json.Unmarshal(rb, &rec); err != nil {
+		t.Fatal(err)
+	}
+	recKeys := map[string]bool{}
+	jsonPaths(rec, "", recKeys)
+	for k := range recKeys {
+		if documented(tables["columns: run.json"], k, exact) == nil {
+			t.Errorf("docs/outputs.md: run.json key %q is not in the table after <!-- columns: run.json -->", k)
 		}
 	}
 	b, err := os.ReadFile(filepath.Join(out, "summary.json"))

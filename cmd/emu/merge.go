@@ -40,7 +40,13 @@ func cmdMerge(e *env, args []string) error {
 		return badInput("emu merge: name the shard folders")
 	}
 	log.Debug().Strs("shards", pos).Str("out", *out).Msg("merge starts")
-	n, err := runner.Merge(*out, pos)
+	// The merged folder keeps the shards' scenario and settings, as an
+	// unsharded run's would, and its own command line.
+	extra, err := mergedRecord(append([]string{"emu", "merge"}, args...), pos)
+	if err != nil {
+		return err
+	}
+	n, err := runner.Merge(*out, pos, extra...)
 	if err != nil {
 		return badInput("emu %v", err)
 	}

@@ -71,6 +71,9 @@ type runSource struct {
 	Seed    uint64   `json:"seed,omitempty"`
 	SeedSet bool     `json:"seed_set,omitempty"`
 	Shard   string   `json:"shard,omitempty"`
+	// Argv is the command line that started the run, for its folder's
+	// run.json after a resume; it is not part of the run's fingerprint.
+	Argv []string `json:"argv,omitempty"`
 }
 
 // readScenario returns the text of a scenario file, standard input ("-")

@@ -48,4 +48,5 @@ var flagValues = map[string][]string{
 	"pcap-at": {"client", "server"},
 	"host":    {"client", "server"},
 	"profile": {"linux", "freebsd", "windows", "rfc9293"},
+	"first":   append(closeTypeNames(), failedName),
 }

@@ -21,18 +21,26 @@ import (
 
 var runCmd = &command{
 	name:    "run",
-	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet] [--format table|csv|json|markdown] [--ci] [--pool]\n       emu run --resume DIR",
+	args:    "FILE.yaml|NAME [--out DIR] [--runs N] [--seed S] [--jobs J] [--set key=value]... [--shard I/N] [--quiet] [--format table|csv|json|markdown] [--ci] [--pool] [--force]\n       emu run --resume DIR",
 	summary: "run every sweep point of a scenario and write runs.csv, summary.csv, summary.json",
 	help: `Runs every sweep point 'runs' times, shows progress on a terminal, prints the
 fraction of each close type per point, and writes DIR (default out/<name>/):
   runs.csv      one row per run (close type, teardown time, TIME_WAIT, errors, bytes)
   summary.csv   one row per sweep point (counts, fractions, 95% Wilson intervals)
   summary.json  the same, plus the scenario as resolved and emu's version
-The same scenario and seed give byte-identical files whatever --jobs is.
+  scenario.yaml the scenario exactly as given (a file, a built-in, stdin)
+  scenario.resolved.yaml  the same after --set, --runs and --seed: running
+                it alone repeats the rows
+  run.json      the command line, emu's version and commit, --set, --runs
+                and --seed: with scenario.yaml, what 'emu trace DIR'
+                needs to replay any row
+The same scenario and seed give byte-identical data files whatever --jobs is.
 
 Ctrl-C (or SIGTERM) stops a run: no output file appears half-written, the
 finished runs are kept in DIR/.emu-partial, and 'emu run --resume DIR'
-completes the rest; the files then equal those of an uninterrupted run.
+completes the rest; the files then equal those of an uninterrupted run. A
+new run into a folder that holds such an interrupted run stops (exit 2)
+and says how to resume it; --force discards it and starts over.
 
 --shard I/N runs only shard I of N (runs i with i mod N = I), for spreading a
 sweep over a batch system; 'emu merge --out DIR SHARD_DIR...' joins them into
@@ -94,6 +102,7 @@ func cmdRun(e *env, args []string) error {
 	maxRuns := fs.Int64("max-runs", defaultMaxRuns, "ask (or, without a terminal, refuse) before running more than `N` runs")
 	shardFlag := fs.String("shard", "", "run only shard I of N: `I/N`, or auto/N (see above)")
 	resume := fs.String("resume", "", "complete the interrupted run in the output folder `DIR`")
+	force := fs.Bool("force", false, "run into a folder that holds an interrupted run, discarding that run's finished runs")
 	format := fs.String("format", "table", "print the summary as `FORMAT`: table, csv, json or markdown")
 	ci := fs.Bool("ci", false, "show each share's 95% interval")
 	pool := fs.Bool("pool", false, "add a row over all points")
@@ -119,8 +128,8 @@ func cmdRun(e *env, args []string) error {
 	}
 	var src runSource
 	if *resume != "" {
-		if len(pos) != 0 || len(sets) != 0 || seen["runs"] || seen["seed"] || seen["shard"] || seen["out"] {
-			return badInput("emu run --resume DIR takes no scenario and no --out, --set, --runs, --seed or --shard: they are those of the interrupted run")
+		if len(pos) != 0 || len(sets) != 0 || seen["runs"] || seen["seed"] || seen["shard"] || seen["out"] || *force {
+			return badInput("emu run --resume DIR takes no scenario and no --out, --set, --runs, --seed, --shard or --force: they are those of the interrupted run")
 		}
 		b, err := runner.ReadSource(*resume)
 		if err != nil {
@@ -138,7 +147,8 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag}
+		src = runSource{File: name, Content: string(content), Sets: sets, Runs: *runs, Seed: *seed, SeedSet: seen["seed"], Shard: *shardFlag,
+			Argv: append([]string{"emu", "run"}, args...)}
 	}
 	// From here on Ctrl-C and SIGTERM are handled: resolving a large
 	// sweep stops at once (exit 130), and a run keeps what it finished.
@@ -151,7 +161,7 @@ func cmdRun(e *env, args []string) error {
 	// The fingerprint of resumed and merged runs: the source, which is
 	// the same for every shard of one command line.
 	origin := src
-	origin.Shard = ""
+	origin.Shard, origin.Argv = "", nil
 	plan.Origin, _ = json.Marshal(origin)
 	var shard runner.Shard
 	if src.Shard != "" {
@@ -176,7 +186,28 @@ func cmdRun(e *env, args []string) error {
 			return err
 		}
 	}
-	opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source}
+	if *resume == "" {
+		if err := refuseInterrupted(dir, *force); err != nil {
+			return err
+		}
+	}
+	rec := newRecord(src.Argv, &src, plan)
+	if *resume != "" {
+		rec.ResumedBy = append([]string{"emu", "run"}, args...)
+		if rec.Argv == nil {
+			// Interrupted by an emu that kept no command line.
+			rec.Argv = []string{}
+		}
+	}
+	resolved, err := resolvedScenario(&src)
+	if err != nil {
+		return err
+	}
+	files, err := recordFiles(rec, src.Content, resolved)
+	if err != nil {
+		return err
+	}
+	opt := runner.Options{Jobs: *jobs, Shard: shard, Resume: *resume != "", Source: source, Files: files}
 	var bar *progressbar.ProgressBar
 	if e.isTerminal && !*quiet {
 		bar = progressbar.NewOptions64(total,
@@ -235,5 +266,23 @@ func cmdRun(e *env, args []string) error {
 		fmt.Fprintf(tail, "\n%s of %s in %.2fs; wrote %s, %s, %s\n", count(res.Runs, "run", "runs"), count(len(plan.Points), "point", "points"), elapsed.Seconds(),
 			filepath.Join(dir, "runs.csv"), filepath.Join(dir, "summary.csv"), filepath.Join(dir, "summary.json"))
 	}
+	return nil
+}
+
+// refuseInterrupted stops a run into a folder that holds an interrupted
+// run, whose finished runs it would throw away, unless force says to: it
+// then discards them.
+func refuseInterrupted(dir string, force bool) error {
+	in, ok := runner.FindInterrupted(dir)
+	if !ok {
+		return nil
+	}
+	if !force {
+		return badInput("emu run: %s holds an interrupted run (%d of %d runs done).\nComplete it with:\n  emu run --resume %s\nor discard it and start over with --force", dir, in.Done, in.Total, dir)
+	}
+	if err := runner.DiscardInterrupted(dir); err != nil {
+		return fmt.Errorf("emu run: %w", err)
+	}
+	log.Debug().Str("out", dir).Int64("done", in.Done).Msg("discarded the interrupted run (--force)")
 	return nil
 }

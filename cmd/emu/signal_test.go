@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,14 +59,29 @@ func TestInterruptResumeSubprocess(t *testing.T) {
 			t.Errorf("%s written by an interrupted run", f)
 		}
 	}
+	// Running into the folder again would throw the finished runs away.
+	again := exec.Command(bin, append(args, "--out", dir)...)
+	if out, err := again.CombinedOutput(); again.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "holds an interrupted run") || !strings.Contains(string(out), "emu run --resume "+dir) {
+		t.Errorf("a new run into the interrupted folder: %v\n%s", err, out)
+	}
 	if out, err := exec.Command(bin, "run", "--resume", dir, "--quiet").CombinedOutput(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	// run.json keeps the command line that started the run and the one
+	// that finished it.
+	var rec runRecord
+	b, _ := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if want := append(append([]string{"emu"}, args...), "--out", dir); !slices.Equal(rec.Argv, want) || !slices.Equal(rec.ResumedBy, []string{"emu", "run", "--resume", dir, "--quiet"}) || rec.Runs != 20000 {
+		t.Errorf("run.json after resume: %s", b)
 	}
 	ref := filepath.Join(t.TempDir(), "ref")
 	if out, err := exec.Command(bin, append(args, "--jobs", "2", "--out", ref)...).CombinedOutput(); err != nil {
 		t.Fatalf("reference run: %v\n%s", err, out)
 	}
-	for _, f := range []string{"runs.csv", "summary.csv", "summary.json"} {
+	for _, f := range []string{"runs.csv", "summary.csv", "summary.json", "scenario.yaml"} {
 		a, _ := os.ReadFile(filepath.Join(ref, f))
 		b, _ := os.ReadFile(filepath.Join(dir, f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
@@ -74,8 +91,11 @@ func TestInterruptResumeSubprocess(t *testing.T) {
 }
 
 // TestInterruptInsideOneRunSubprocess: SIGINT in the middle of a single
-// long run (a million connections, several seconds) ends emu with 130
-// within a second, with the checkpoint kept; it once waited for the run.
+// long run (a million connections that all succeed, one a millisecond
+// with tw_reuse: a few seconds; with a connection every 10 µs most
+// connects fail at once and the run ended before the signal) ends emu
+// with 130 within a second, with the checkpoint kept; it once waited for
+// the run.
 func TestInterruptInsideOneRunSubprocess(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("slow: builds emu and starts a run of a million connections")
@@ -85,7 +105,7 @@ func TestInterruptInsideOneRunSubprocess(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	f := filepath.Join(t.TempDir(), "long.yaml")
-	os.WriteFile(f, []byte("name: long\nruns: 1\nstop_after: 1h\nmax_events: 1000000000000\nconnections: {count: 1000000, every: 10us, sample: 10s}\nclient:\n  do: [connect, {send: 100B}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
+	os.WriteFile(f, []byte("name: long\nruns: 1\nstop_after: 1h\nmax_events: 1000000000000\nconnections: {count: 1000000, every: 1ms, sample: 10s}\nclient:\n  host: {tw_reuse: 1}\n  do: [connect, {send: 100B}, close]\nserver:\n  do: [accept, {read: eof}, close]\n"), 0o644)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(bin, "run", f, "--quiet", "--out", dir)
 	var stderr bytes.Buffer

@@ -228,6 +228,9 @@ func Execute(ctx context.Context, plan *Plan, dir string, opt Options) (*Result,
 		}
 		files = append(files, ShardFile)
 	}
+	if files, err = stageFiles(staging, opt.Files, files); err != nil {
+		return nil, err
+	}
 	if err := publish(dir, fp, files); err != nil {
 		return nil, fmt.Errorf("publishing the outputs in %s: %w", dir, err)
 	}

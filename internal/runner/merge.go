@@ -33,8 +33,9 @@ type summaryHead struct {
 // runs.csv with all rows in (point, run) order, and summaries recomputed
 // from them. The files equal those of the unsharded run byte for byte.
 // Memory does not grow with the number of runs: the shards' rows are merged
-// as streams.
-func Merge(out string, shardDirs []string) (int64, error) {
+// as streams. extra are published with the merged files (the record of
+// the merge, the scenario as given).
+func Merge(out string, shardDirs []string, extra ...File) (int64, error) {
 	if len(shardDirs) == 0 {
 		return 0, errors.New("merge: name the shard folders")
 	}
@@ -243,6 +244,9 @@ func Merge(out string, shardDirs []string) (int64, error) {
 		files = append(files, StatesFile)
 	}
 	files = append(files, "summary.csv", "summary.json")
+	if files, err = stageFiles(staging, extra, files); err != nil {
+		return 0, err
+	}
 	if err := publish(out, infos[0].Fingerprint, files); err != nil {
 		return 0, fmt.Errorf("merge: publishing the outputs in %s: %w", out, err)
 	}

@@ -37,6 +37,9 @@ func NewPlan(points []scenarios.Point, version string, runs int, seed uint64, se
 	}
 	for _, p := range points {
 		c := p.Config
+		// Each point's configuration records what ran: the seed and runs
+		// --seed and --runs chose, not the file's.
+		c.Seed, c.Runs = plan.Seed, plan.Runs
 		plan.Points = append(plan.Points, Point{Values: p.Values, Params: c})
 		rs.Points = append(rs.Points, resolvedPt{Point: p.Index, Values: p.Values, Config: c})
 		if c.Connections.Count > 1 {

@@ -15,7 +15,7 @@ import (
 const CompleteFile = ".emu-complete"
 
 // outputFiles are every file a run or merge publishes into its folder.
-var outputFiles = []string{"runs.csv", StatesFile, "summary.csv", "summary.json", ShardFile}
+var outputFiles = []string{"runs.csv", StatesFile, "summary.csv", "summary.json", ShardFile, ScenarioFile, ResolvedFile, RecordFile}
 
 // complete is what CompleteFile holds.
 type complete struct {

@@ -96,6 +96,9 @@ type Options struct {
 	// Source is stored with a checkpoint so that the run can be resumed
 	// from the folder alone (the command line keeps its arguments there).
 	Source []byte
+	// Files are published with the outputs, in the same set (the
+	// scenario as given and the folder's record; see RecordFile).
+	Files []File
 }
 
 // Result is what a finished sweep produced.

@@ -126,33 +126,52 @@ func TestFirstConnectionRecorded(t *testing.T) {
 }
 
 // BenchmarkManyConnections runs one run of N short connections (connect,
-// 100 bytes each way, close, TIME_WAIT) at 450 per second, just below what
-// the port range sustains, so every connection succeeds. It reports
-// connections/s of wall time and the process's peak RSS; cost should grow
-// linearly with N and memory stay bounded (TIME_WAIT holds at most the
-// port range).
+// 100 bytes each way, close, TIME_WAIT) in two workloads:
+//
+//   - rate=450: 450 connections per second, just below what the port
+//     range sustains without tw_reuse, so every connection succeeds;
+//   - reuse: one connection a millisecond with tcp_tw_reuse = 1 and a
+//     20-minute horizon, the many-connections scenario of
+//     scripts/bench-many (ports are taken over from TIME_WAIT once the
+//     range is used up, after about 28 s).
+//
+// It reports connections/s of wall time and the process's peak RSS; cost
+// should grow linearly with N and memory stay bounded (TIME_WAIT holds at
+// most the port range, a few hundred bytes each: TestTimeWaitBytes).
 func BenchmarkManyConnections(b *testing.B) {
-	for _, n := range []int{10_000, 100_000, 1_000_000} {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			gap := time.Second / 450
-			p := shortConnections(n, gap, time.Duration(n)*gap+2*time.Minute, tcp.DefaultHostSettings())
-			p.MaxEvents = 0
-			w := NewWorker()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := w.Run(p, 0, i, engine.RunSeed(1, 0, i)); err != nil {
-					b.Fatal(err)
+	reuse := tcp.DefaultHostSettings()
+	reuse.TWReuse = 1
+	for _, w := range []struct {
+		name string
+		gap  time.Duration
+		host tcp.HostSettings
+		stop func(n int) time.Duration
+	}{
+		{"rate=450", time.Second / 450, tcp.DefaultHostSettings(), func(n int) time.Duration { return time.Duration(n)*(time.Second/450) + 2*time.Minute }},
+		{"reuse", time.Millisecond, reuse, func(int) time.Duration { return 20 * time.Minute }},
+	} {
+		for _, n := range []int{10_000, 100_000, 1_000_000} {
+			b.Run(fmt.Sprintf("%s/n=%d", w.name, n), func(b *testing.B) {
+				p := shortConnections(n, w.gap, w.stop(n), w.host)
+				p.MaxEvents = 0
+				wk := NewWorker()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := wk.Run(p, 0, i, engine.RunSeed(1, 0, i)); err != nil {
+						b.Fatal(err)
+					}
+					if st := wk.Stats(); st.Connections != n || st.ConnectionsFailed != 0 {
+						b.Fatalf("stats %+v", st)
+					}
 				}
-				if st := w.Stats(); st.Connections != n || st.ConnectionsFailed != 0 {
-					b.Fatalf("stats %+v", st)
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "conns/s")
+				var ru syscall.Rusage
+				if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+					b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 				}
-			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "conns/s")
-			var ru syscall.Rusage
-			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -84,6 +84,7 @@ type packet struct {
 	idx  int64    // index in the first connection's tracker, or -1
 	ridx int64    // index in rec's tracker
 	rec  *connRec // the connection's own record in runs of many connections
+	rgen uint32   // rec's generation when the segment left (see recPool)
 	tidx int32    // index in the trace's Wire, or -1 (no trace)
 }
 
@@ -116,17 +117,20 @@ type Worker struct {
 	stats       Stats
 	lastArrival engine.Time
 	samples     []StateSample
-	perConn     bool                // classify every connection (runs of many connections)
-	byPort      map[uint16]*connRec // records of live connections by client port
-	interrupt   *atomic.Bool        // see SetInterrupt
-	track       results.Tracker     // classifies the first connection as it runs
-	bound       boundFuncs          // the worker's methods as values, made once
-	events      uint64              // events the last run executed
+	perConn     bool            // classify every connection (runs of many connections)
+	byPort      []*connRec      // records of live connections by client port (1<<16 of them)
+	open        int             // records in byPort
+	recs        recPool         // records to reuse
+	interrupt   *atomic.Bool    // see SetInterrupt
+	startNext   engine.Func     // w.startClient, bound once (not a closure per arrival)
+	track       results.Tracker // classifies the first connection as it runs
+	bound       boundFuncs      // the worker's methods as values, made once
+	events      uint64          // events the last run executed
 }
 
 // NewWorker returns a worker with empty buffers.
 func NewWorker() *Worker {
-	w := &Worker{sched: engine.NewScheduler(), byPort: map[uint16]*connRec{}}
+	w := &Worker{sched: engine.NewScheduler()}
 	w.fwd = engine.NewStream(0, netlink.ForwardComponent)
 	w.rev = engine.NewStream(0, netlink.ReverseComponent)
 	w.cRand = engine.NewStream(0, "client")
@@ -135,6 +139,7 @@ func NewWorker() *Worker {
 	w.sApp = engine.NewStream(0, "server.app")
 	w.arrive = engine.NewStream(0, "arrivals")
 	w.bound = w.bind()
+	w.startNext = w.startClient
 	return w
 }
 
@@ -229,13 +234,24 @@ func (w *Worker) Run(p *Params, point, run int, seed uint64) (*results.Run, erro
 	w.started = 1
 	w.samples = w.samples[:0]
 	w.perConn = many
-	clear(w.byPort)
+	if w.open > 0 {
+		clear(w.byPort) // an interrupted run left records behind
+		w.open = 0
+	}
+	if w.perConn && w.byPort == nil {
+		w.byPort = make([]*connRec, 1<<16)
+	}
 	if w.perConn {
 		w.client.OnClosed = w.bound.endpointClosed
 		w.server.OnClosed = w.bound.endpointClosed
+		// A connection whose processes are done keeps only what its
+		// TIME_WAIT needs (the first connection's endpoints are kept
+		// whole for the run's record: isFirst).
+		w.client.SetCompact(true)
+		w.server.SetCompact(true)
 	}
 	if n := max(p.Connections.Count, 1); n > 1 {
-		w.sched.At(w.arrival(1), w.startClient, 1)
+		w.sched.At(w.arrival(1), w.startNext, 1)
 		w.sched.At(0, w.sampleStates, 0)
 	}
 	if l := w.server.Listener(ServerPort); l != nil {
@@ -363,19 +379,23 @@ func (w *Worker) arrival(k int) engine.Time {
 // startClient starts the client program for connection k and schedules
 // the next arrival, so that the queue holds one pending arrival at a time.
 func (w *Worker) startClient(_ engine.Time, k uint64) {
-	if _, err := w.client.Spawn(ServerPort, w.params.Client.TCP, w.params.Client.Do); err != nil {
+	p, err := w.client.Spawn(ServerPort, w.params.Client.TCP, w.params.Client.Do)
+	if err != nil {
 		return
 	}
+	p.Detach() // the run keeps only the first connection's processes
 	w.started++
 	if n := max(w.params.Connections.Count, 1); int(k)+1 < n {
-		w.sched.At(w.arrival(int(k)+1), w.startClient, k+1)
+		w.sched.At(w.arrival(int(k)+1), w.startNext, k+1)
 	}
 }
 
 // forkServer starts a server process for a connection nobody accepts yet.
 func (w *Worker) forkServer() {
 	// The settings were validated when the first server process started.
-	_, _ = w.server.Spawn(ServerPort, w.params.Server.TCP, w.params.Server.Do)
+	if p, err := w.server.Spawn(ServerPort, w.params.Server.TCP, w.params.Server.Do); err == nil {
+		p.Detach()
+	}
 }
 
 func (w *Worker) fromClient(e *tcp.Endpoint, seg *tcp.Segment, rtx bool) {
@@ -400,11 +420,13 @@ func (w *Worker) isFirst(side results.Side, e *tcp.Endpoint, seg *tcp.Segment) b
 		return true
 	case side == results.Client && w.c0 == nil && seg.Flags&tcp.SYN != 0:
 		w.c0, w.first = e, clientPort
+		e.Keep()
 		return true
 	case side == results.Client && clientPort == w.first:
 		w.reused = true
 	case side == results.Server && w.s0 == nil && w.c0 != nil && clientPort == w.first && !w.reused:
 		w.s0 = e
+		e.Keep()
 		return true
 	}
 	return false
@@ -437,7 +459,7 @@ func (w *Worker) transmit(side results.Side, e *tcp.Endpoint, seg *tcp.Segment, 
 	}
 	if w.perConn {
 		if rec := w.recFor(side, e, seg); rec != nil {
-			pk.rec, pk.ridx = rec, rec.track.Sent(&rs)
+			pk.rec, pk.ridx, pk.rgen = rec, rec.track.Sent(&rs), rec.gen
 		}
 	}
 	if err := l.Send(pk, seg.WireSize()); err != nil {

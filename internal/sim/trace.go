@@ -18,7 +18,7 @@ type recorder struct {
 
 func (r *recorder) reset(p *Params) {
 	t := r.t
-	*t = results.Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Wire: t.Wire[:0],
+	*t = results.Trace{Events: t.Events[:0], Windows: t.Windows[:0], MSS: t.MSS[:0], Order: t.Order[:0], Wire: t.Wire[:0], Conns: t.Conns[:0],
 		Delay: [2]time.Duration{p.Link.Forward.Delay, p.Link.Reverse.Delay}}
 	r.owners = r.owners[:0]
 }
@@ -33,6 +33,13 @@ func (r *recorder) wire(at engine.Time, side results.Side, seg *tcp.Segment, rtx
 		TS: seg.TS, TSVal: seg.TSVal, TSEcr: seg.TSEcr, SACKOK: seg.SACKOK,
 	})
 	return int32(len(t.Wire) - 1)
+}
+
+// opened notes a new connection of a run of many and returns its index in
+// the trace's Conns.
+func (r *recorder) opened() int {
+	r.t.Conns = append(r.t.Conns, results.ConnFacts{})
+	return len(r.t.Conns) - 1
 }
 
 func (r *recorder) sent(seg *tcp.Segment) {

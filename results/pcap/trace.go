@@ -35,10 +35,7 @@ func FromSegments(segs []results.Segment, mss [2]uint16) []Packet {
 // has.
 func FromTrace(t *results.Trace, conn int) ([]Packet, Options, error) {
 	opt := Options{Endpoints: Endpoints{ClientPort: t.Ports[results.Client], ServerPort: t.Ports[results.Server]}}
-	// A client SYN that is not a retransmission opens a connection; every
-	// other segment belongs to the newest connection of its client port.
-	current := map[uint16]int{}
-	n := 0
+	ids, n := t.WireConnections()
 	var pkts []Packet
 	for i := range t.Wire {
 		s := &t.Wire[i]
@@ -46,13 +43,7 @@ func FromTrace(t *results.Trace, conn int) ([]Packet, Options, error) {
 		if s.From == results.Server {
 			ports = Endpoints{ClientPort: s.DstPort, ServerPort: s.SrcPort}
 		}
-		id, ok := current[ports.ClientPort]
-		if s.From == results.Client && s.Flags&tcp.SYN != 0 && s.Flags&tcp.ACK == 0 && !s.Retransmit {
-			id, ok = n, true
-			current[ports.ClientPort] = n
-			n++
-		}
-		if conn != AllConnections && (!ok || id != conn) {
+		if conn != AllConnections && ids[i] != conn {
 			continue
 		}
 		pkts = append(pkts, Packet{At: s.At, Arrived: s.Arrived, FromClient: s.From == results.Client, Flags: s.Flags,

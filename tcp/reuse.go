@@ -56,8 +56,9 @@ func (h *Host) newListener() *Listener {
 }
 
 // reuseAll makes every object the host kept free for the next run, each
-// emptied (endpoints are emptied as newHeader takes them). It runs in
-// Reset, after the scheduler's own Reset has disarmed every timer.
+// emptied (endpoints are emptied as newHeader takes them) and its timers
+// stopped (already, when the scheduler was reset first, as sim's Worker
+// does).
 func (h *Host) reuseAll() {
 	h.free = h.free[:0]
 	for _, c := range h.made.conns {
@@ -65,10 +66,15 @@ func (h *Host) reuseAll() {
 		h.free = append(h.free, c)
 	}
 	clear(h.freeEps[:cap(h.freeEps)])
-	h.freeEps = append(h.freeEps[:0], h.made.eps...)
+	h.freeEps = h.freeEps[:0]
+	for _, e := range h.made.eps {
+		e.waitTimer.Stop()
+		h.freeEps = append(h.freeEps, e)
+	}
 	clear(h.freeProcs[:cap(h.freeProcs)])
 	h.freeProcs = h.freeProcs[:0]
 	for _, p := range h.made.procs {
+		p.timer.Stop()
 		timer, resume := p.timer, p.resume
 		*p = Process{timer: timer, resume: resume}
 		h.freeProcs = append(h.freeProcs, p)

@@ -44,9 +44,14 @@ const (
 	// 2+b: Timer.pos indexes bucket b
 )
 
-// node is an event in the wheel, linked into its slot's list.
+// node is an event in the wheel, linked into its slot's list: an entry
+// without its time, which is the slot's (40 bytes instead of 48, so that
+// more of them share the cache when the wheel is large).
 type node struct {
-	e          entry
+	seq        uint64
+	fn         Func
+	arg        uint64
+	timer      *Timer
 	next, prev int32 // indices in queue.nodes; 0 ends the list
 }
 
@@ -103,7 +108,7 @@ type queue struct {
 	occupied   [wheelWords]uint64
 	summary    [summaryWords]uint64 // bit w%64 of word w/64 set when occupied[w] is not 0
 	// nodes[0] is never an event, so that index 0 can end a list; link
-	// writes its next field, and its entry stays zero.
+	// writes its next field, and its seq stays zero.
 	nodes []node
 	free  int32 // first free node, linked by next
 
@@ -176,12 +181,12 @@ func (q *queue) link(e entry) {
 	nd := &q.nodes[i]
 	// Field by field: a whole-struct copy would read e back from the
 	// stack in wider loads than it was spilled with, and stall.
-	nd.e.at, nd.e.seq, nd.e.fn, nd.e.arg, nd.e.timer = e.at, e.seq, e.fn, e.arg, e.timer
+	nd.seq, nd.fn, nd.arg, nd.timer = e.seq, e.fn, e.arg, e.timer
 	nd.next, nd.prev = 0, t
 	if e.timer != nil {
 		e.timer.where, e.timer.pos = inWheel, i
 	}
-	if q.nodes[t].e.seq > e.seq { // never for an empty slot: node 0's seq is 0
+	if q.nodes[t].seq > e.seq { // never for an empty slot: node 0's seq is 0
 		q.linkBefore(s, i)
 		return
 	}
@@ -209,7 +214,7 @@ func (q *queue) link(e entry) {
 // last event, in its place in the slot's list.
 func (q *queue) linkBefore(s uint, i int32) {
 	nd := &q.nodes[i]
-	seq := nd.e.seq
+	seq := nd.seq
 	// The first node from the end that comes before i, or 0 if none does.
 	// The head's prev is not kept up to date (pop does not touch the next
 	// node), so the walk stops at the head.
@@ -217,7 +222,7 @@ func (q *queue) linkBefore(s uint, i int32) {
 	after := q.tail[s]
 	p := int32(0)
 	for after != h {
-		if c := q.nodes[after].prev; q.nodes[c].e.seq < seq {
+		if c := q.nodes[after].prev; q.nodes[c].seq < seq {
 			p = c
 			break
 		}
@@ -237,7 +242,7 @@ func (q *queue) linkBefore(s uint, i int32) {
 // a slot's head is stale (see pop), so the head is recognised as such.
 func (q *queue) unlink(i int32) {
 	nd := &q.nodes[i]
-	s := uint(nd.e.at) % wheelSlots
+	s := uint(nd.timer.at) % wheelSlots // only timers are unlinked
 	if q.head[s] == i {
 		q.head[s] = nd.next
 		if nd.next == 0 {
@@ -252,7 +257,7 @@ func (q *queue) unlink(i int32) {
 			q.nodes[nd.next].prev = nd.prev
 		}
 	}
-	nd.e = entry{}
+	nd.fn, nd.timer = nil, nil
 	nd.next, nd.prev = q.free, 0
 	q.free = i
 }
@@ -422,8 +427,9 @@ func (q *queue) pop() (Time, Func, uint64) {
 	}
 	q.base = q.base&^(wheelSlots-1) | Time(s)
 	q.n--
-	at, fn, arg, t := nd.e.at, nd.e.fn, nd.e.arg, nd.e.timer
-	nd.e.fn, nd.e.timer = nil, nil // drop the references the free node would hold
+	at := q.base // the slot's time
+	fn, arg, t := nd.fn, nd.arg, nd.timer
+	nd.fn, nd.timer = nil, nil // drop the references the free node would hold
 	nd.next = q.free
 	q.free = i
 	if t != nil {
@@ -460,7 +466,7 @@ func (q *queue) reset() {
 				s := w*64 + uint(bits.TrailingZeros64(m))
 				for i := q.head[s]; i != 0; {
 					nd := &q.nodes[i]
-					if t := nd.e.timer; t != nil {
+					if t := nd.timer; t != nil {
 						t.pos = -1
 					}
 					i = nd.next

@@ -193,17 +193,21 @@ func checkQueue(t *testing.T, q *queue, now Time) {
 		n++
 	}
 	for s := range wheelSlots {
+		// A wheel node does not hold its time: it is the slot's.
+		at := q.base&^(wheelSlots-1) | Time(s)
+		if q.head[s] != 0 && (at < q.base || uint64(at) < q.nearLimit || at < now) {
+			t.Fatalf("wheel slot %d (time %d) is not empty: base %d, clock %d, nearLimit %d", s, at, q.base, now, q.nearLimit)
+		}
 		var prev uint64
 		for i := q.head[s]; i != 0; i = q.nodes[i].next {
-			e := q.nodes[i].e
-			if e.at < q.base || uint64(e.at^q.base) >= wheelSlots || uint(e.at)%wheelSlots != uint(s) ||
-				uint64(e.at) < q.nearLimit || e.at < now {
-				t.Fatalf("wheel slot %d holds an event at %d: base %d, clock %d", s, e.at, q.base, now)
+			nd := &q.nodes[i]
+			if nd.timer != nil && (nd.timer.at != at || nd.timer.where != inWheel || nd.timer.pos != i) {
+				t.Fatalf("wheel slot %d (time %d) holds a timer armed for %d at %d/%d", s, at, nd.timer.at, nd.timer.where, nd.timer.pos)
 			}
-			if i != q.head[s] && e.seq < prev {
-				t.Fatalf("wheel slot %d out of sequence order: %d after %d", s, e.seq, prev)
+			if i != q.head[s] && nd.seq < prev {
+				t.Fatalf("wheel slot %d out of sequence order: %d after %d", s, nd.seq, prev)
 			}
-			prev = e.seq
+			prev = nd.seq
 			n++
 		}
 	}

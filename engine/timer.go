@@ -58,10 +58,10 @@ func (t *Timer) set(at Time, seq uint64) {
 	if at < s.now {
 		at = s.now
 	}
-	t.at = at
 	if t.pos >= 0 {
-		s.q.remove(t)
+		s.q.remove(t) // before t.at changes: the wheel finds the timer's slot by it
 	}
+	t.at = at
 	s.q.insert(entry{at: at, seq: seq, fn: t.fn, arg: t.arg, timer: t})
 }
 

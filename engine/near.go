@@ -70,10 +70,20 @@ func (n *nearQueue) push(e entry) {
 			hi = m
 		}
 	}
+	// Shift the later events up one by one, renumbering their timers on
+	// the way: near is short, and a memmove followed by a store of e
+	// stalls on reading back what it just wrote.
 	n.e = append(n.e, entry{})
-	copy(n.e[lo+1:], n.e[lo:l])
-	n.e[lo] = e
-	n.renumber(lo)
+	for i := l; i > lo; i-- {
+		n.e[i] = n.e[i-1]
+		if t := n.e[i].timer; t != nil {
+			t.pos = int32(i)
+		}
+	}
+	n.e[lo].at, n.e[lo].seq, n.e[lo].fn, n.e[lo].arg, n.e[lo].timer = e.at, e.seq, e.fn, e.arg, e.timer
+	if e.timer != nil {
+		e.timer.where, e.timer.pos = inNear, int32(lo)
+	}
 }
 
 // renumber records the positions of the timers from index i on.
@@ -85,10 +95,13 @@ func (n *nearQueue) renumber(i int) {
 	}
 }
 
-// pop removes and returns the earliest event; n must not be empty.
-func (n *nearQueue) pop() entry {
-	e := n.e[n.head]
-	n.e[n.head] = entry{} // drop the references held by the vacated slot
+// pop removes the earliest event and returns its fields; n must not be
+// empty. (Fields, not the entry: a returned struct goes through the stack,
+// and reading it back there stalls.)
+func (n *nearQueue) pop() (at Time, fn Func, arg uint64, t *Timer) {
+	e := &n.e[n.head]
+	at, fn, arg, t = e.at, e.fn, e.arg, e.timer
+	*e = entry{} // drop the references held by the vacated slot
 	n.head++
 	if n.head == len(n.e) {
 		n.e, n.head = n.e[:0], 0
@@ -103,7 +116,7 @@ func (n *nearQueue) pop() entry {
 		n.e, n.head = n.e[:k], 0
 		n.renumber(0)
 	}
-	return e
+	return at, fn, arg, t
 }
 
 // remove deletes the event at index i.

@@ -20,11 +20,11 @@ func TestNearStaysSmall(t *testing.T) {
 			add(Time(i), &timers[i])
 		}
 		for i := 0; i < 200_000; i++ {
-			e := n.pop()
-			if want := Time(i); e.at != want {
-				t.Fatalf("waiting %d: event %d at %d, want %d", waiting, i, e.at, want)
+			at, _, _, tm := n.pop()
+			if want := Time(i); at != want {
+				t.Fatalf("waiting %d: event %d at %d, want %d", waiting, i, at, want)
 			}
-			add(Time(i+waiting), e.timer)
+			add(Time(i+waiting), tm)
 			for j := n.head; i%997 == 0 && j < len(n.e); j++ {
 				if tm := n.e[j].timer; tm.where != inNear || int(tm.pos) != j {
 					t.Fatalf("waiting %d: timer of the event at index %d records %d", waiting, j, tm.pos)

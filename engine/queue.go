@@ -446,11 +446,11 @@ func (q *queue) popNear() (Time, Func, uint64) {
 		return q.pop()
 	}
 	q.n--
-	e := q.near.pop()
-	if e.timer != nil {
-		e.timer.pos = -1
+	at, fn, arg, t := q.near.pop()
+	if t != nil {
+		t.pos = -1
 	}
-	return e.at, e.fn, e.arg
+	return at, fn, arg
 }
 
 // reset empties the queue, disarming its timers and keeping its storage.

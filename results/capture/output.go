@@ -65,7 +65,7 @@ func NewConnectionsWriter(w io.Writer) (*ConnectionsWriter, error) {
 func (w *ConnectionsWriter) Write(c *Connection) error {
 	if c.File != w.file || w.qf == nil {
 		w.file = c.File
-		w.qf = appendCSVField(w.qf[:0], c.File)
+		w.qf = results.AppendCSVField(w.qf[:0], c.File)
 	}
 	o := &c.Outcome
 	b := append(w.buf, w.qf...)
@@ -108,21 +108,6 @@ func (w *ConnectionsWriter) Write(c *Connection) error {
 		return w.Flush()
 	}
 	return nil
-}
-
-// appendCSVField appends s as a CSV field, quoted as encoding/csv would.
-func appendCSVField(b []byte, s string) []byte {
-	if s == "" || !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
 }
 
 // Rows returns the number of rows written.

@@ -59,19 +59,32 @@ func TestExamplesShowTheirCloseTypes(t *testing.T) {
 	}
 }
 
+// runBuiltin runs every point of a built-in example, runs times each.
+func runBuiltin(t *testing.T, name string, runs int) *Result {
+	t.Helper()
+	b, _ := scenarios.Builtin(name)
+	s, err := scenarios.Load(name, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Stream(context.Background(), NewPlan(points, "test", runs, 0, false), io.Discard, Options{Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // TestDelayedAckBoundaryExample: the example's sweep is three-way up to
 // 40 ms, four-way from 48 ms, and mixed in between in proportion to the
 // 250 Hz tick's phase and the 9 % of late timers: at 41 ms three of four
 // phases and every late timer leave the ACK for after the close (0.77 of
 // runs), at 44 ms only late timers (0.09).
 func TestDelayedAckBoundaryExample(t *testing.T) {
-	b, _ := scenarios.Builtin("delayed-ack-boundary")
-	s, _ := scenarios.Load("delayed-ack-boundary", b)
-	points, _ := s.Points()
-	res, err := Stream(context.Background(), NewPlan(points, "test", 50, 0, false), io.Discard, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runBuiltin(t, "delayed-ack-boundary", 50)
 	// Accepted number of three-way closes of 50, per close_delay.
 	want := map[string][2]int{"0ms": {50, 50}, "10ms": {50, 50}, "20ms": {50, 50}, "30ms": {50, 50}, "39ms": {50, 50},
 		"40ms": {50, 50}, "41ms": {30, 47}, "42ms": {18, 36}, "43ms": {8, 24}, "44ms": {0, 10}, "45ms": {0, 9}, "46ms": {0, 7}, "47ms": {0, 6},
@@ -92,13 +105,7 @@ func TestDelayedAckBoundaryExample(t *testing.T) {
 // sitting; 46–47 ms: about 0.03).
 func TestDelayedAckBoundaryAgainstKernel(t *testing.T) {
 	kernel := map[string]float64{"41ms": 0.75, "43ms": 0.40, "45ms": 0.20, "46ms": 0.03, "47ms": 0.03}
-	b, _ := scenarios.Builtin("delayed-ack-boundary")
-	s, _ := scenarios.Load("delayed-ack-boundary", b)
-	points, _ := s.Points()
-	res, err := Stream(context.Background(), NewPlan(points, "test", 1000, 0, false), io.Discard, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runBuiltin(t, "delayed-ack-boundary", 1000)
 	checked := 0
 	for _, p := range res.Summaries {
 		k, ok := kernel[p.SweepValues[0]]
@@ -120,13 +127,7 @@ func TestDelayedAckBoundaryAgainstKernel(t *testing.T) {
 // TestLossyTeardownExample: without loss every close is clean; with 20%
 // loss some FINs are retransmitted and teardowns take longer.
 func TestLossyTeardownExample(t *testing.T) {
-	b, _ := scenarios.Builtin("lossy-teardown")
-	s, _ := scenarios.Load("lossy-teardown", b)
-	points, _ := s.Points()
-	res, err := Stream(context.Background(), NewPlan(points, "test", 200, 0, false), io.Discard, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runBuiltin(t, "lossy-teardown", 200)
 	first, last := res.Summaries[0], res.Summaries[len(res.Summaries)-1]
 	if first.Types[results.ThreeWay].N != 200 || first.RetransmitsMean != 0 {
 		t.Errorf("no loss: %d three-way, %v retransmits", first.Types[results.ThreeWay].N, first.RetransmitsMean)

@@ -136,8 +136,11 @@ func (s *sweeper) work(ctx context.Context, free chan *batch, done chan<- *batch
 			}
 			events += w.Events()
 		}
+		// b belongs to the writer once sent (it may be written, freed and
+		// claimed by another worker at once): read it before.
+		n := len(b.recs)
 		done <- b
-		if n := len(b.recs); n > 0 {
+		if n > 0 {
 			per := max(events/uint64(n), 1)
 			size = int(min(uint64(s.maxSize), max(1, batchEvents/per)))
 		}
